@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * uiommufd: iommufd, the Linux /dev/iommu user API, in user space.
+ *
+ * This is the native C API. A context is what one open of /dev/iommu is;
+ * uiommufd_ioctl() runs any iommufd command (include/uiommufd/uapi/
+ * iommufd.h, the same numbers and structs as Linux) on it and gets exactly
+ * the answer Linux would give, as a return value instead of errno.
+ * Emulated DMA devices sit behind software IOMMUs and can be bound to a
+ * context and driven from C.
+ *
+ * Conventions:
+ *  - Every function that can fail returns 0 (or a non-negative result) on
+ *    success and a negative errno on failure; errno is not used.
+ *  - Handles are opaque and owned by the caller until passed to the
+ *    matching destroy/close function.
+ *
+ * Thread safety: every function may be called from any thread at any time,
+ * concurrently with any other, on the same or different handles, except
+ * that a handle must not be used during or after the call that destroys it.
+ * uiommufd_ctx_close() waits for nothing: the caller ensures no other call
+ * on that context is in progress.
+ */
+#ifndef UIOMMUFD_UIOMMUFD_H
+#define UIOMMUFD_UIOMMUFD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define UIOMMUFD_API __attribute__((visibility("default")))
+
+/** An open iommufd context (one open of /dev/iommu). */
+struct uiommufd_ctx;
+
+/** An emulated DMA device behind a software IOMMU. */
+struct uiommufd_dev;
+
+/**
+ * uiommufd_version() - the library's version string, e.g. "0.1.0"
+ */
+UIOMMUFD_API const char *uiommufd_version(void);
+
+/**
+ * uiommufd_ctx_open() - open a new, empty context
+ * @out_ctx: receives the context
+ *
+ * Return: 0, or -ENOMEM.
+ */
+UIOMMUFD_API int uiommufd_ctx_open(struct uiommufd_ctx **out_ctx);
+
+/**
+ * uiommufd_ctx_close() - close a context and destroy every object in it
+ * @ctx: the context; NULL is ignored
+ *
+ * Objects are destroyed leaf-first, as closing the file does in Linux.
+ */
+UIOMMUFD_API void uiommufd_ctx_close(struct uiommufd_ctx *ctx);
+
+/**
+ * uiommufd_ioctl() - run one iommufd or VFIO-compat ioctl on a context
+ * @ctx: the context
+ * @cmd: the ioctl number (IOMMU_IOAS_ALLOC, VFIO_CHECK_EXTENSION, ...)
+ * @arg: the command's argument: a pointer to its struct, or an integer
+ *       for the VFIO commands that take one
+ *
+ * Return: a non-negative result (0 for iommufd commands) or the negative
+ * errno Linux returns for the same call. Common ones: -ENOTTY (unknown
+ * command), -EINVAL (struct size below the command's minimum, or an invalid
+ * argument), -E2BIG (struct larger than known with a non-zero tail),
+ * -EOPNOTSUPP (unknown flags or a non-zero reserved field), -ENOENT (no
+ * object of the required type with that id), -EBUSY (object in use),
+ * -EFAULT (NULL or non-user pointer), -ENOMEM. Each command's own errors
+ * are documented in the uAPI header.
+ */
+UIOMMUFD_API long uiommufd_ioctl(struct uiommufd_ctx *ctx, unsigned long cmd,
+				 void *arg);
+
+/** Which software IOMMU a device sits behind. */
+enum uiommufd_iommu_model {
+	UIOMMUFD_MODEL_MOCK = 0, /* the kernel selftest's mock IOMMU */
+	UIOMMUFD_MODEL_SMMUV3 = 1,
+	UIOMMUFD_MODEL_VTD = 2,
+	UIOMMUFD_MODEL_AMD = 3,
+};
+
+/** Configuration of an emulated device. */
+struct uiommufd_dev_cfg {
+	uint32_t size;	     /* sizeof(struct uiommufd_dev_cfg) */
+	uint32_t model;	     /* enum uiommufd_iommu_model */
+	uint32_t pasid_bits; /* 0: no PASID support */
+	uint32_t flags;	     /* UIOMMUFD_DEV_* */
+};
+#define UIOMMUFD_DEV_ATS (1u << 0)
+#define UIOMMUFD_DEV_PRI (1u << 1)
+
+/**
+ * uiommufd_dev_create() - create an emulated device bound to a context
+ * @ctx: the context to bind to
+ * @cfg: the device's configuration
+ * @out_dev: receives the device
+ *
+ * Not available yet: the devices arrive with the mock IOMMU driver.
+ *
+ * Return: 0, -EINVAL (bad cfg), -ENOMEM, or -EOPNOTSUPP (not available
+ * in this version).
+ */
+UIOMMUFD_API int uiommufd_dev_create(struct uiommufd_ctx *ctx,
+				     const struct uiommufd_dev_cfg *cfg,
+				     struct uiommufd_dev **out_dev);
+
+/** uiommufd_dev_destroy() - unbind and destroy a device; NULL is ignored */
+UIOMMUFD_API void uiommufd_dev_destroy(struct uiommufd_dev *dev);
+
+/** uiommufd_dev_id() - the device's dev_id in its context */
+UIOMMUFD_API uint32_t uiommufd_dev_id(const struct uiommufd_dev *dev);
+
+/**
+ * uiommufd_dma_read() - device DMA read from (pasid, iova) into buf
+ * @dev: the device
+ * @pasid: PASID, or UIOMMUFD_NO_PASID
+ * @iova: IO virtual address
+ * @buf: destination
+ * @len: bytes
+ *
+ * Return: 0 when every byte was transferred; -EFAULT when the IOMMU
+ * faulted (the fault is reported as the hardware would); -EPERM when the
+ * mapping forbids the access; -EOPNOTSUPP in this version.
+ */
+UIOMMUFD_API int uiommufd_dma_read(struct uiommufd_dev *dev, uint32_t pasid,
+				   uint64_t iova, void *buf, size_t len);
+
+/** uiommufd_dma_write() - device DMA write; errors as uiommufd_dma_read() */
+UIOMMUFD_API int uiommufd_dma_write(struct uiommufd_dev *dev, uint32_t pasid,
+				    uint64_t iova, const void *buf, size_t len);
+
+#define UIOMMUFD_NO_PASID UINT32_MAX
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The IOAS object: an io_pagetable with an object header. */
+#ifndef UIOMMUFD_CORE_IOAS_H
+#define UIOMMUFD_CORE_IOAS_H
+
+#include "core/core.h"
+#include "iopt/io_pagetable.h"
+
+struct ufd_ioas {
+	struct ufd_object obj;
+	struct io_pagetable iopt;
+};
+
+static inline struct ufd_ioas *to_ioas(struct ufd_object *obj)
+{
+	return container_of(obj, struct ufd_ioas, obj);
+}
+
+#endif

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The lifetime operations of every object type. A type whose creation
+ * command does not exist yet has no entry; it can never be allocated, which
+ * ufd_object_alloc() callers guarantee by construction.
+ */
+#include "core/object_ops.h"
+
+const struct ufd_object_ops ufd_object_ops[UFD_OBJ_MAX] = {
+	[UFD_OBJ_IOAS] = {
+		.destroy = ufd_ioas_destroy,
+	},
+	[UFD_OBJ_SELFTEST] = {
+		.destroy = ufd_selftest_object_destroy,
+	},
+};
