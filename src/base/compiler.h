@@ -39,7 +39,7 @@
 #define __must_check __attribute__((warn_unused_result))
 #define __export __attribute__((visibility("default")))
 
-/* Added for src/base: printf checking, cold error paths, thread-local models. */
+/* Added for src/base: printf checks, cold paths, thread-local models. */
 #define __printf(fmt_idx, args_idx)                                            \
 	__attribute__((format(printf, fmt_idx, args_idx)))
 #define __noreturn __attribute__((noreturn))
