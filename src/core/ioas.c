@@ -4,15 +4,15 @@
  *
  * Every IOAS command validates its struct the way the kernel does, in the
  * kernel's order (reserved fields and flags, then ranges, then the object),
- * so a caller sees the same errno for the same misuse. Mapping commands
- * answer EOPNOTSUPP for a valid request until the io_pagetable's area layer
- * exists; everything before that point is final.
+ * so a caller sees the same errno for the same misuse, and then hands the
+ * work to the io_pagetable (src/iopt).
  */
 #include <errno.h>
 
-#include "base/log.h"
+#include "base/alloc.h"
 #include "core/core.h"
 #include "core/ioas.h"
+#include "core/uaccess.h"
 
 #define IOAS_MAP_FLAGS                                                         \
 	(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE |                \
@@ -49,37 +49,128 @@ int ufd_ioas_alloc_ioctl(struct ufd_ucmd *ucmd)
 	return ufd_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
-/*
- * The common tail of the commands whose work belongs to the area layer:
- * the object exists and the request is well formed.
+/**
+ * ufd_ctx_account() - where this context's pins are charged (RLIMIT_MODE)
+ *
+ * NULL (no charge) when the caller has CAP_IPC_LOCK, as in Linux.
  */
-static int ioas_not_yet(struct ufd_ctx *ctx, uint32_t ioas_id, const char *what)
+struct iopt_account *ufd_ctx_account(struct ufd_ctx *ctx)
 {
-	struct ufd_ioas *ioas = ufd_get_ioas(ctx, ioas_id);
+	if (iopt_account_exempt())
+		return NULL;
+	return atomic_load(&ctx->account_mode) == UFD_ACCOUNT_MM
+		       ? iopt_account_mm()
+		       : iopt_account_user();
+}
 
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
-	ufd_dbg("%s: not supported yet", what);
-	ufd_put_object(ctx, &ioas->obj);
-	return -EOPNOTSUPP;
+static unsigned int map_flags_to_prot(uint32_t flags)
+{
+	return (flags & IOMMU_IOAS_MAP_READABLE ? IOPT_PROT_READ : 0) |
+	       (flags & IOMMU_IOAS_MAP_WRITEABLE ? IOPT_PROT_WRITE : 0);
+}
+
+static unsigned int map_flags_to_iopt(uint32_t flags)
+{
+	return flags & IOMMU_IOAS_MAP_FIXED_IOVA ? 0 : IOPT_ALLOC_IOVA;
 }
 
 int ufd_ioas_iova_ranges_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
+	struct iommu_iova_range *out = NULL;
+	uint32_t max = cmd->num_iovas;
+	unsigned int count, i;
+	uint64_t *starts = NULL, *lasts = NULL, alignment;
+	struct ufd_ioas *ioas;
+	int rc;
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-	return ioas_not_yet(ucmd->ctx, cmd->ioas_id, "IOMMU_IOAS_IOVA_RANGES");
+	ioas = ufd_get_ioas(ucmd->ctx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	/* Two passes: count, then fill; the set is tiny. */
+	iopt_usable_ranges(&ioas->iopt, NULL, NULL, 0, &count, &alignment);
+	if (count) {
+		starts = ufd_calloc(count, sizeof(*starts));
+		lasts = ufd_calloc(count, sizeof(*lasts));
+		if (!starts || !lasts) {
+			rc = -ENOMEM;
+			goto out_free;
+		}
+	}
+	iopt_usable_ranges(&ioas->iopt, starts, lasts, count, &count,
+			   &alignment);
+	out = (struct iommu_iova_range *)(uintptr_t)cmd->allowed_iovas;
+	for (i = 0; i < count && i < max; i++) {
+		struct iommu_iova_range elm = { starts[i], lasts[i] };
+
+		rc = copy_to_user(&out[i], &elm, sizeof(elm));
+		if (rc)
+			goto out_free;
+	}
+	cmd->num_iovas = count;
+	cmd->out_iova_alignment = alignment;
+	rc = ufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (!rc && count > max)
+		rc = -EMSGSIZE;
+out_free:
+	ufd_free(starts);
+	ufd_free(lasts);
+	ufd_put_object(ucmd->ctx, &ioas->obj);
+	return rc;
 }
 
 int ufd_ioas_allow_iovas_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_ioas_allow_iovas *cmd = ucmd->cmd;
+	const struct iommu_iova_range *in =
+		(const struct iommu_iova_range *)(uintptr_t)cmd->allowed_iovas;
+	uint64_t *starts = NULL, *lasts = NULL;
+	struct ufd_ioas *ioas;
+	uint32_t i, j;
+	int rc = 0;
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-	return ioas_not_yet(ucmd->ctx, cmd->ioas_id, "IOMMU_IOAS_ALLOW_IOVAS");
+	ioas = ufd_get_ioas(ucmd->ctx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	if (cmd->num_iovas) {
+		starts = ufd_calloc(cmd->num_iovas, sizeof(*starts));
+		lasts = ufd_calloc(cmd->num_iovas, sizeof(*lasts));
+		if (!starts || !lasts) {
+			rc = -ENOMEM;
+			goto out_free;
+		}
+	}
+	for (i = 0; i < cmd->num_iovas; i++) {
+		struct iommu_iova_range elm;
+
+		rc = copy_from_user(&elm, &in[i], sizeof(elm));
+		if (rc)
+			goto out_free;
+		/* Linux refuses single-byte ranges too (start >= last). */
+		if (elm.start >= elm.last) {
+			rc = -EINVAL;
+			goto out_free;
+		}
+		/* The ranges given must not overlap one another. */
+		for (j = 0; j < i; j++) {
+			if (elm.start <= lasts[j] && starts[j] <= elm.last) {
+				rc = -EINVAL;
+				goto out_free;
+			}
+		}
+		starts[i] = elm.start;
+		lasts[i] = elm.last;
+	}
+	rc = iopt_set_allowed(&ioas->iopt, starts, lasts, cmd->num_iovas);
+out_free:
+	ufd_free(starts);
+	ufd_free(lasts);
+	ufd_put_object(ucmd->ctx, &ioas->obj);
+	return rc;
 }
 
 /* An IOVA or length the kernel cannot hold in an unsigned long. */
@@ -91,6 +182,9 @@ static bool ioas_range_overflows(uint64_t a, uint64_t b)
 int ufd_ioas_map_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_ioas_map *cmd = ucmd->cmd;
+	struct ufd_ioas *ioas;
+	uint64_t iova = cmd->iova;
+	int rc;
 
 	if ((cmd->flags & ~IOAS_MAP_FLAGS) || cmd->__reserved)
 		return -EOPNOTSUPP;
@@ -99,12 +193,28 @@ int ufd_ioas_map_ioctl(struct ufd_ucmd *ucmd)
 	if (!(cmd->flags &
 	      (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
 		return -EINVAL;
-	return ioas_not_yet(ucmd->ctx, cmd->ioas_id, "IOMMU_IOAS_MAP");
+	ioas = ufd_get_ioas(ucmd->ctx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	rc = iopt_map_user(&ioas->iopt, ufd_ctx_account(ucmd->ctx), &iova,
+			   (uintptr_t)cmd->user_va, cmd->length,
+			   map_flags_to_prot(cmd->flags),
+			   map_flags_to_iopt(cmd->flags));
+	if (rc)
+		goto out_put;
+	cmd->iova = iova;
+	rc = ufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_put:
+	ufd_put_object(ucmd->ctx, &ioas->obj);
+	return rc;
 }
 
 int ufd_ioas_map_file_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_ioas_map_file *cmd = ucmd->cmd;
+	struct ufd_ioas *ioas;
+	uint64_t iova = cmd->iova;
+	int rc;
 
 	if (cmd->flags & ~IOAS_MAP_FLAGS)
 		return -EOPNOTSUPP;
@@ -114,7 +224,20 @@ int ufd_ioas_map_file_ioctl(struct ufd_ucmd *ucmd)
 	if (!(cmd->flags &
 	      (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
 		return -EINVAL;
-	return ioas_not_yet(ucmd->ctx, cmd->ioas_id, "IOMMU_IOAS_MAP_FILE");
+	ioas = ufd_get_ioas(ucmd->ctx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	rc = iopt_map_file(&ioas->iopt, ufd_ctx_account(ucmd->ctx), &iova,
+			   cmd->fd, cmd->start, cmd->length,
+			   map_flags_to_prot(cmd->flags),
+			   map_flags_to_iopt(cmd->flags));
+	if (rc)
+		goto out_put;
+	cmd->iova = iova;
+	rc = ufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_put:
+	ufd_put_object(ucmd->ctx, &ioas->obj);
+	return rc;
 }
 
 /*
@@ -124,31 +247,58 @@ int ufd_ioas_map_file_ioctl(struct ufd_ucmd *ucmd)
 int ufd_ioas_noiommu_get_pa_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_ioas_noiommu_get_pa *cmd = ucmd->cmd;
+	struct ufd_ioas *ioas;
 
 	if (cmd->flags || cmd->__reserved)
 		return -EOPNOTSUPP;
 	if (!cmd->length)
 		return -EINVAL;
-	return ioas_not_yet(ucmd->ctx, cmd->ioas_id,
-			    "IOMMU_IOAS_NOIOMMU_GET_PA");
+	ioas = ufd_get_ioas(ucmd->ctx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	ufd_put_object(ucmd->ctx, &ioas->obj);
+	return -EOPNOTSUPP;
 }
 
 int ufd_ioas_copy_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_ioas_copy *cmd = ucmd->cmd;
-	struct ufd_ioas *src;
+	struct iopt_pieces *pieces;
+	struct ufd_ioas *src, *dst;
+	uint64_t iova = cmd->dst_iova;
 	int rc;
 
+	if (cmd->flags & ~IOAS_MAP_FLAGS)
+		return -EOPNOTSUPP;
 	if (cmd->length >= UINT64_MAX || cmd->src_iova >= UINT64_MAX ||
 	    cmd->dst_iova >= UINT64_MAX)
 		return -EOVERFLOW;
-	if (cmd->flags & ~IOAS_MAP_FLAGS)
-		return -EOPNOTSUPP;
+	if (!(cmd->flags &
+	      (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
 	src = ufd_get_ioas(ucmd->ctx, cmd->src_ioas_id);
 	if (IS_ERR(src))
 		return PTR_ERR(src);
-	rc = ioas_not_yet(ucmd->ctx, cmd->dst_ioas_id, "IOMMU_IOAS_COPY");
+	pieces = iopt_get_pieces(&src->iopt, cmd->src_iova, cmd->length);
 	ufd_put_object(ucmd->ctx, &src->obj);
+	if (IS_ERR(pieces))
+		return PTR_ERR(pieces);
+	dst = ufd_get_ioas(ucmd->ctx, cmd->dst_ioas_id);
+	if (IS_ERR(dst)) {
+		rc = PTR_ERR(dst);
+		goto out_put_pieces;
+	}
+	rc = iopt_map_pieces(&dst->iopt, pieces->piece, pieces->n, &iova,
+			     map_flags_to_prot(cmd->flags),
+			     map_flags_to_iopt(cmd->flags));
+	if (rc)
+		goto out_put_dst;
+	cmd->dst_iova = iova;
+	rc = ufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_put_dst:
+	ufd_put_object(ucmd->ctx, &dst->obj);
+out_put_pieces:
+	iopt_put_pieces(pieces);
 	return rc;
 }
 
@@ -156,30 +306,65 @@ int ufd_ioas_unmap_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_ioas_unmap *cmd = ucmd->cmd;
 	struct ufd_ioas *ioas;
-	int rc = -EOPNOTSUPP;
+	uint64_t unmapped = 0;
+	int rc;
 
 	ioas = ufd_get_ioas(ucmd->ctx, cmd->ioas_id);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 	/* 0..U64_MAX means "everything"; any other range must fit. */
-	if (!(cmd->iova == 0 && cmd->length == UINT64_MAX) &&
-	    ioas_range_overflows(cmd->iova, cmd->length))
+	if (cmd->iova == 0 && cmd->length == UINT64_MAX) {
+		rc = iopt_unmap_all(&ioas->iopt, &unmapped);
+	} else if (ioas_range_overflows(cmd->iova, cmd->length)) {
 		rc = -EOVERFLOW;
+	} else {
+		rc = iopt_unmap(&ioas->iopt, cmd->iova, cmd->length, &unmapped);
+	}
+	if (rc)
+		goto out_put;
+	cmd->length = unmapped;
+	rc = ufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_put:
 	ufd_put_object(ucmd->ctx, &ioas->obj);
 	return rc;
 }
 
+/*
+ * IOMMU_IOAS_CHANGE_PROCESS moves the pins of a context to the calling
+ * process. Only file-backed mappings can move (user-address mappings
+ * belong to the old address space): any other area makes it EINVAL. A
+ * context here always lives in the process that opened it, so once the
+ * check passes there is no charge to move.
+ */
 int ufd_ioas_change_process_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_ioas_change_process *cmd = ucmd->cmd;
+	struct ufd_ctx *ctx = ucmd->ctx;
+	uint32_t id = 1;
+	int rc = 0;
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-	/*
-	 * Every context lives in the process that opened it, and nothing is
-	 * pinned yet that could belong to another: moving is a no-op.
-	 */
-	return 0;
+	while (!rc) {
+		struct ufd_object *obj;
+
+		ufd_mutex_lock(&ctx->obj_lock);
+		obj = idt_next(&ctx->objects, &id);
+		while (obj && obj->type != UFD_OBJ_IOAS && ++id)
+			obj = idt_next(&ctx->objects, &id);
+		ufd_mutex_unlock(&ctx->obj_lock);
+		if (!obj)
+			break;
+		obj = ufd_get_object(ctx, id, UFD_OBJ_IOAS);
+		if (!IS_ERR(obj)) {
+			if (!iopt_only_file_backed(&to_ioas(obj)->iopt))
+				rc = -EINVAL;
+			ufd_put_object(ctx, obj);
+		}
+		if (!++id)
+			break;
+	}
+	return rc;
 }
 
 /* IOMMU_OPTION_HUGE_PAGES on one IOAS. */

@@ -11,6 +11,8 @@ struct ufd_ioas {
 	struct io_pagetable iopt;
 };
 
+struct iopt_account *ufd_ctx_account(struct ufd_ctx *ctx);
+
 static inline struct ufd_ioas *to_ioas(struct ufd_object *obj)
 {
 	return container_of(obj, struct ufd_ioas, obj);

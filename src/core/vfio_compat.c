@@ -5,15 +5,18 @@
  * as /dev/vfio/vfio) and issues VFIO_* ioctls. They act on one IOAS of the
  * context, the compat IOAS, which IOMMU_VFIO_IOAS reads and sets.
  *
- * Here: IOMMU_VFIO_IOAS, VFIO_GET_API_VERSION and VFIO_CHECK_EXTENSION are
- * complete; the container commands find the compat IOAS (ENODEV without
- * one, as the kernel answers) and need the io_pagetable's area layer for
- * the rest.
+ * Without a compat IOAS every container command answers ENODEV, as the
+ * kernel does. VFIO_TYPE1_IOMMU is emulated by disabling large pages on
+ * the compat IOAS, so that unmapping a sub-range can cut areas.
  */
 #include <errno.h>
 
+#include <string.h>
+
+#include "base/overflow.h"
 #include "core/core.h"
 #include "core/ioas.h"
+#include "core/uaccess.h"
 #include "uiommufd/uapi/vfio.h"
 
 /* The compat IOAS with a short-term reference, or ERR_PTR(-ENODEV). */
@@ -67,28 +70,220 @@ int ufd_vfio_ioas_ioctl(struct ufd_ucmd *ucmd)
 	}
 }
 
-static long vfio_check_extension(unsigned long type)
+/* 1 if every HWPT on the compat IOAS enforces cache coherency. */
+static long vfio_cc_iommu(struct ufd_ctx *ctx)
+{
+	struct ufd_ioas *ioas = get_compat_ioas(ctx);
+
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	/* No HWPT exists yet that could fail to enforce it. */
+	ufd_put_object(ctx, &ioas->obj);
+	return 1;
+}
+
+static long vfio_check_extension(struct ufd_ctx *ctx, unsigned long type)
 {
 	switch (type) {
 	case VFIO_TYPE1_IOMMU:
 	case VFIO_TYPE1v2_IOMMU:
 	case VFIO_UNMAP_ALL:
 		return 1;
+	case VFIO_DMA_CC_IOMMU:
+		return vfio_cc_iommu(ctx);
 	default:
 		/* No NOIOMMU, no SPAPR, no nesting, no VADDR update. */
 		return 0;
 	}
 }
 
-/* A container command: needs the compat IOAS first. */
-static long vfio_container_cmd(struct ufd_ctx *ctx)
+/*
+ * VFIO_SET_IOMMU: type1 is emulated by mapping with CPU pages only, so any
+ * page-aligned sub-range can be unmapped; type1v2 needs nothing.
+ */
+static long vfio_set_iommu(struct ufd_ctx *ctx, unsigned long type)
 {
-	struct ufd_ioas *ioas = get_compat_ioas(ctx);
+	struct ufd_ioas *ioas;
+	long rc = 0;
 
+	if (type != VFIO_TYPE1_IOMMU && type != VFIO_TYPE1v2_IOMMU)
+		return -EINVAL;
+	ioas = get_compat_ioas(ctx);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
+	if (type == VFIO_TYPE1_IOMMU)
+		rc = iopt_disable_large_pages(&ioas->iopt);
 	ufd_put_object(ctx, &ioas->obj);
-	return -EOPNOTSUPP;
+	return rc;
+}
+
+/* The DMA_AVAIL capability: no limit on the number of mappings. */
+static size_t fill_cap_dma_avail(struct ufd_ioas *ioas, void *cur, size_t avail)
+{
+	struct vfio_iommu_type1_info_dma_avail cap = {
+		.header = { .id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL,
+			    .version = 1 },
+		.avail = UINT32_MAX,
+	};
+
+	if (avail >= sizeof(cap))
+		memcpy(cur, &cap, sizeof(cap));
+	return sizeof(cap);
+}
+
+/* The IOVA_RANGE capability: the usable ranges, as IOVA_RANGES has them. */
+static size_t fill_cap_iova(struct ufd_ioas *ioas, void *cur, size_t avail)
+{
+	struct vfio_iommu_type1_info_cap_iova_range cap = {
+		.header = { .id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE,
+			    .version = 1 },
+	};
+	uint64_t starts[16], lasts[16], align;
+	struct vfio_iova_range *ranges;
+	unsigned int count, i;
+	size_t size;
+
+	iopt_usable_ranges(&ioas->iopt, starts, lasts, ARRAY_SIZE(starts),
+			   &count, &align);
+	/* More than 16 holes would take more reserved ranges than exist. */
+	count = ufd_min(count, (unsigned int)ARRAY_SIZE(starts));
+	cap.nr_iovas = count;
+	size = sizeof(cap) + count * sizeof(struct vfio_iova_range);
+	ranges = (struct vfio_iova_range *)((char *)cur + sizeof(cap));
+	for (i = 0; i < count; i++)
+		if (avail >= sizeof(cap) + (i + 1) * sizeof(*ranges))
+			ranges[i] =
+				(struct vfio_iova_range){ starts[i], lasts[i] };
+	if (avail >= size)
+		memcpy(cur, &cap, sizeof(cap));
+	return size;
+}
+
+/*
+ * VFIO_IOMMU_GET_INFO: page sizes and a capability chain written as far
+ * as the caller's argsz allows; argsz comes back as the size all of it
+ * needs, and cap_offset is set only when all of it fit.
+ */
+static long vfio_get_info(struct ufd_ctx *ctx, void *arg)
+{
+	size_t (*const fill[])(struct ufd_ioas *, void *, size_t) = {
+		fill_cap_dma_avail,
+		fill_cap_iova,
+	};
+	struct vfio_iommu_type1_info info = { 0 };
+	size_t minsz = offsetof(struct vfio_iommu_type1_info, cap_offset);
+	struct vfio_info_cap_header *last_cap = NULL;
+	size_t total = sizeof(info), i;
+	struct ufd_ioas *ioas;
+	long rc;
+
+	rc = copy_from_user(&info, arg, minsz);
+	if (rc)
+		return rc;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	if (!uaccess_ok(arg, info.argsz))
+		return -EFAULT;
+	minsz = ufd_min((size_t)info.argsz, sizeof(info));
+	ioas = get_compat_ioas(ctx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	info.flags = VFIO_IOMMU_INFO_PGSIZES;
+	info.iova_pgsizes = iopt_pgsize_bitmap(&ioas->iopt);
+	info.cap_offset = 0;
+	for (i = 0; i < ARRAY_SIZE(fill); i++) {
+		char *cur = (char *)arg + total;
+		size_t avail = info.argsz > total ? info.argsz - total : 0;
+		size_t size = fill[i](ioas, avail ? cur : NULL, avail);
+
+		if (last_cap && info.argsz >= total)
+			last_cap->next = (uint32_t)total;
+		last_cap = (struct vfio_info_cap_header *)cur;
+		total += size;
+	}
+	if (info.argsz >= total)
+		info.cap_offset = sizeof(info);
+	info.argsz = (uint32_t)total;
+	info.flags |= VFIO_IOMMU_INFO_CAPS;
+	ufd_put_object(ctx, &ioas->obj);
+	return copy_to_user(arg, &info, minsz);
+}
+
+static long vfio_map_dma(struct ufd_ctx *ctx, void *arg)
+{
+	uint32_t supported = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	struct vfio_iommu_type1_dma_map map;
+	struct ufd_ioas *ioas;
+	uint64_t iova;
+	long rc;
+
+	rc = copy_from_user(&map, arg, sizeof(map));
+	if (rc)
+		return rc;
+	if (map.argsz < sizeof(map) || map.flags & ~supported)
+		return -EINVAL;
+	ioas = get_compat_ioas(ctx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	iova = map.iova;
+	rc = iopt_map_user(
+		&ioas->iopt, ufd_ctx_account(ctx), &iova, (uintptr_t)map.vaddr,
+		map.size,
+		(map.flags & VFIO_DMA_MAP_FLAG_READ ? IOPT_PROT_READ : 0) |
+			(map.flags & VFIO_DMA_MAP_FLAG_WRITE ? IOPT_PROT_WRITE
+							     : 0),
+		0);
+	ufd_put_object(ctx, &ioas->obj);
+	return rc;
+}
+
+static long vfio_unmap_dma(struct ufd_ctx *ctx, void *arg)
+{
+	struct vfio_iommu_type1_dma_unmap unmap;
+	struct ufd_ioas *ioas;
+	uint64_t unmapped = 0;
+	long rc;
+
+	rc = copy_from_user(&unmap, arg, sizeof(unmap));
+	if (rc)
+		return rc;
+	if (unmap.argsz < sizeof(unmap) ||
+	    unmap.flags & ~VFIO_DMA_UNMAP_FLAG_ALL)
+		return -EINVAL;
+	ioas = get_compat_ioas(ctx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	if (unmap.flags & VFIO_DMA_UNMAP_FLAG_ALL) {
+		if (unmap.iova || unmap.size) {
+			rc = -EINVAL;
+			goto out_put;
+		}
+		rc = iopt_unmap_all(&ioas->iopt, &unmapped);
+	} else {
+		uint64_t last;
+
+		if (unmap.size &&
+		    !check_add_overflow(unmap.iova, unmap.size - 1, &last) &&
+		    !iopt_large_pages_enabled(&ioas->iopt)) {
+			/* type1: cut areas so the range can be unmapped. */
+			uint64_t cuts[2] = { last, unmap.iova - 1 };
+
+			rc = iopt_cut(&ioas->iopt, cuts, unmap.iova ? 2 : 1);
+			if (rc)
+				goto out_put;
+		}
+		rc = iopt_unmap(&ioas->iopt, unmap.iova, unmap.size, &unmapped);
+		/* Unmapping nothing is success for VFIO. */
+		if (rc == -ENOENT && !unmapped &&
+		    !iopt_range_has_area(&ioas->iopt, unmap.iova, unmap.size))
+			rc = 0;
+	}
+	unmap.size = unmapped;
+	if (copy_to_user(arg, &unmap, sizeof(unmap)))
+		rc = -EFAULT;
+out_put:
+	ufd_put_object(ctx, &ioas->obj);
+	return rc;
 }
 
 /**
@@ -106,12 +301,15 @@ long ufd_vfio_ioctl(struct ufd_ctx *ctx, unsigned int cmd, void *arg)
 	case VFIO_GET_API_VERSION:
 		return VFIO_API_VERSION;
 	case VFIO_CHECK_EXTENSION:
-		return vfio_check_extension((unsigned long)arg);
+		return vfio_check_extension(ctx, (unsigned long)arg);
 	case VFIO_SET_IOMMU:
+		return vfio_set_iommu(ctx, (unsigned long)arg);
 	case VFIO_IOMMU_GET_INFO:
+		return vfio_get_info(ctx, arg);
 	case VFIO_IOMMU_MAP_DMA:
+		return vfio_map_dma(ctx, arg);
 	case VFIO_IOMMU_UNMAP_DMA:
-		return vfio_container_cmd(ctx);
+		return vfio_unmap_dma(ctx, arg);
 	default:
 		return -ENOTTY;
 	}

@@ -1,17 +1,36 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The io_pagetable: how IOVAs of one IOAS map to pinned pages, shared by
- * every domain attached to the IOAS and every access object on it.
+ * The io_pagetable: how the IOVAs of one IOAS map to pages, shared by every
+ * domain attached to the IOAS and every access object on it.
  *
- * This is the first layer of it: the table itself and the large-page
- * policy (IOMMU_OPTION_HUGE_PAGES). Areas, pages, pinning, domains and
- * accounting build on it.
+ * IOVA space is described by three interval trees:
+ *  - areas: mapped ranges, each referencing a byte range of an iopt_pages;
+ *    areas never overlap;
+ *  - reserved: ranges nothing may be mapped at (outside a domain's
+ *    aperture, MSI windows and other regions devices bring), each with an
+ *    owner so it can be released again;
+ *  - allowed: if not empty, where automatic IOVA allocation may place
+ *    areas (IOMMU_IOAS_ALLOW_IOVAS); a promise that those ranges stay
+ *    usable, so reserving inside them is refused.
+ * All three are O(log n) for insert, remove and lookup, which is what keeps
+ * map and unmap O(log n) in the number of areas.
  *
- * Locking (lock order: domains_rwsem -> iova_rwsem):
- *  - domains_rwsem: the set of attached domains; written when one is
- *    attached or detached, read by everything that must see a stable set.
- *  - iova_rwsem: the area, allowed and reserved trees and the IOVA policy
- *    (disable_large_pages, iova_alignment).
+ * Domains: every domain attached is kept identical to the areas: adding a
+ * domain fills it from the existing areas, mapping an area maps it into
+ * every domain, unmapping unmaps from every domain, removing a domain
+ * empties it. Pages are pinned once per area while at least one domain is
+ * attached, whatever the number of domains.
+ *
+ * iova_alignment is the least common IOVA alignment: 1 with no domain, the
+ * largest smallest-page-size of the attached domains, and at least the CPU
+ * page when large pages are disabled. A domain whose alignment existing
+ * areas do not meet is refused.
+ *
+ * Locking (lock order: domains_rwsem -> iova_rwsem -> pages->mutex):
+ *  - domains_rwsem: the domain array; written to add or remove a domain,
+ *    read by everything that maps or unmaps into domains.
+ *  - iova_rwsem: the three trees, iova_alignment and disable_large_pages;
+ *    written by map, unmap and policy changes, read by lookups.
  */
 #ifndef UIOMMUFD_IOPT_IO_PAGETABLE_H
 #define UIOMMUFD_IOPT_IO_PAGETABLE_H
@@ -21,10 +40,13 @@
 
 #include "base/itree.h"
 #include "base/lock.h"
+#include "iopt/domain.h"
+#include "iopt/pages.h"
 
 struct io_pagetable {
 	struct ufd_rwlock domains_rwsem;
-	unsigned int ndomains; /* domains_rwsem */
+	struct iopt_domain **domains; /* domains_rwsem */
+	unsigned int ndomains;	      /* domains_rwsem */
 
 	struct ufd_rwlock iova_rwsem;
 	struct itree_root area_itree;	  /* iova_rwsem */
@@ -34,10 +56,92 @@ struct io_pagetable {
 	bool disable_large_pages;	  /* iova_rwsem */
 };
 
+/* A mapped range of IOVA. */
+struct iopt_area {
+	struct itree_node node; /* [iova, last] in area_itree */
+	struct iopt_pages *pages;
+	uint64_t pages_byte; /* offset of the first byte from page 0 */
+	unsigned int prot;   /* IOPT_PROT_* */
+};
+
+/* A reserved or allowed range. */
+struct iopt_range {
+	struct itree_node node;
+	const void *owner; /* reserved ranges: who reserved it */
+};
+
+static inline uint64_t iopt_area_iova(const struct iopt_area *area)
+{
+	return area->node.start;
+}
+
+static inline uint64_t iopt_area_last(const struct iopt_area *area)
+{
+	return area->node.last;
+}
+
+static inline uint64_t iopt_area_length(const struct iopt_area *area)
+{
+	return area->node.last - area->node.start + 1;
+}
+
+/* A run of pages to map: pages[pages_byte, pages_byte + length). */
+struct iopt_piece {
+	struct iopt_pages *pages;
+	uint64_t pages_byte;
+	uint64_t length;
+};
+
+/* Pieces laid back to back in IOVA (what IOMMU_IOAS_COPY carries over). */
+struct iopt_pieces {
+	unsigned int n;
+	struct iopt_piece piece[];
+};
+
+/* Flags for iopt_map_user() and friends. */
+#define IOPT_ALLOC_IOVA (1u << 0) /* choose the IOVA; else *iova is fixed */
+
 void iopt_init_table(struct io_pagetable *iopt);
 void iopt_destroy_table(struct io_pagetable *iopt);
+
+int iopt_map_user(struct io_pagetable *iopt, struct iopt_account *account,
+		  uint64_t *iova, uintptr_t uptr, uint64_t length,
+		  unsigned int prot, unsigned int flags);
+int iopt_map_file(struct io_pagetable *iopt, struct iopt_account *account,
+		  uint64_t *iova, int fd, uint64_t start, uint64_t length,
+		  unsigned int prot, unsigned int flags);
+struct iopt_pieces *iopt_get_pieces(struct io_pagetable *src, uint64_t iova,
+				    uint64_t length);
+void iopt_put_pieces(struct iopt_pieces *set);
+int iopt_map_pieces(struct io_pagetable *iopt, const struct iopt_piece *pieces,
+		    unsigned int n, uint64_t *iova, unsigned int prot,
+		    unsigned int flags);
+int iopt_unmap(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
+	       uint64_t *unmapped);
+int iopt_unmap_all(struct io_pagetable *iopt, uint64_t *unmapped);
+int iopt_cut(struct io_pagetable *iopt, const uint64_t *cuts, unsigned int n);
+uint64_t iopt_pgsize_bitmap(struct io_pagetable *iopt);
+bool iopt_only_file_backed(struct io_pagetable *iopt);
+bool iopt_range_has_area(struct io_pagetable *iopt, uint64_t iova,
+			 uint64_t length);
+
+int iopt_reserve(struct io_pagetable *iopt, uint64_t start, uint64_t last,
+		 const void *owner);
+void iopt_unreserve_owner(struct io_pagetable *iopt, const void *owner);
+int iopt_set_allowed(struct io_pagetable *iopt, const uint64_t *starts,
+		     const uint64_t *lasts, unsigned int n);
+void iopt_usable_ranges(struct io_pagetable *iopt, uint64_t *starts,
+			uint64_t *lasts, unsigned int max, unsigned int *count,
+			uint64_t *alignment);
+
+int iopt_add_domain(struct io_pagetable *iopt, struct iopt_domain *domain);
+void iopt_remove_domain(struct io_pagetable *iopt, struct iopt_domain *domain);
+
 int iopt_disable_large_pages(struct io_pagetable *iopt);
 void iopt_enable_large_pages(struct io_pagetable *iopt);
 bool iopt_large_pages_enabled(struct io_pagetable *iopt);
+
+uint32_t iopt_pin_count(struct io_pagetable *iopt, uint64_t iova);
+unsigned int iopt_area_count(struct io_pagetable *iopt);
 
 #endif

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * iopt_pages: pin counts, population and accounting of the memory behind
+ * areas. See pages.h for the model.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "base/overflow.h"
+#include "base/sys.h"
+#include "iopt/pages.h"
+
+#define IOPT_PAGE_SIZE 4096ull
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/** iopt_page_size() - the CPU page size pins are counted in (x86-64) */
+uint64_t iopt_page_size(void)
+{
+	return IOPT_PAGE_SIZE;
+}
+
+static struct iopt_pages *pages_alloc(uint64_t first_offset, uint64_t length,
+				      bool writable,
+				      struct iopt_account *account)
+{
+	struct iopt_pages *pages;
+	uint64_t end;
+
+	if (check_add_overflow(first_offset, length, &end) ||
+	    end > UINT64_MAX - IOPT_PAGE_SIZE)
+		return ERR_PTR(-EOVERFLOW);
+	pages = ufd_zalloc(sizeof(*pages));
+	if (!pages)
+		return ERR_PTR(-ENOMEM);
+	atomic_init(&pages->refs, 1);
+	pages->writable = writable;
+	pages->first_offset = first_offset;
+	pages->npages = (end + IOPT_PAGE_SIZE - 1) / IOPT_PAGE_SIZE;
+	pages->account = account;
+	pages->fd = -1;
+	ufd_mutex_init(&pages->mutex);
+	return pages;
+}
+
+/**
+ * iopt_pages_alloc_user() - pages for a range of the caller's memory
+ * @uptr: first byte
+ * @length: bytes, not 0
+ * @writable: whether the memory may be mapped for device writes
+ * @account: where pins are charged
+ *
+ * Nothing is checked about the memory until it is pinned, as in Linux.
+ *
+ * Return: the pages with one reference, or ERR_PTR(-EINVAL / -EOVERFLOW /
+ * -ENOMEM).
+ */
+struct iopt_pages *iopt_pages_alloc_user(uintptr_t uptr, uint64_t length,
+					 bool writable,
+					 struct iopt_account *account)
+{
+	struct iopt_pages *pages;
+	uint64_t last;
+
+	if (!length)
+		return ERR_PTR(-EINVAL);
+	if (check_add_overflow((uint64_t)uptr, length - 1, &last))
+		return ERR_PTR(-EOVERFLOW);
+	pages = pages_alloc(uptr % IOPT_PAGE_SIZE, length, writable, account);
+	if (IS_ERR(pages))
+		return pages;
+	pages->source = IOPT_PAGES_USER;
+	pages->base = uptr - uptr % IOPT_PAGE_SIZE;
+	return pages;
+}
+
+/**
+ * iopt_pages_alloc_file() - pages for a window of a memfd
+ * @fd: the memfd; it is not kept open, our mapping holds the file
+ * @start: offset in the file of the first byte
+ * @length: bytes, not 0
+ * @writable: map for device writes too
+ * @account: where pins are charged
+ *
+ * Return: the pages, or ERR_PTR(): -EBADF (not a file descriptor), -EINVAL
+ * (not a memfd, or the window reaches past the end of the file),
+ * -EOVERFLOW, -ENOMEM.
+ */
+struct iopt_pages *iopt_pages_alloc_file(int fd, uint64_t start,
+					 uint64_t length, bool writable,
+					 struct iopt_account *account)
+{
+	uint64_t map_start = start - start % IOPT_PAGE_SIZE, end;
+	struct iopt_pages *pages;
+	struct stat st;
+	void *map;
+	int rc;
+
+	if (!length)
+		return ERR_PTR(-EINVAL);
+	if (check_add_overflow(start, length, &end))
+		return ERR_PTR(-EOVERFLOW);
+	if (fstat(fd, &st))
+		return ERR_PTR(-EBADF);
+	/* Only memfds carry seals; that is how a memfd is recognised. */
+	if (fcntl(fd, F_GET_SEALS) < 0 || !S_ISREG(st.st_mode))
+		return ERR_PTR(-EINVAL);
+	if (end > (uint64_t)st.st_size)
+		return ERR_PTR(-EINVAL);
+
+	pages = pages_alloc(start % IOPT_PAGE_SIZE, length, writable, account);
+	if (IS_ERR(pages))
+		return pages;
+	pages->source = IOPT_PAGES_FILE;
+	pages->file_start = start;
+	pages->map_len = pages->npages * IOPT_PAGE_SIZE;
+	map = ufd_sys_mmap(NULL, pages->map_len,
+			   PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED,
+			   fd, (long)map_start);
+	rc = ufd_sys_ptr_err(map);
+	if (rc)
+		goto out_free;
+	pages->base = (uintptr_t)map;
+	return pages;
+
+out_free:
+	ufd_mutex_destroy(&pages->mutex);
+	ufd_free(pages);
+	/* A write mapping of a file opened read-only is what EACCES means. */
+	return ERR_PTR(rc == -EACCES ? -EPERM : rc);
+}
+
+/** iopt_pages_get() - another reference; pairs with iopt_pages_put() */
+void iopt_pages_get(struct iopt_pages *pages)
+{
+	atomic_fetch_add(&pages->refs, 1);
+}
+
+/** iopt_pages_put() - drop a reference; the last frees the pages */
+void iopt_pages_put(struct iopt_pages *pages)
+{
+	if (atomic_fetch_sub(&pages->refs, 1) != 1)
+		return;
+	/* Every area that pinned has unpinned before dropping its ref. */
+	if (pages->source == IOPT_PAGES_FILE)
+		ufd_sys_munmap((void *)pages->base, pages->map_len);
+	ufd_mutex_destroy(&pages->mutex);
+	ufd_free(pages->pin_counts);
+	ufd_free(pages);
+}
+
+/* Faults in [first, last] (page indexes) as pin_user_pages() would. */
+static int pages_populate(struct iopt_pages *pages, uint64_t first,
+			  uint64_t last, bool write)
+{
+	int rc;
+
+	if (ufd_fail_point("pin_pages"))
+		return -EFAULT;
+	rc = ufd_sys_madvise((void *)(pages->base + first * IOPT_PAGE_SIZE),
+			     (last - first + 1) * IOPT_PAGE_SIZE,
+			     write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
+	if (rc == -EINVAL && first <= last)
+		return 0; /* a kernel without MADV_POPULATE: cannot check */
+	/* Unmapped (ENOMEM) or not accessible as asked: what pinning says. */
+	return rc ? -EFAULT : 0;
+}
+
+/* Undoes count increments on [first, last] made by a failed pin. */
+static uint64_t pages_drop_counts(struct iopt_pages *pages, uint64_t first,
+				  uint64_t last)
+{
+	uint64_t i, released = 0;
+
+	for (i = first; i <= last; i++)
+		if (!--pages->pin_counts[i])
+			released++;
+	return released;
+}
+
+/**
+ * iopt_pages_pin() - pin pages [first, last] (indexes) once more
+ * @pages: the pages
+ * @first: first page index
+ * @last: last page index, inclusive
+ * @write: the pin is for device writes too
+ *
+ * Pages pinned for the first time are faulted in and charged.
+ *
+ * Return: 0; -EFAULT if the memory is not mapped, or not writable when
+ * @write; -ENOMEM if the charge exceeds RLIMIT_MEMLOCK or on allocation
+ * failure. On failure nothing changed.
+ */
+int iopt_pages_pin(struct iopt_pages *pages, uint64_t first, uint64_t last,
+		   bool write)
+{
+	uint64_t i, run_start = 0, newly = 0;
+	bool in_run = false;
+	int rc = 0;
+
+	ufd_mutex_lock(&pages->mutex);
+	if (!pages->pin_counts) {
+		pages->pin_counts =
+			ufd_calloc(pages->npages, sizeof(*pages->pin_counts));
+		if (!pages->pin_counts) {
+			rc = -ENOMEM;
+			goto out_unlock;
+		}
+	}
+	/* Fault in each run of not-yet-pinned pages with one call. */
+	for (i = first; i <= last + 1; i++) {
+		bool unpinned = i <= last && !pages->pin_counts[i];
+
+		if (unpinned && !in_run) {
+			run_start = i;
+			in_run = true;
+		} else if (!unpinned && in_run) {
+			rc = pages_populate(pages, run_start, i - 1, write);
+			if (rc)
+				goto out_unlock;
+			newly += i - run_start;
+			in_run = false;
+		}
+	}
+	rc = iopt_account_charge(pages->account, newly);
+	if (rc)
+		goto out_unlock;
+	for (i = first; i <= last; i++)
+		pages->pin_counts[i]++;
+	pages->npinned += newly;
+out_unlock:
+	ufd_mutex_unlock(&pages->mutex);
+	return rc;
+}
+
+/** iopt_pages_unpin() - drop one pin on pages [first, last] */
+void iopt_pages_unpin(struct iopt_pages *pages, uint64_t first, uint64_t last)
+{
+	uint64_t released;
+
+	ufd_mutex_lock(&pages->mutex);
+	released = pages_drop_counts(pages, first, last);
+	pages->npinned -= released;
+	iopt_account_uncharge(pages->account, released);
+	ufd_mutex_unlock(&pages->mutex);
+}
+
+/** iopt_pages_pin_count() - how many pins page @index holds (for tests) */
+uint32_t iopt_pages_pin_count(struct iopt_pages *pages, uint64_t index)
+{
+	uint32_t n;
+
+	ufd_mutex_lock(&pages->mutex);
+	n = pages->pin_counts && index < pages->npages
+		    ? pages->pin_counts[index]
+		    : 0;
+	ufd_mutex_unlock(&pages->mutex);
+	return n;
+}
+
+/** iopt_pages_host_addr() - host address of byte @byte of the pages */
+uintptr_t iopt_pages_host_addr(struct iopt_pages *pages, uint64_t byte)
+{
+	uintptr_t base;
+
+	ufd_mutex_lock(&pages->mutex);
+	base = pages->base;
+	ufd_mutex_unlock(&pages->mutex);
+	return base + byte;
+}
+
+/**
+ * iopt_pages_repoint() - the pages' memory now lives at @new_base
+ * @pages: user pages whose memory was moved aside by the preload library
+ * @new_base: host address of page 0 now
+ *
+ * The caller (the io_pagetable) remaps every domain that maps these pages.
+ *
+ * Return: 0, or -EINVAL for file pages (we own their mapping).
+ */
+int iopt_pages_repoint(struct iopt_pages *pages, uintptr_t new_base)
+{
+	if (pages->source != IOPT_PAGES_USER || new_base % IOPT_PAGE_SIZE)
+		return -EINVAL;
+	ufd_mutex_lock(&pages->mutex);
+	pages->base = new_base;
+	ufd_mutex_unlock(&pages->mutex);
+	return 0;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * iopt_pages: the memory behind one or more areas.
+ *
+ * An iopt_pages describes a page-aligned run of host memory: a range of the
+ * caller's address space (IOMMU_IOAS_MAP) or a window of a memfd that the
+ * io_pagetable maps itself (IOMMU_IOAS_MAP_FILE). Areas reference a byte
+ * range of it; IOMMU_IOAS_COPY makes a second area share the same pages,
+ * which is how memory is pinned once however many IOAS map it.
+ *
+ * Pinning. A page is pinned while a domain maps it or an access holds it;
+ * each page keeps a pin count (pin_counts[i]), and the 0 -> 1 and 1 -> 0
+ * transitions are what is charged against RLIMIT_MEMLOCK and what faults
+ * the memory in. Pinning means what the kernel's pin_user_pages() means for
+ * the program: the memory is populated (MADV_POPULATE_READ/WRITE, which
+ * fails with EFAULT on an address that is not mapped or not writable as
+ * requested, as pinning does) and its host address stays valid for DMA
+ * until unpinned. If the program unmaps or remaps pinned memory, the
+ * preload library moves the pages aside and iopt_pages_repoint() makes the
+ * pages follow (DESIGN.md, the memory model).
+ *
+ * Locking: mutex protects pin_counts, npinned and base; it nests inside the
+ * io_pagetable's locks. refs is atomic.
+ */
+#ifndef UIOMMUFD_IOPT_PAGES_H
+#define UIOMMUFD_IOPT_PAGES_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/lock.h"
+#include "iopt/account.h"
+
+enum iopt_pages_source {
+	IOPT_PAGES_USER, /* caller's address space */
+	IOPT_PAGES_FILE, /* a memfd window we map ourselves */
+};
+
+struct iopt_pages {
+	_Atomic uint32_t refs;
+	enum iopt_pages_source source;
+	bool writable;
+	uint64_t npages; /* of iopt_page_size() */
+	/* Offset of the first mapped byte inside page 0. */
+	uint64_t first_offset;
+
+	struct ufd_mutex mutex;
+	uintptr_t base;	      /* host address of page 0; mutex */
+	uint32_t *pin_counts; /* per page, allocated on first pin; mutex */
+	uint64_t npinned;     /* pages with a non-zero count; mutex */
+	struct iopt_account *account; /* charged for npinned; set at alloc */
+
+	/* IOPT_PAGES_FILE: the file and the window we mapped of it. */
+	int fd;
+	uint64_t file_start;
+	size_t map_len;
+};
+
+uint64_t iopt_page_size(void);
+
+struct iopt_pages *iopt_pages_alloc_user(uintptr_t uptr, uint64_t length,
+					 bool writable,
+					 struct iopt_account *account);
+struct iopt_pages *iopt_pages_alloc_file(int fd, uint64_t start,
+					 uint64_t length, bool writable,
+					 struct iopt_account *account);
+void iopt_pages_get(struct iopt_pages *pages);
+void iopt_pages_put(struct iopt_pages *pages);
+
+int iopt_pages_pin(struct iopt_pages *pages, uint64_t first, uint64_t last,
+		   bool write);
+void iopt_pages_unpin(struct iopt_pages *pages, uint64_t first, uint64_t last);
+uint32_t iopt_pages_pin_count(struct iopt_pages *pages, uint64_t index);
+uintptr_t iopt_pages_host_addr(struct iopt_pages *pages, uint64_t byte);
+int iopt_pages_repoint(struct iopt_pages *pages, uintptr_t new_base);
+
+#endif
