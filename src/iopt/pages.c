@@ -156,6 +156,28 @@ void iopt_pages_put(struct iopt_pages *pages)
 	ufd_free(pages);
 }
 
+/*
+ * Whether the kernel has MADV_POPULATE_READ/WRITE (Linux 5.14): probed
+ * once on a page of our own. 0 unknown, 1 yes, -1 no.
+ */
+static _Atomic int have_populate;
+
+static bool populate_supported(void)
+{
+	static long probe_page[IOPT_PAGE_SIZE / sizeof(long)]
+		__attribute__((aligned(IOPT_PAGE_SIZE)));
+	int v = atomic_load(&have_populate);
+
+	if (!v) {
+		v = ufd_sys_madvise(probe_page, sizeof(probe_page),
+				    MADV_POPULATE_READ)
+			    ? -1
+			    : 1;
+		atomic_store(&have_populate, v);
+	}
+	return v > 0;
+}
+
 /* Faults in [first, last] (page indexes) as pin_user_pages() would. */
 static int pages_populate(struct iopt_pages *pages, uint64_t first,
 			  uint64_t last, bool write)
@@ -164,12 +186,16 @@ static int pages_populate(struct iopt_pages *pages, uint64_t first,
 
 	if (ufd_fail_point("pin_pages"))
 		return -EFAULT;
+	/* Without MADV_POPULATE there is no safe probe: trust the caller. */
+	if (!populate_supported())
+		return 0;
 	rc = ufd_sys_madvise((void *)(pages->base + first * IOPT_PAGE_SIZE),
 			     (last - first + 1) * IOPT_PAGE_SIZE,
 			     write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
-	if (rc == -EINVAL && first <= last)
-		return 0; /* a kernel without MADV_POPULATE: cannot check */
-	/* Unmapped (ENOMEM) or not accessible as asked: what pinning says. */
+	/*
+	 * Not mapped (ENOMEM), not accessible as asked (EINVAL, EFAULT) or
+	 * not backed (a file hole past EOF): what pinning calls EFAULT.
+	 */
 	return rc ? -EFAULT : 0;
 }
 
