@@ -4,9 +4,13 @@
  * command does not exist yet has no entry; it can never be allocated, which
  * ufd_object_alloc() callers guarantee by construction.
  */
+#include "core/access.h"
 #include "core/object_ops.h"
 
 const struct ufd_object_ops ufd_object_ops[UFD_OBJ_MAX] = {
+	[UFD_OBJ_ACCESS] = {
+		.destroy = ufd_access_object_destroy,
+	},
 	[UFD_OBJ_IOAS] = {
 		.destroy = ufd_ioas_destroy,
 	},

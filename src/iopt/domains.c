@@ -14,18 +14,33 @@
  * domains (plus @extra when not NULL), at least the CPU page when large
  * pages are disabled, else at least 1. domains_rwsem held.
  */
+static bool areas_aligned(struct io_pagetable *iopt, uint64_t align);
+
 static uint64_t calc_alignment(struct io_pagetable *iopt,
 			       const struct iopt_domain *extra)
 {
 	uint64_t align = iopt->disable_large_pages ? iopt_page_size() : 1;
 	unsigned int i;
 
+	align = ufd_max(align, iopt->access_alignment);
 	for (i = 0; i < iopt->ndomains; i++)
 		align = ufd_max(align,
 				iopt_domain_min_pgsize(iopt->domains[i]));
 	if (extra)
 		align = ufd_max(align, iopt_domain_min_pgsize(extra));
 	return align;
+}
+
+/** iopt_calc_alignment() - the alignment the domains and accesses need */
+uint64_t iopt_calc_alignment(struct io_pagetable *iopt)
+{
+	return calc_alignment(iopt, NULL);
+}
+
+/** iopt_areas_aligned() - do all areas meet @align? iova_rwsem held */
+bool iopt_areas_aligned(struct io_pagetable *iopt, uint64_t align)
+{
+	return areas_aligned(iopt, align);
 }
 
 /* Do all areas start, end and sit in their pages on @align? */

@@ -23,6 +23,9 @@ void iopt_init_table(struct io_pagetable *iopt)
 	itree_root_init(&iopt->reserved_itree);
 	iopt->domains = NULL;
 	iopt->ndomains = 0;
+	ufd_mutex_init(&iopt->access_lock);
+	iopt->accesses = NULL;
+	iopt->access_alignment = 1;
 	/* With no domain, any byte alignment will do, as in Linux. */
 	iopt->iova_alignment = 1;
 	iopt->disable_large_pages = false;
@@ -52,6 +55,7 @@ void iopt_destroy_table(struct io_pagetable *iopt)
 	iopt_free_ranges(&iopt->allowed_itree);
 	iopt_free_ranges(&iopt->reserved_itree);
 	ufd_free(iopt->domains);
+	ufd_mutex_destroy(&iopt->access_lock);
 	ufd_rwlock_destroy(&iopt->iova_rwsem);
 	ufd_rwlock_destroy(&iopt->domains_rwsem);
 }
@@ -412,6 +416,12 @@ int iopt_map_file(struct io_pagetable *iopt, struct iopt_account *account,
 	return rc;
 }
 
+static int unmap_range(struct io_pagetable *iopt, uint64_t iova, uint64_t last,
+		       uint64_t *unmapped);
+
+/* How often unmap asks accesses to unpin before giving up (as Linux). */
+#define IOPT_UNMAP_TRIES 100
+
 /**
  * iopt_unmap() - unmap every area inside [iova, iova + length)
  * @iopt: the io_pagetable
@@ -422,23 +432,37 @@ int iopt_map_file(struct io_pagetable *iopt, struct iopt_account *account,
  * Areas are unmapped whole, lowest first; an area the range only partly
  * covers stops the walk (the ones before it stay unmapped, as in Linux).
  *
+ * Areas that accesses pinned are unmapped after the accesses were told to
+ * unpin (iopt_access_ops.unmap); an access that does not comply makes the
+ * unmap fail with EDEADLOCK after 100 tries, as in Linux.
+ *
  * Return: 0; -ENOENT if the range cuts an area or holds none (*unmapped
  * still reports what was unmapped); -EINVAL for a zero length;
- * -EOVERFLOW.
+ * -EOVERFLOW; -EDEADLOCK.
  */
 int iopt_unmap(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
 	       uint64_t *unmapped)
 {
-	struct itree_node *node;
-	uint64_t last, total = 0;
-	int rc = 0;
+	uint64_t last;
 
 	*unmapped = 0;
 	if (!length)
 		return -EINVAL;
 	if (check_add_overflow(iova, length - 1, &last))
 		return -EOVERFLOW;
+	return unmap_range(iopt, iova, last, unmapped);
+}
 
+/* Unmaps the areas inside [iova, last]; see iopt_unmap(). */
+static int unmap_range(struct io_pagetable *iopt, uint64_t iova, uint64_t last,
+		       uint64_t *unmapped)
+{
+	struct itree_node *node;
+	unsigned int tries = 0;
+	uint64_t total = 0;
+	int rc = 0;
+
+again:
 	ufd_rwlock_rdlock(&iopt->domains_rwsem);
 	ufd_rwlock_wrlock(&iopt->iova_rwsem);
 	/*
@@ -446,12 +470,34 @@ int iopt_unmap(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
 	 * the walk with ENOENT, and the areas before it stay unmapped.
 	 */
 	while ((node = itree_iter_first(&iopt->area_itree, iova, last))) {
+		struct iopt_area *area = to_area(node);
+
 		if (node->start < iova || node->last > last) {
 			rc = -ENOENT;
 			break;
 		}
+		if (atomic_load(&area->num_accesses)) {
+			uint64_t start = node->start,
+				 len = iopt_area_length(area);
+
+			/* Accesses must let go first; no new pins meanwhile. */
+			area->prevent_access = true;
+			ufd_rwlock_unlock(&iopt->iova_rwsem);
+			ufd_rwlock_unlock(&iopt->domains_rwsem);
+			iopt_access_notify_unmap(iopt, start, len);
+			/* An access that never unpins would loop forever. */
+			if (++tries > IOPT_UNMAP_TRIES) {
+				ufd_err("an access does not unpin [%#llx, "
+					"+%#llx)",
+					(unsigned long long)start,
+					(unsigned long long)len);
+				*unmapped = total;
+				return -EDEADLOCK;
+			}
+			goto again;
+		}
 		total += node->last - node->start + 1;
-		area_destroy(iopt, to_area(node));
+		area_destroy(iopt, area);
 	}
 	if (!rc && !total)
 		rc = -ENOENT;
@@ -464,23 +510,14 @@ int iopt_unmap(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
 /**
  * iopt_unmap_all() - unmap every area (IOVA 0, length U64_MAX)
  *
- * Return: 0, also when there was nothing to unmap.
+ * Return: 0, also when there was nothing to unmap; -EDEADLOCK as
+ * iopt_unmap().
  */
 int iopt_unmap_all(struct io_pagetable *iopt, uint64_t *unmapped)
 {
-	struct itree_node *node;
-	uint64_t total = 0;
+	int rc = unmap_range(iopt, 0, UINT64_MAX, unmapped);
 
-	ufd_rwlock_rdlock(&iopt->domains_rwsem);
-	ufd_rwlock_wrlock(&iopt->iova_rwsem);
-	while ((node = itree_first(&iopt->area_itree))) {
-		total += node->last - node->start + 1;
-		area_destroy(iopt, to_area(node));
-	}
-	ufd_rwlock_unlock(&iopt->iova_rwsem);
-	ufd_rwlock_unlock(&iopt->domains_rwsem);
-	*unmapped = total;
-	return 0;
+	return rc == -ENOENT ? 0 : rc;
 }
 
 /**

@@ -26,7 +26,12 @@
  * page when large pages are disabled. A domain whose alignment existing
  * areas do not meet is refused.
  *
- * Locking (lock order: domains_rwsem -> iova_rwsem -> pages->mutex):
+ * Accesses (emulated devices reaching memory by IOVA) pin pages through
+ * the same per-page counts; unmapping an area they pinned first tells
+ * every access to let go (access.c).
+ *
+ * Locking (lock order: access_lock -> domains_rwsem -> iova_rwsem ->
+ * pages->mutex):
  *  - domains_rwsem: the domain array; written to add or remove a domain,
  *    read by everything that maps or unmaps into domains.
  *  - iova_rwsem: the three trees, iova_alignment and disable_large_pages;
@@ -48,11 +53,19 @@ struct io_pagetable {
 	struct iopt_domain **domains; /* domains_rwsem */
 	unsigned int ndomains;	      /* domains_rwsem */
 
+	/*
+	 * Accesses attached; access_lock, which nests outside iova_rwsem
+	 * (notifying an access may make it unpin).
+	 */
+	struct ufd_mutex access_lock;
+	struct iopt_access *accesses;
+
 	struct ufd_rwlock iova_rwsem;
 	struct itree_root area_itree;	  /* iova_rwsem */
 	struct itree_root allowed_itree;  /* iova_rwsem */
 	struct itree_root reserved_itree; /* iova_rwsem */
 	uint64_t iova_alignment;	  /* iova_rwsem */
+	uint64_t access_alignment;	  /* iova_rwsem: largest of accesses */
 	bool disable_large_pages;	  /* iova_rwsem */
 };
 
@@ -62,7 +75,32 @@ struct iopt_area {
 	struct iopt_pages *pages;
 	uint64_t pages_byte; /* offset of the first byte from page 0 */
 	unsigned int prot;   /* IOPT_PROT_* */
+	/* Pins accesses hold on the area; atomic under iova_rwsem read. */
+	_Atomic unsigned int num_accesses;
+	/* Being unmapped: no new access pins or reads (iova_rwsem). */
+	bool prevent_access;
 };
+
+/*
+ * An access: an emulated or mediated device that reaches IOAS memory by
+ * IOVA through the CPU instead of through a domain. It pins pages for a
+ * while and must drop its pins when told an IOVA range is being unmapped,
+ * which is what ops->unmap is for (Linux's iommufd_access contract).
+ */
+struct iopt_access_ops {
+	/* Drop every pin inside [iova, iova + length); called unlocked. */
+	void (*unmap)(void *data, uint64_t iova, uint64_t length);
+};
+
+struct iopt_access {
+	const struct iopt_access_ops *ops;
+	void *data;
+	uint64_t iova_alignment;  /* IOVAs it pins are aligned to this */
+	struct iopt_access *next; /* io_pagetable.accesses; access_lock */
+};
+
+/* iopt_access_rw() flags */
+#define IOPT_ACCESS_RW_WRITE (1u << 0)
 
 /* A reserved or allowed range. */
 struct iopt_range {
@@ -140,6 +178,15 @@ void iopt_remove_domain(struct io_pagetable *iopt, struct iopt_domain *domain);
 int iopt_disable_large_pages(struct io_pagetable *iopt);
 void iopt_enable_large_pages(struct io_pagetable *iopt);
 bool iopt_large_pages_enabled(struct io_pagetable *iopt);
+
+int iopt_add_access(struct io_pagetable *iopt, struct iopt_access *access);
+void iopt_remove_access(struct io_pagetable *iopt, struct iopt_access *access);
+int iopt_access_pin(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
+		    uintptr_t *out_pages, bool write);
+void iopt_access_unpin(struct io_pagetable *iopt, uint64_t iova,
+		       uint64_t length);
+int iopt_access_rw(struct io_pagetable *iopt, uint64_t iova, void *buf,
+		   uint64_t len, unsigned int flags);
 
 uint32_t iopt_pin_count(struct io_pagetable *iopt, uint64_t iova);
 unsigned int iopt_area_count(struct io_pagetable *iopt);

@@ -33,6 +33,10 @@ static inline void iopt_area_page_range(const struct iopt_area *area,
 int iopt_area_fill_domains(struct io_pagetable *iopt, struct iopt_area *area,
 			   unsigned int from, unsigned int n, bool pin);
 void iopt_free_ranges(struct itree_root *root);
+uint64_t iopt_calc_alignment(struct io_pagetable *iopt);
+bool iopt_areas_aligned(struct io_pagetable *iopt, uint64_t align);
+void iopt_access_notify_unmap(struct io_pagetable *iopt, uint64_t iova,
+			      uint64_t length);
 void iopt_unreserve_owner_locked(struct io_pagetable *iopt, const void *owner);
 
 #endif

@@ -441,6 +441,106 @@ static void test_fail_nth_sweep(void **state)
 	assert_true(n > 5 && n < 500);
 }
 
+/* An access that records notifications and unpins when told (or not). */
+struct test_access {
+	struct iopt_access acc;
+	struct io_pagetable *iopt;
+	uint64_t pinned_iova, pinned_len;
+	unsigned int notified;
+	bool stubborn;
+};
+
+static void test_access_unmap(void *data, uint64_t iova, uint64_t length)
+{
+	struct test_access *t = data;
+
+	t->notified++;
+	if (t->stubborn || !t->pinned_len)
+		return;
+	if (t->pinned_iova + t->pinned_len - 1 < iova ||
+	    t->pinned_iova > iova + length - 1)
+		return;
+	iopt_access_unpin(t->iopt, t->pinned_iova, t->pinned_len);
+	t->pinned_len = 0;
+}
+
+static const struct iopt_access_ops test_access_ops = {
+	.unmap = test_access_unmap,
+};
+
+static void test_access(void **state)
+{
+	int64_t live = ufd_alloc_live();
+	struct io_pagetable iopt;
+	struct test_access t = { .iopt = &iopt };
+	uintptr_t pages[4];
+	uint8_t data[64];
+	uint64_t unmapped;
+
+	t.acc = (struct iopt_access){ &test_access_ops, &t, PS, NULL };
+	iopt_init_table(&iopt);
+	assert_int_equal(map(&iopt, 0x10000, mem + PS / 2, PS, IOPT_PROT_READ),
+			 0);
+	/* Attaching needs every area page aligned. */
+	assert_int_equal(iopt_add_access(&iopt, &t.acc), -EADDRINUSE);
+	assert_int_equal(iopt_unmap_all(&iopt, &unmapped), 0);
+	assert_int_equal(iopt_add_access(&iopt, &t.acc), 0);
+	assert_int_equal(map(&iopt, 0x10000, mem, 2 * PS, IOPT_PROT_READ), 0);
+	assert_int_equal(map(&iopt, 0x12000, mem + 4 * PS, 2 * PS,
+			     IOPT_PROT_READ | IOPT_PROT_WRITE),
+			 0);
+
+	/* Pin across two areas: host addresses page by page. */
+	assert_int_equal(iopt_access_pin(&iopt, 0x11000, 2 * PS, pages, false),
+			 0);
+	assert_ptr_equal((void *)pages[0], mem + PS);
+	assert_ptr_equal((void *)pages[1], mem + 4 * PS);
+	assert_int_equal(iopt_pin_count(&iopt, 0x11000), 1);
+	assert_int_equal(iopt_access_pin(&iopt, 0x11000, PS, pages, true),
+			 -EPERM);
+	assert_int_equal(iopt_access_pin(&iopt, 0x13000, 2 * PS, pages, false),
+			 -ENOENT);
+	assert_int_equal(iopt_access_pin(&iopt, 0x11001, PS, pages, false),
+			 -EINVAL);
+	t.pinned_iova = 0x11000;
+	t.pinned_len = 2 * PS;
+
+	/* Read and write by IOVA at any byte offset. */
+	memset(mem + 4 * PS, 0x11, 64);
+	assert_int_equal(iopt_access_rw(&iopt, 0x12000 - 8, data, 16, 0), 0);
+	assert_int_equal(data[8], 0x11);
+	memset(data, 0x77, sizeof(data));
+	assert_int_equal(iopt_access_rw(&iopt, 0x12010, data, 8,
+					IOPT_ACCESS_RW_WRITE),
+			 0);
+	assert_int_equal(mem[4 * PS + 0x10], 0x77);
+	assert_int_equal(iopt_access_rw(&iopt, 0x10000, data, 8,
+					IOPT_ACCESS_RW_WRITE),
+			 -EPERM);
+	assert_int_equal(iopt_access_rw(&iopt, 0x13ff0, data, 32, 0), -ENOENT);
+
+	/* Unmapping a pinned area tells the access, which lets go. */
+	assert_int_equal(iopt_unmap(&iopt, 0x10000, 2 * PS, &unmapped), 0);
+	assert_true(t.notified >= 1);
+	assert_int_equal(t.pinned_len, 0);
+	assert_int_equal(iopt_pin_count(&iopt, 0x12000), 0);
+
+	/* One that never lets go makes the unmap fail, as in Linux. */
+	assert_int_equal(iopt_access_pin(&iopt, 0x12000, PS, pages, false), 0);
+	t.stubborn = true;
+	t.notified = 0;
+	assert_int_equal(iopt_unmap(&iopt, 0x12000, 2 * PS, &unmapped),
+			 -EDEADLOCK);
+	assert_int_equal(t.notified, 101);
+	/* The area is still there but closed to new access. */
+	assert_int_equal(iopt_access_rw(&iopt, 0x12000, data, 8, 0), -EINVAL);
+	iopt_access_unpin(&iopt, 0x12000, PS);
+	assert_int_equal(iopt_unmap(&iopt, 0x12000, 2 * PS, &unmapped), 0);
+	iopt_remove_access(&iopt, &t.acc);
+	iopt_destroy_table(&iopt);
+	assert_int_equal(ufd_alloc_live(), live);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_memlock_limit),
 		cmocka_unit_test(test_random_model),
 		cmocka_unit_test(test_fail_nth_sweep),
+		cmocka_unit_test(test_access),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
