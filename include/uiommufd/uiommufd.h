@@ -103,10 +103,12 @@ struct uiommufd_dev_cfg {
  * @cfg: the device's configuration
  * @out_dev: receives the device
  *
- * Not available yet: the devices arrive with the mock IOMMU driver.
+ * The device is bound (it has a dev_id usable in every iommufd command)
+ * and attached to nothing: its DMA is blocked until it is attached.
+ * Available models: UIOMMUFD_MODEL_MOCK.
  *
- * Return: 0, -EINVAL (bad cfg), -ENOMEM, or -EOPNOTSUPP (not available
- * in this version).
+ * Return: 0, -EINVAL (bad cfg or flags), -EOPNOTSUPP (a model not
+ * available in this version), -ENOMEM.
  */
 UIOMMUFD_API int uiommufd_dev_create(struct uiommufd_ctx *ctx,
 				     const struct uiommufd_dev_cfg *cfg,
@@ -119,6 +121,24 @@ UIOMMUFD_API void uiommufd_dev_destroy(struct uiommufd_dev *dev);
 UIOMMUFD_API uint32_t uiommufd_dev_id(const struct uiommufd_dev *dev);
 
 /**
+ * uiommufd_dev_attach() - attach the device to an IOAS or a paging HWPT
+ * @dev: the device
+ * @pt_id: an IOAS (a compatible domain is found or made on it) or a HWPT
+ * @out_hwpt_id: receives the HWPT the device now uses; may be NULL
+ *
+ * Attaching an attached device replaces its translation atomically.
+ *
+ * Return: 0; -ENOENT (no such object); -EINVAL (not an IOAS or a HWPT of
+ * this device's IOMMU); -EADDRINUSE (the IOAS maps IOVA the IOMMU cannot
+ * translate); -ENOMEM.
+ */
+UIOMMUFD_API int uiommufd_dev_attach(struct uiommufd_dev *dev, uint32_t pt_id,
+				     uint32_t *out_hwpt_id);
+
+/** uiommufd_dev_detach() - detach; the device's DMA is blocked again */
+UIOMMUFD_API void uiommufd_dev_detach(struct uiommufd_dev *dev);
+
+/**
  * uiommufd_dma_read() - device DMA read from (pasid, iova) into buf
  * @dev: the device
  * @pasid: PASID, or UIOMMUFD_NO_PASID
@@ -126,9 +146,13 @@ UIOMMUFD_API uint32_t uiommufd_dev_id(const struct uiommufd_dev *dev);
  * @buf: destination
  * @len: bytes
  *
+ * The transfer stops at the first IOVA that does not translate; what came
+ * before it was transferred, as on hardware.
+ *
  * Return: 0 when every byte was transferred; -EFAULT when the IOMMU
- * faulted (the fault is reported as the hardware would); -EPERM when the
- * mapping forbids the access; -EOPNOTSUPP in this version.
+ * faulted (nothing mapped there, or the device is not attached); -EPERM
+ * when the mapping forbids the access; -EINVAL for a PASID (not available
+ * in this version).
  */
 UIOMMUFD_API int uiommufd_dma_read(struct uiommufd_dev *dev, uint32_t pasid,
 				   uint64_t iova, void *buf, size_t len);

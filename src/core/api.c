@@ -5,7 +5,11 @@
  */
 #include <errno.h>
 
+#include "base/alloc.h"
 #include "core/core.h"
+#include "core/device.h"
+#include "dev/dev.h"
+#include "drivers/mock/mock.h"
 #include "uiommufd/uiommufd.h"
 
 struct uiommufd_ctx {
@@ -42,32 +46,96 @@ UIOMMUFD_API long uiommufd_ioctl(struct uiommufd_ctx *uctx, unsigned long cmd,
 	return ufd_dispatch(&uctx->ctx, (unsigned int)cmd, arg);
 }
 
+/*
+ * A public device: an emulated endpoint behind a software IOMMU, bound to
+ * the caller's context. The handle owns the device and its binding.
+ */
+struct uiommufd_dev {
+	struct ufd_dev *dev;
+	struct ufd_device *idev;
+};
+
 UIOMMUFD_API int uiommufd_dev_create(struct uiommufd_ctx *uctx,
 				     const struct uiommufd_dev_cfg *cfg,
 				     struct uiommufd_dev **out_dev)
 {
-	if (!cfg || cfg->size < sizeof(*cfg) || !out_dev)
+	struct uiommufd_dev *udev;
+	int rc;
+
+	if (!uctx || !cfg || cfg->size < sizeof(*cfg) || !out_dev ||
+	    cfg->flags & ~(UIOMMUFD_DEV_ATS | UIOMMUFD_DEV_PRI))
 		return -EINVAL;
-	return -EOPNOTSUPP;
-}
-
-UIOMMUFD_API void uiommufd_dev_destroy(struct uiommufd_dev *dev)
-{
-}
-
-UIOMMUFD_API uint32_t uiommufd_dev_id(const struct uiommufd_dev *dev)
-{
+	if (cfg->model != UIOMMUFD_MODEL_MOCK || cfg->pasid_bits || cfg->flags)
+		return -EOPNOTSUPP;
+	udev = ufd_zalloc(sizeof(*udev));
+	if (!udev)
+		return -ENOMEM;
+	udev->dev = ufd_dev_create(&ufd_mock_iommu, 0);
+	if (IS_ERR(udev->dev)) {
+		rc = (int)PTR_ERR(udev->dev);
+		goto out_free;
+	}
+	udev->idev = ufd_device_bind(&uctx->ctx, udev->dev);
+	if (IS_ERR(udev->idev)) {
+		rc = (int)PTR_ERR(udev->idev);
+		goto out_destroy_dev;
+	}
+	*out_dev = udev;
 	return 0;
+
+out_destroy_dev:
+	ufd_dev_destroy(udev->dev);
+out_free:
+	ufd_free(udev);
+	return rc;
 }
 
-UIOMMUFD_API int uiommufd_dma_read(struct uiommufd_dev *dev, uint32_t pasid,
+UIOMMUFD_API void uiommufd_dev_destroy(struct uiommufd_dev *udev)
+{
+	if (!udev)
+		return;
+	ufd_device_unbind(udev->idev);
+	ufd_dev_destroy(udev->dev);
+	ufd_free(udev);
+}
+
+UIOMMUFD_API uint32_t uiommufd_dev_id(const struct uiommufd_dev *udev)
+{
+	return udev->idev->obj.id;
+}
+
+UIOMMUFD_API int uiommufd_dev_attach(struct uiommufd_dev *udev, uint32_t pt_id,
+				     uint32_t *out_hwpt_id)
+{
+	uint32_t hwpt_id;
+	int rc;
+
+	/* EINVAL from attach covers "already attached": then replace. */
+	rc = ufd_device_attach(udev->idev, pt_id, &hwpt_id);
+	if (rc == -EINVAL)
+		rc = ufd_device_replace(udev->idev, pt_id, &hwpt_id);
+	if (!rc && out_hwpt_id)
+		*out_hwpt_id = hwpt_id;
+	return rc;
+}
+
+UIOMMUFD_API void uiommufd_dev_detach(struct uiommufd_dev *udev)
+{
+	ufd_device_detach(udev->idev);
+}
+
+UIOMMUFD_API int uiommufd_dma_read(struct uiommufd_dev *udev, uint32_t pasid,
 				   uint64_t iova, void *buf, size_t len)
 {
-	return -EOPNOTSUPP;
+	if (pasid != UIOMMUFD_NO_PASID)
+		return -EINVAL;
+	return ufd_dev_dma(udev->dev, iova, buf, len, false);
 }
 
-UIOMMUFD_API int uiommufd_dma_write(struct uiommufd_dev *dev, uint32_t pasid,
+UIOMMUFD_API int uiommufd_dma_write(struct uiommufd_dev *udev, uint32_t pasid,
 				    uint64_t iova, const void *buf, size_t len)
 {
-	return -EOPNOTSUPP;
+	if (pasid != UIOMMUFD_NO_PASID)
+		return -EINVAL;
+	return ufd_dev_dma(udev->dev, iova, (void *)buf, len, true);
 }

@@ -1,19 +1,233 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * Devices bound to a context. Binding arrives with the emulated devices;
- * until then IOMMU_GET_HW_INFO validates its struct and finds no device.
+ * Devices bound to a context: bind/unbind, attach/replace/detach to an
+ * IOAS (through an auto domain) or a paging HWPT, and IOMMU_GET_HW_INFO.
+ * See device.h.
  */
 #include <errno.h>
+#include <stdatomic.h>
 
-#include "core/core.h"
-#include "core/lookup_only.h"
+#include "base/log.h"
+#include "core/device.h"
+#include "dev/dev.h"
+
+/** ufd_get_device() - look up a bound device; pairs with ufd_put_object() */
+struct ufd_device *ufd_get_device(struct ufd_ctx *ctx, uint32_t id)
+{
+	struct ufd_object *obj = ufd_get_object(ctx, id, UFD_OBJ_DEVICE);
+
+	return IS_ERR(obj) ? ERR_CAST(obj) : to_device(obj);
+}
+
+/**
+ * ufd_device_bind() - bind an emulated device to a context
+ *
+ * Return: the bound device (obj.id is its dev_id) or ERR_PTR(-ENOMEM).
+ */
+struct ufd_device *ufd_device_bind(struct ufd_ctx *ctx, struct ufd_dev *dev)
+{
+	struct ufd_device *idev;
+
+	idev = ufd_object_alloc_type(ctx, idev, UFD_OBJ_DEVICE);
+	if (IS_ERR(idev))
+		return idev;
+	idev->ctx = ctx;
+	idev->dev = dev;
+	ufd_mutex_init(&idev->lock);
+	/* The binder's reference; pairs with ufd_device_unbind(). */
+	ufd_object_ref(&idev->obj);
+	ufd_object_finalize(ctx, &idev->obj);
+	return idev;
+}
+
+/* A users reference unless the object is already on its way out. */
+static bool tryref(struct ufd_object *obj)
+{
+	uint32_t old = atomic_load(&obj->users);
+
+	do {
+		if (!old)
+			return false;
+	} while (!atomic_compare_exchange_weak(&obj->users, &old, old + 1));
+	return true;
+}
+
+/*
+ * Finds or makes the HWPT to attach @idev to for @pt (an IOAS or a paging
+ * HWPT) and returns it with a users reference for the device.
+ */
+static struct ufd_hwpt_paging *get_target(struct ufd_device *idev,
+					  struct ufd_object *pt)
+{
+	struct ufd_hwpt_paging *hwpt;
+	struct ufd_ioas *ioas;
+
+	if (pt->type == UFD_OBJ_HWPT_PAGING) {
+		hwpt = to_hwpt_paging(pt);
+		if (hwpt->domain->owner != idev->dev->iommu)
+			return ERR_PTR(-EINVAL);
+		ufd_object_ref(&hwpt->obj);
+		return hwpt;
+	}
+	if (pt->type != UFD_OBJ_IOAS)
+		return ERR_PTR(-EINVAL);
+
+	/* An IOAS: share a compatible auto domain, or make one. */
+	ioas = to_ioas(pt);
+	ufd_mutex_lock(&ioas->mutex);
+	for (hwpt = ioas->hwpts; hwpt; hwpt = hwpt->next)
+		if (hwpt->auto_domain &&
+		    hwpt->domain->owner == idev->dev->iommu &&
+		    tryref(&hwpt->obj))
+			goto out_unlock;
+	hwpt = ufd_hwpt_paging_alloc(NULL, idev->ctx, ioas, idev->dev, 0, true);
+	if (!IS_ERR(hwpt)) {
+		ufd_object_ref(&hwpt->obj); /* the device's */
+		ufd_object_finalize(idev->ctx, &hwpt->obj);
+	}
+out_unlock:
+	ufd_mutex_unlock(&ioas->mutex);
+	return hwpt;
+}
+
+/* Drops the device's reference on @hwpt; an unused auto domain goes. */
+static void put_target(struct ufd_ctx *ctx, struct ufd_hwpt_paging *hwpt)
+{
+	bool auto_domain = hwpt->auto_domain;
+	uint32_t id = hwpt->obj.id;
+
+	ufd_object_unref(&hwpt->obj);
+	/* EBUSY just means another device still uses it. */
+	if (auto_domain)
+		ufd_object_remove(ctx, id);
+}
+
+static int attach_locked(struct ufd_device *idev, uint32_t pt_id,
+			 uint32_t *out_hwpt_id, bool replace)
+{
+	struct ufd_hwpt_paging *hwpt, *old = idev->hwpt;
+	struct ufd_object *pt;
+	int rc;
+
+	if (!replace && old)
+		return -EINVAL;
+	if (replace && !old)
+		return -EINVAL;
+	pt = ufd_get_object(idev->ctx, pt_id, UFD_OBJ_ANY);
+	if (IS_ERR(pt))
+		return PTR_ERR(pt);
+	hwpt = get_target(idev, pt);
+	ufd_put_object(idev->ctx, pt);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
+	if (hwpt == old) {
+		/* Replacing with the same HWPT changes nothing. */
+		ufd_object_unref(&hwpt->obj);
+		*out_hwpt_id = hwpt->obj.id;
+		return 0;
+	}
+	rc = ufd_dev_set_domain(idev->dev, hwpt->domain);
+	if (rc) {
+		put_target(idev->ctx, hwpt);
+		return rc;
+	}
+	idev->hwpt = hwpt;
+	*out_hwpt_id = hwpt->obj.id;
+	if (old)
+		put_target(idev->ctx, old);
+	return 0;
+}
+
+/**
+ * ufd_device_attach() - attach to an IOAS (auto domain) or paging HWPT
+ * @out_hwpt_id: the HWPT the device now uses
+ *
+ * Return: 0; -EINVAL (already attached, or @pt_id is neither an IOAS nor
+ * a HWPT this device's IOMMU made); -ENOENT; the driver's and the
+ * io_pagetable's errors when a domain has to be made.
+ */
+int ufd_device_attach(struct ufd_device *idev, uint32_t pt_id,
+		      uint32_t *out_hwpt_id)
+{
+	int rc;
+
+	ufd_mutex_lock(&idev->lock);
+	rc = attach_locked(idev, pt_id, out_hwpt_id, false);
+	ufd_mutex_unlock(&idev->lock);
+	return rc;
+}
+
+/**
+ * ufd_device_replace() - move an attached device to another IOAS or HWPT
+ *
+ * DMA switches from the old translation to the new one with no moment of
+ * being blocked. On failure the device stays where it was.
+ *
+ * Return: 0; -EINVAL if not attached; otherwise as ufd_device_attach().
+ */
+int ufd_device_replace(struct ufd_device *idev, uint32_t pt_id,
+		       uint32_t *out_hwpt_id)
+{
+	int rc;
+
+	ufd_mutex_lock(&idev->lock);
+	rc = attach_locked(idev, pt_id, out_hwpt_id, true);
+	ufd_mutex_unlock(&idev->lock);
+	return rc;
+}
+
+static void detach_locked(struct ufd_device *idev)
+{
+	struct ufd_hwpt_paging *hwpt = idev->hwpt;
+
+	if (!hwpt)
+		return;
+	ufd_dev_set_domain(idev->dev, NULL);
+	idev->hwpt = NULL;
+	put_target(idev->ctx, hwpt);
+}
+
+/** ufd_device_detach() - block the device's DMA and leave its HWPT */
+void ufd_device_detach(struct ufd_device *idev)
+{
+	ufd_mutex_lock(&idev->lock);
+	detach_locked(idev);
+	ufd_mutex_unlock(&idev->lock);
+}
+
+/** ufd_device_unbind() - detach and unbind; the binder's end of it */
+void ufd_device_unbind(struct ufd_device *idev)
+{
+	struct ufd_ctx *ctx = idev->ctx;
+	uint32_t id = idev->obj.id;
+
+	ufd_device_detach(idev);
+	ufd_object_unref(&idev->obj); /* pairs with ufd_device_bind() */
+	if (ufd_object_remove(ctx, id))
+		ufd_err("device %u still referenced at unbind", id);
+}
+
+/* The object op. */
+void ufd_device_object_destroy(struct ufd_object *obj)
+{
+	struct ufd_device *idev = to_device(obj);
+
+	detach_locked(idev);
+	ufd_mutex_destroy(&idev->lock);
+}
 
 int ufd_get_hw_info_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_hw_info *cmd = ucmd->cmd;
+	struct ufd_device *idev;
 
 	if ((cmd->flags & ~IOMMU_HW_INFO_FLAG_INPUT_TYPE) ||
 	    cmd->__reserved[0] || cmd->__reserved[1] || cmd->__reserved[2])
 		return -EOPNOTSUPP;
-	return ufd_lookup_only(ucmd->ctx, cmd->dev_id, UFD_OBJ_DEVICE);
+	idev = ufd_get_device(ucmd->ctx, cmd->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	/* The drivers' hardware information arrives with them. */
+	ufd_put_object(ucmd->ctx, &idev->obj);
+	return -EOPNOTSUPP;
 }

@@ -31,7 +31,10 @@ struct ufd_ioas *ufd_get_ioas(struct ufd_ctx *ctx, uint32_t id)
 /* The object op: called with no user left. */
 void ufd_ioas_destroy(struct ufd_object *obj)
 {
-	iopt_destroy_table(&to_ioas(obj)->iopt);
+	struct ufd_ioas *ioas = to_ioas(obj);
+
+	iopt_destroy_table(&ioas->iopt);
+	ufd_mutex_destroy(&ioas->mutex);
 }
 
 int ufd_ioas_alloc_ioctl(struct ufd_ucmd *ucmd)
@@ -45,6 +48,7 @@ int ufd_ioas_alloc_ioctl(struct ufd_ucmd *ucmd)
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 	iopt_init_table(&ioas->iopt);
+	ufd_mutex_init(&ioas->mutex);
 	cmd->out_ioas_id = ioas->obj.id;
 	return ufd_ucmd_respond(ucmd, sizeof(*cmd));
 }

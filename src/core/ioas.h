@@ -6,9 +6,18 @@
 #include "core/core.h"
 #include "iopt/io_pagetable.h"
 
+struct ufd_hwpt_paging;
+
+/*
+ * mutex serialises attaching devices to the IOAS (the auto-domain search
+ * and creation) and guards hwpts, the paging HWPTs built on it. It nests
+ * outside the io_pagetable's locks.
+ */
 struct ufd_ioas {
 	struct ufd_object obj;
 	struct io_pagetable iopt;
+	struct ufd_mutex mutex;
+	struct ufd_hwpt_paging *hwpts; /* mutex */
 };
 
 struct iopt_account *ufd_ctx_account(struct ufd_ctx *ctx);

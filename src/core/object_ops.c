@@ -5,11 +5,19 @@
  * ufd_object_alloc() callers guarantee by construction.
  */
 #include "core/access.h"
+#include "core/device.h"
+#include "core/hwpt.h"
 #include "core/object_ops.h"
 
 const struct ufd_object_ops ufd_object_ops[UFD_OBJ_MAX] = {
 	[UFD_OBJ_ACCESS] = {
 		.destroy = ufd_access_object_destroy,
+	},
+	[UFD_OBJ_DEVICE] = {
+		.destroy = ufd_device_object_destroy,
+	},
+	[UFD_OBJ_HWPT_PAGING] = {
+		.destroy = ufd_hwpt_paging_destroy,
 	},
 	[UFD_OBJ_IOAS] = {
 		.destroy = ufd_ioas_destroy,

@@ -1,32 +1,27 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * IOMMU_TEST_CMD, the kernel's selftest interface, and the SELFTEST object
- * type it creates. The mock IOMMU driver answers these ops; until it
- * exists, every op is refused as the kernel refuses an op it does not
- * implement.
- *
- * A SELFTEST object may hold a long-term reference on another object, the
- * way the mock device the kernel creates holds the objects it is attached
- * to; core tests use this to build dependency chains.
+ * IOMMU_TEST_CMD, the kernel's selftest interface, and the SELFTEST
+ * objects (mock devices) it creates. The ops answered so far: ADD_RESERVED,
+ * MOCK_DOMAIN, MOCK_DOMAIN_FLAGS, MOCK_DOMAIN_REPLACE, MD_CHECK_MAP and
+ * SET_TEMP_MEMORY_LIMIT; every other op is refused with EOPNOTSUPP, as a
+ * kernel refuses an op it does not implement.
  */
 #include <errno.h>
 
-#include "core/core.h"
+#include "base/overflow.h"
+#include "core/device.h"
+#include "core/ioas.h"
 #include "core/object_ops.h"
 #include "core/selftest.h"
+#include "dev/dev.h"
+#include "drivers/mock/mock.h"
+#include "pt/pt.h"
 #include "uiommufd/uapi/iommufd_test.h"
 
-int ufd_test_cmd_ioctl(struct ufd_ucmd *ucmd)
-{
-	return -EOPNOTSUPP;
-}
-
 /**
- * ufd_selftest_obj_create() - create a SELFTEST object
+ * ufd_selftest_obj_create() - create a SELFTEST object holding another
  * @ctx: the context
  * @hold_id: an object it keeps a long-term reference on, or 0
- *
- * The reference is dropped when the SELFTEST object is destroyed.
  *
  * Return: the object's id (> 0) or a negative errno (-ENOENT: no object
  * @hold_id; -ENOMEM).
@@ -67,4 +62,142 @@ void ufd_selftest_object_destroy(struct ufd_object *obj)
 
 	if (sobj->held)
 		ufd_object_unref(sobj->held);
+	if (sobj->idev)
+		ufd_device_unbind(sobj->idev);
+	ufd_dev_destroy(sobj->dev);
+}
+
+static int test_add_reserved(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
+{
+	struct ufd_ioas *ioas;
+	uint64_t last;
+	int rc;
+
+	if (!cmd->add_reserved.length)
+		return -EINVAL;
+	if (check_add_overflow(cmd->add_reserved.start,
+			       cmd->add_reserved.length - 1, &last))
+		return -EOVERFLOW;
+	ioas = ufd_get_ioas(ucmd->ctx, cmd->id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	rc = iopt_reserve(&ioas->iopt, cmd->add_reserved.start, last, NULL);
+	ufd_put_object(ucmd->ctx, &ioas->obj);
+	return rc;
+}
+
+/* MOCK_DOMAIN(_FLAGS): a mock device, bound and attached to cmd->id. */
+static int test_mock_domain(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
+{
+	uint32_t dev_flags = 0, hwpt_id;
+	struct ufd_selftest_obj *sobj;
+	int rc;
+
+	if (cmd->op == IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS)
+		dev_flags = cmd->mock_domain_flags.dev_flags;
+	if (dev_flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY | MOCK_FLAGS_DEVICE_PASID))
+		return -EINVAL;
+	sobj = ufd_object_alloc_ucmd_type(ucmd, sobj, UFD_OBJ_SELFTEST);
+	if (IS_ERR(sobj))
+		return PTR_ERR(sobj);
+	sobj->dev = ufd_dev_create(&ufd_mock_iommu, dev_flags);
+	if (IS_ERR(sobj->dev)) {
+		rc = PTR_ERR(sobj->dev);
+		sobj->dev = NULL;
+		return rc;
+	}
+	sobj->idev = ufd_device_bind(ucmd->ctx, sobj->dev);
+	if (IS_ERR(sobj->idev)) {
+		rc = PTR_ERR(sobj->idev);
+		sobj->idev = NULL;
+		return rc;
+	}
+	rc = ufd_device_attach(sobj->idev, cmd->id, &hwpt_id);
+	if (rc)
+		return rc;
+	/* The two ops share the layout of their first three fields. */
+	cmd->mock_domain.out_stdev_id = sobj->obj.id;
+	cmd->mock_domain.out_hwpt_id = hwpt_id;
+	cmd->mock_domain.out_idev_id = sobj->idev->obj.id;
+	return ufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+static int test_mock_domain_replace(struct ufd_ucmd *ucmd,
+				    struct iommu_test_cmd *cmd)
+{
+	struct ufd_selftest_obj *sobj;
+	struct ufd_object *obj;
+	uint32_t hwpt_id;
+	int rc;
+
+	obj = ufd_get_object(ucmd->ctx, cmd->id, UFD_OBJ_SELFTEST);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	sobj = container_of(obj, struct ufd_selftest_obj, obj);
+	rc = sobj->idev ? ufd_device_replace(sobj->idev,
+					     cmd->mock_domain_replace.pt_id,
+					     &hwpt_id)
+			: -EINVAL;
+	ufd_put_object(ucmd->ctx, obj);
+	if (rc)
+		return rc;
+	cmd->mock_domain_replace.pt_id = hwpt_id;
+	return ufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/* MD_CHECK_MAP: does mock HWPT cmd->id map [iova, +length) to uptr? */
+static int test_check_map(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
+{
+	uint64_t iova = cmd->check_map.iova, len = cmd->check_map.length;
+	uint64_t uptr = cmd->check_map.uptr, off;
+	struct ufd_hwpt_paging *hwpt;
+	struct ufd_object *obj;
+	int rc = 0;
+
+	if (iova % MOCK_PAGE_SIZE || len % MOCK_PAGE_SIZE ||
+	    uptr % MOCK_PAGE_SIZE || !len)
+		return -EINVAL;
+	obj = ufd_get_object(ucmd->ctx, cmd->id, UFD_OBJ_HWPT_PAGING);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	hwpt = to_hwpt_paging(obj);
+	if (hwpt->domain->owner != &ufd_mock_iommu) {
+		rc = -EINVAL;
+		goto out_put;
+	}
+	for (off = 0; off < len; off += MOCK_PAGE_SIZE) {
+		uint64_t oa;
+
+		if (pt_iova_to_phys(mock_domain_table(hwpt->domain), iova + off,
+				    &oa) ||
+		    oa != uptr + off) {
+			rc = -EINVAL;
+			break;
+		}
+	}
+out_put:
+	ufd_put_object(ucmd->ctx, obj);
+	return rc;
+}
+
+int ufd_test_cmd_ioctl(struct ufd_ucmd *ucmd)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+
+	switch (cmd->op) {
+	case IOMMU_TEST_OP_ADD_RESERVED:
+		return test_add_reserved(ucmd, cmd);
+	case IOMMU_TEST_OP_MOCK_DOMAIN:
+	case IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS:
+		return test_mock_domain(ucmd, cmd);
+	case IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE:
+		return test_mock_domain_replace(ucmd, cmd);
+	case IOMMU_TEST_OP_MD_CHECK_MAP:
+		return test_check_map(ucmd, cmd);
+	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
+		/* Only sizes temporary pin batches, which we do not have. */
+		return cmd->memory_limit.limit < 12 ? -EINVAL : 0;
+	default:
+		return -EOPNOTSUPP;
+	}
 }

@@ -1,13 +1,26 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The SELFTEST object type; see selftest.c. */
+/*
+ * The SELFTEST object type and IOMMU_TEST_CMD; see selftest.c.
+ */
 #ifndef UIOMMUFD_CORE_SELFTEST_H
 #define UIOMMUFD_CORE_SELFTEST_H
 
 #include "core/core.h"
 
+struct ufd_dev;
+struct ufd_device;
+
+/*
+ * A SELFTEST object: the kernel selftests' "mock device" (stdev). It owns
+ * an emulated device behind the mock IOMMU and the bound device object
+ * (idev) it appears as, or, for core tests, just holds a reference on
+ * another object. Destroying it unbinds and frees the device.
+ */
 struct ufd_selftest_obj {
 	struct ufd_object obj;
 	struct ufd_object *held; /* long-term reference, or NULL */
+	struct ufd_dev *dev;
+	struct ufd_device *idev;
 };
 
 int64_t ufd_selftest_obj_create(struct ufd_ctx *ctx, uint32_t hold_id);

@@ -13,6 +13,9 @@ static void usage(FILE *out)
 	fprintf(out, "usage: uiommufd <command> [args]\n"
 		     "\n"
 		     "commands:\n"
+		     "  run [--trace[=FILE]] [--model=MODEL] -- PROGRAM "
+		     "[ARGS...]\n"
+		     "                           run PROGRAM with /dev/iommu\n"
 		     "  demo                     run the end-to-end "
 		     "demonstration\n"
 		     "  bench [SUITE...] [--json] [--quick]\n"
@@ -49,6 +52,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (!strcmp(argv[1], "run"))
+		return tool_run(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "demo"))
 		return tool_demo(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "bench"))

@@ -4,5 +4,6 @@
 #define UIOMMUFD_TOOL_H
 
 int tool_demo(int argc, char **argv);
+int tool_run(int argc, char **argv);
 
 #endif

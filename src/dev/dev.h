@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Emulated DMA endpoints. A device sits behind an IOMMU (a driver and its
+ * hardware model) and reaches memory only through the domain it is
+ * attached to: a DMA at an IOVA is translated by that domain and copied,
+ * and a DMA that does not translate, or is not permitted, does not happen.
+ *
+ * Locking: domain_lock guards the attached domain. DMA holds it for read
+ * for the length of a transfer, so a domain cannot be detached (and then
+ * freed) under a transfer in flight; attach and detach hold it for write.
+ */
+#ifndef UIOMMUFD_DEV_DEV_H
+#define UIOMMUFD_DEV_DEV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/lock.h"
+#include "drivers/driver.h"
+
+struct ufd_dev {
+	const struct ufd_iommu_ops *iommu;
+	uint32_t flags;	     /* device capabilities (driver-defined) */
+	uint32_t pasid_bits; /* 0: no PASID */
+	struct ufd_rwlock domain_lock;
+	struct ufd_domain *domain; /* domain_lock; NULL blocks all DMA */
+	void *priv;		   /* the driver's per-device data */
+};
+
+/* How a DMA ended (uiommufd_dma_* return values map onto these). */
+enum ufd_dma_result {
+	UFD_DMA_OK = 0,
+	UFD_DMA_FAULT = -14, /* -EFAULT: an IOVA did not translate */
+	UFD_DMA_DENIED = -1, /* -EPERM: the mapping forbids it */
+};
+
+struct ufd_dev *ufd_dev_create(const struct ufd_iommu_ops *iommu,
+			       uint32_t flags);
+void ufd_dev_destroy(struct ufd_dev *dev);
+int ufd_dev_set_domain(struct ufd_dev *dev, struct ufd_domain *domain);
+int ufd_dev_dma(struct ufd_dev *dev, uint64_t iova, void *buf, size_t len,
+		bool write);
+
+#endif

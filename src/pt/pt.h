@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Page tables as the hardware stores them.
+ *
+ * What: one page-table engine -- map a range with the best page size at every
+ * step, unmap a range, iova-to-phys, a hardware walk with architectural fault
+ * reporting, read-and-clear of hardware dirty state, set-dirty, free -- over
+ * every IOMMU table format the project models:
+ *
+ *   PT_FMT_ARM_S1   VMSAv8-64 stage 1, 4K/16K/64K granules (Arm ARM DDI 0487
+ *                   D8 "The AArch64 Virtual Memory System Architecture")
+ *   PT_FMT_ARM_S2   VMSAv8-64 stage 2, same granules, concatenated start
+ *                   tables (HTTU/DBM as used by SMMUv3, IHI 0070 3.13)
+ *   PT_FMT_VTD_SS   Intel VT-d second stage, 3/4/5 levels (VT-d 9.8)
+ *   PT_FMT_VTD_FS   Intel VT-d first stage: the CPU's x86-64 4/5-level
+ *                   format (VT-d 9.7, SDM vol. 3 4.5)
+ *   PT_FMT_AMDV1    AMD IOMMU host page table (AMD 48882 2.2.3), growing
+ *   PT_FMT_MOCK     the kernel selftest's mock domain: AMD v1 with a 2 KiB
+ *                   granule, half the CPU page, 3 fixed levels, 38-bit IOVA
+ *
+ * Why one engine: the algorithms (position-retaining range walks, page-size
+ * choice, splitting, dirty harvesting) are the hard part and are the same for
+ * every format; the formats differ only in how a 64-bit descriptor encodes
+ * "empty / next table / leaf of this size at this address with these
+ * permissions". So the algorithm is written once, in pt_engine.h, as static
+ * inline C that each format's translation unit includes after defining a
+ * handful of small inline accessors (fmt_*.h). Every format thus gets its own
+ * fully inlined copy of the engine, reached through a per-format ops table.
+ * There is no second page-table implementation in the tree.
+ *
+ * Levels: the engine numbers levels from 0 (the smallest items, 4 KiB pages
+ * for a 4K granule) upwards; a walk result also carries the specification's
+ * own number (ARM lookup level 3..0, x86/VT-d/AMD level 1..6).
+ *
+ * Memory model: an output or table address is a host virtual address in this
+ * process (DESIGN.md). Tables we own come from ufd_alloc_aligned(). Tables
+ * anywhere else -- a guest's stage-1 tables in guest RAM, read through stage
+ * 2 -- are reached through struct pt_mem_ops, which turns a table address
+ * into a host pointer or refuses (the walk then reports PT_FAULT_EXTERNAL).
+ *
+ * Concurrency: every descriptor is read and written as one 64-bit atomic, so
+ * a concurrent walker (a DMA in another thread) sees either the old or the new
+ * entry, never a torn one. New tables are zeroed before a release store links
+ * them. Callers serialise map/unmap/split of overlapping IOVA ranges; map and
+ * unmap of disjoint ranges may run concurrently (tables are installed with
+ * compare-and-swap, and a table is freed only when an unmap covers all of its
+ * IOVA). Walks, iova_to_phys, set_dirty and read_and_clear_dirty may run
+ * concurrently with anything; hardware A/D updates use compare-and-swap.
+ * A table removed by unmap may still be read by a walker that had already
+ * loaded the pointer to it: pass a struct pt_gather to defer the free until
+ * the caller has flushed its IOTLBs and quiesced its walkers.
+ */
+#ifndef UIOMMUFD_PT_PT_H
+#define UIOMMUFD_PT_PT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/lock.h"
+
+enum pt_format {
+	PT_FMT_ARM_S1 = 1,
+	PT_FMT_ARM_S2,
+	PT_FMT_VTD_SS,
+	PT_FMT_VTD_FS,
+	PT_FMT_AMDV1,
+	PT_FMT_MOCK,
+};
+
+/* Engine levels: at most six (AMD v1 mode 6). */
+#define PT_MAX_LEVELS 6
+
+/* Protection for pt_map(); values match the kernel's IOMMU_* prot bits. */
+#define PT_PROT_READ (1u << 0)
+#define PT_PROT_WRITE (1u << 1)
+#define PT_PROT_CACHE (1u << 2)	 /* normal cacheable memory */
+#define PT_PROT_NOEXEC (1u << 3) /* instruction fetch not permitted */
+#define PT_PROT_MMIO (1u << 4)	 /* device memory */
+#define PT_PROT_PRIV (1u << 5)	 /* privileged requests only */
+
+/* struct pt_cfg.flags */
+/*
+ * The table takes part in hardware dirty tracking: writable leaves are
+ * written write-clean (ARM: DBM=1 with AP[2]/S2AP[1] read-only; x86, VT-d
+ * and AMD: D=0) so the first write by the walker marks them dirty.
+ */
+#define PT_CFG_DIRTY (1u << 0)
+/* AMD v1: a map beyond the top grows the table by adding levels. */
+#define PT_CFG_DYNAMIC_TOP (1u << 1)
+/* VT-d first stage: canonical addresses, upper half sign-extended. */
+#define PT_CFG_SIGN_EXTEND (1u << 2)
+/* VT-d second stage SNP / AMD FC on every leaf. */
+#define PT_CFG_FORCE_COHERENT (1u << 3)
+
+/*
+ * Memory that tables live in when it is not ours. All callbacks get
+ * pt_cfg.mem_priv. Addresses are table addresses as the descriptors hold
+ * them (for example guest physical addresses).
+ */
+struct pt_mem_ops {
+	/*
+	 * Host pointer to @len bytes of table memory at @pa (8-byte aligned),
+	 * or an ERR_PTR when @pa does not reach memory (a stage-2 fault, an
+	 * address outside guest RAM). @write: the caller will store to it.
+	 * The pointer stays valid while the table is in use.
+	 */
+	void *(*map)(void *priv, uint64_t pa, size_t len, bool write);
+	/*
+	 * Zeroed table memory of @size bytes aligned to @align; returns the
+	 * host pointer and sets *pa, or returns NULL. Needed by pt_map() and
+	 * pt_alloc(); a walk-only context may leave it NULL.
+	 */
+	void *(*alloc)(void *priv, size_t size, size_t align, uint64_t *pa);
+	/* Returns memory from alloc(). */
+	void (*free)(void *priv, uint64_t pa, void *host, size_t size);
+};
+
+struct pt_cfg {
+	enum pt_format fmt;
+	/* ARM: 12, 14 or 16. Other formats: 0 (their granule is fixed). */
+	unsigned int granule_lg2;
+	/*
+	 * Input address bits; 0 picks the format default (ARM 48, VT-d 48,
+	 * AMD v1 from levels, mock 38). With PT_CFG_DYNAMIC_TOP this is the
+	 * most the table may grow to.
+	 */
+	unsigned int ias;
+	/* Output address bits; 0 picks the format maximum. */
+	unsigned int oas;
+	/*
+	 * Levels; 0 picks the fewest that cover ias. ARM stage 2 may ask for
+	 * fewer: the start table is then 2..16 concatenated tables. AMD v1
+	 * with PT_CFG_DYNAMIC_TOP: the starting number of levels.
+	 */
+	unsigned int levels;
+	uint32_t flags; /* PT_CFG_* */
+	/*
+	 * Page sizes map may use, as a bitmap of sizes; 0 = everything the
+	 * format stores. Restricting it does not change what a walk accepts.
+	 */
+	uint64_t pgsize_allowed;
+	/* Table memory; NULL means host memory from ufd_alloc_aligned(). */
+	const struct pt_mem_ops *mem;
+	void *mem_priv;
+	/*
+	 * PT_CFG_DYNAMIC_TOP: called (under the table's grow lock) with the
+	 * new root and level count after the new top is built and before any
+	 * map uses it -- where a driver rewrites its device table entry.
+	 */
+	void (*top_changed)(void *priv, uint64_t root, unsigned int levels);
+	void *top_priv;
+};
+
+struct pt_fmt_ops;
+
+/*
+ * Everything a hardware walker needs to walk a table: a pt_table embeds one
+ * (pt_table_walk_ctx()), and hardware models fill their own from a device's
+ * configuration with pt_walk_ctx_init() to walk tables they do not own.
+ * Read-only after init except @top, which a growing table replaces
+ * atomically.
+ */
+struct pt_walk_ctx {
+	const struct pt_fmt_ops *ops;
+	/* Root table address | top engine level in bits 2:0. Atomic. */
+	uint64_t top;
+	const struct pt_mem_ops *mem;
+	void *mem_priv;
+	uint32_t flags;		/* PT_CFG_* */
+	uint8_t fmt;		/* enum pt_format */
+	uint8_t ias;		/* input bits the table may cover */
+	uint8_t oas;		/* output address bits */
+	uint8_t granule_lg2;	/* size of level-0 items */
+	uint8_t cfg_top_level;	/* top level at creation */
+	uint8_t cfg_top_bits;	/* index bits of the top table at creation */
+};
+
+/*
+ * Tables detached from a live table and not yet freed, linked through their
+ * first descriptor (which then reads as invalid in every format). Fill it
+ * with pt_unmap(), free it with pt_gather_free(). Initialise to zero.
+ */
+struct pt_gather {
+	uint64_t head; /* first table's address | 4, 0 when empty; atomic */
+	size_t count;  /* atomic */
+};
+
+/* Hierarchy of a live table. Thread-safety: see the essay above. */
+struct pt_table {
+	struct pt_walk_ctx ctx;
+	struct pt_cfg cfg;
+	/* Sizes map() uses, and per level; fixed at pt_alloc(). */
+	uint64_t pgsize_bitmap;
+	uint64_t level_sizes[PT_MAX_LEVELS];
+	/* Engine level storing each size lg2, 0xff for none. */
+	uint8_t size_level[64];
+	/*
+	 * Empty tables map() displaced to lay a large page over them, waiting
+	 * for pt_gather_free() or pt_free() (pushed atomically).
+	 */
+	struct pt_gather deferred;
+	/* Serialises growth of a PT_CFG_DYNAMIC_TOP table. */
+	struct ufd_mutex grow_lock;
+};
+
+/* Accesses a walk performs (pt_walk() @access). */
+#define PT_ACCESS_READ (1u << 0)
+#define PT_ACCESS_WRITE (1u << 1)
+#define PT_ACCESS_EXEC (1u << 2)
+#define PT_ACCESS_PRIV (1u << 3) /* a privileged request */
+/*
+ * Hardware updates the walker performs, as configured in the device's
+ * context (SMMU CD/STE HA/HD, VT-d SSADE, AMD HAD): set the access flag
+ * instead of faulting, and mark a write-clean leaf dirty on a write.
+ */
+#define PT_HW_HA (1u << 8)
+#define PT_HW_HD (1u << 9)
+
+/* Permissions a leaf grants (struct pt_walk_result.perm). */
+#define PT_PERM_READ (1u << 0)
+#define PT_PERM_WRITE (1u << 1)
+#define PT_PERM_EXEC (1u << 2)
+#define PT_PERM_UNPRIV (1u << 3) /* unprivileged requests allowed too */
+
+enum pt_fault {
+	PT_FAULT_NONE = 0,
+	PT_FAULT_TRANSLATION,	/* invalid/not-present entry, IOVA out of range */
+	PT_FAULT_PERMISSION,
+	PT_FAULT_ADDRESS_SIZE,	/* a table or output address beyond oas */
+	PT_FAULT_ACCESS_FLAG,	/* ARM: AF=0 without hardware AF update */
+	PT_FAULT_RESERVED,	/* x86/VT-d/AMD: reserved bit or encoding */
+	PT_FAULT_EXTERNAL,	/* table memory did not translate (pt_mem_ops) */
+};
+
+/* struct pt_walk_result.attr */
+#define PT_ATTR_MEMATTR 0xffull /* ARM AttrIndx / MemAttr, x86 PAT index,
+				   VT-d EMT | IPAT << 3 */
+#define PT_ATTR_SH_SHIFT 8	/* ARM shareability */
+#define PT_ATTR_SH (3ull << PT_ATTR_SH_SHIFT)
+#define PT_ATTR_GLOBAL (1ull << 10)   /* ARM !nG, x86 G */
+#define PT_ATTR_COHERENT (1ull << 11) /* VT-d SNP, AMD FC */
+
+struct pt_walk_result {
+	enum pt_fault fault;
+	unsigned int level;	 /* engine level of the leaf or the fault */
+	unsigned int arch_level; /* the specification's level number */
+	unsigned int page_lg2;	 /* size of the translation (incl. contig) */
+	unsigned int perm;	 /* PT_PERM_* */
+	uint64_t oa;		 /* output address of the IOVA */
+	uint64_t desc;		 /* leaf (or faulting) descriptor */
+	uint64_t desc_pa;	 /* its address; 0 for an input range fault */
+	uint64_t attr;		 /* PT_ATTR_* */
+};
+
+/* pt_unmap() flags */
+/* Split a large page the range cuts (else the kernel's refusal). */
+#define PT_UNMAP_SPLIT (1u << 0)
+/* Pass over unmapped IOVA instead of stopping there. */
+#define PT_UNMAP_HOLES (1u << 1)
+
+/* pt_read_and_clear_dirty() flags */
+#define PT_DIRTY_NO_CLEAR (1u << 0)
+
+/*
+ * Where dirty IOVA goes. Either or both of a bitmap (bit n covers
+ * [base + n << pgshift, base + (n + 1) << pgshift), clipped to nbits) and a
+ * callback with maximal runs of dirty IOVA.
+ */
+struct pt_dirty_sink {
+	unsigned long *bitmap;
+	uint64_t base;
+	unsigned int pgshift;
+	uint64_t nbits;
+	void (*record)(void *priv, uint64_t iova, uint64_t len);
+	void *priv;
+};
+
+/**
+ * pt_alloc - create an empty table.
+ * @cfg: format and geometry; copied.
+ *
+ * Returns the table or an ERR_PTR: -EINVAL for a configuration the format
+ * does not have, -EOPNOTSUPP for a format/granule not built, -ENOMEM, or
+ * -ERANGE when host memory for the root lies beyond cfg->oas.
+ */
+struct pt_table *pt_alloc(const struct pt_cfg *cfg);
+
+/**
+ * pt_free - free every table and the pt_table itself. NULL is a no-op.
+ *
+ * No walker may be using the table any more.
+ */
+void pt_free(struct pt_table *t);
+
+/**
+ * pt_map - map [iova, iova + len) to [oa, oa + len).
+ * @prot: PT_PROT_*; at least one of READ and WRITE.
+ * @mapped: incremented by the bytes mapped, also on failure.
+ *
+ * Chooses at every step the largest allowed page size that iova, oa and the
+ * remaining length allow (blocks, huge pages, contiguous runs). Returns 0,
+ * -EINVAL (unaligned to the smallest page size, empty, bad prot), -ERANGE
+ * (IOVA outside the table, OA beyond oas), -EADDRINUSE (something is already
+ * mapped there; the range before it stays mapped), -ENOMEM.
+ */
+int pt_map(struct pt_table *t, uint64_t iova, uint64_t oa, uint64_t len,
+	   unsigned int prot, uint64_t *mapped);
+
+/**
+ * pt_unmap - remove the translations of [iova, iova + len).
+ * @flags: PT_UNMAP_*.
+ * @gather: where detached tables go; NULL frees them at once.
+ * @unmapped: set to the bytes of IOVA unmapped from @iova on.
+ *
+ * A large page the end of the range cuts is removed whole (so *unmapped may
+ * exceed @len) unless PT_UNMAP_SPLIT. A range starting inside a large page
+ * is refused unless PT_UNMAP_SPLIT. Tables the range covers entirely are
+ * freed. Returns 0 when the range was processed, -EINVAL (refused split,
+ * empty range), -ERANGE (outside the table), -ENOENT (a hole without
+ * PT_UNMAP_HOLES), -ENOMEM (a split needed a table). On error *unmapped
+ * tells where unmapping stopped.
+ */
+int pt_unmap(struct pt_table *t, uint64_t iova, uint64_t len,
+	     unsigned int flags, struct pt_gather *gather, uint64_t *unmapped);
+
+/**
+ * pt_gather_free - free the tables pt_unmap() detached into @gather, and
+ * those pt_map() displaced from @t. @gather may be NULL.
+ *
+ * Call after IOTLBs that may cache them are invalidated and no walker can
+ * still be inside them.
+ */
+void pt_gather_free(struct pt_table *t, struct pt_gather *gather);
+
+/**
+ * pt_iova_to_phys - output address for @iova (any alignment).
+ *
+ * Returns 0 and sets *oa, or -ENOENT when nothing is mapped there.
+ */
+int pt_iova_to_phys(struct pt_table *t, uint64_t iova, uint64_t *oa);
+
+/**
+ * pt_walk - walk as the hardware does.
+ * @access: PT_ACCESS_* of the request | PT_HW_* updates the walker may make.
+ *
+ * Fills @res with the translation or the architectural fault. Returns 0 for
+ * a translation, -EFAULT for a fault (res->fault says which).
+ */
+int pt_walk(const struct pt_walk_ctx *ctx, uint64_t iova, unsigned int access,
+	    struct pt_walk_result *res);
+
+/**
+ * pt_walk_ctx_init - walk context for tables at @root described by @cfg.
+ *
+ * For tables we do not own (a guest's, a device context's). Returns 0 or
+ * -EINVAL/-EOPNOTSUPP as pt_alloc().
+ */
+int pt_walk_ctx_init(struct pt_walk_ctx *ctx, const struct pt_cfg *cfg,
+		     uint64_t root);
+
+/** pt_table_walk_ctx - the walk context of a table we own. */
+static inline const struct pt_walk_ctx *
+pt_table_walk_ctx(const struct pt_table *t)
+{
+	return &t->ctx;
+}
+
+/**
+ * pt_read_and_clear_dirty - report and clear hardware dirty state.
+ * @flags: PT_DIRTY_NO_CLEAR reports without clearing.
+ * @sink: where the dirty IOVA goes; NULL only clears.
+ *
+ * A dirty leaf is reported whole (a large page or contiguous run even when
+ * the range covers part of it) and cleared whole. Returns 0 or -ERANGE.
+ */
+int pt_read_and_clear_dirty(struct pt_table *t, uint64_t iova, uint64_t len,
+			    unsigned int flags, const struct pt_dirty_sink *sink);
+
+/**
+ * pt_set_dirty - mark the leaf at @iova dirty, as a hardware write does.
+ *
+ * Returns 0, -ENOENT (not mapped), -EACCES (the leaf is not writable or has
+ * no dirty state, e.g. ARM without DBM).
+ */
+int pt_set_dirty(struct pt_table *t, uint64_t iova);
+
+/**
+ * pt_for_each_leaf - call @fn for every leaf intersecting [iova, iova+len).
+ *
+ * @fn gets the leaf's first IOVA, its size, the output address of that first
+ * IOVA and its (first) descriptor; a non-zero return stops the walk and is
+ * returned. Returns 0, -ERANGE or @fn's value.
+ */
+int pt_for_each_leaf(struct pt_table *t, uint64_t iova, uint64_t len,
+		     int (*fn)(void *priv, uint64_t iova, unsigned int size_lg2,
+			       uint64_t oa, uint64_t desc),
+		     void *priv);
+
+/** pt_pgsize_bitmap - the page sizes map uses (bit n set: 2^n bytes). */
+static inline uint64_t pt_pgsize_bitmap(const struct pt_table *t)
+{
+	return t->pgsize_bitmap;
+}
+
+/** pt_root - address of the top table now. */
+uint64_t pt_root(const struct pt_walk_ctx *ctx);
+
+/** pt_levels - number of levels now. */
+unsigned int pt_levels(const struct pt_walk_ctx *ctx);
+
+/**
+ * pt_iova_range - the IOVA the table covers now: [*first, *last]. With
+ * PT_CFG_SIGN_EXTEND only the lower half is reported; the upper half is its
+ * mirror below U64_MAX.
+ */
+void pt_iova_range(const struct pt_walk_ctx *ctx, uint64_t *first,
+		   uint64_t *last);
+
+/** pt_item_lg2 - size (lg2) of one entry at engine level @lvl. */
+unsigned int pt_item_lg2(const struct pt_walk_ctx *ctx, unsigned int lvl);
+
+/** pt_format_name - short name ("arm_s1_4k", "vtd_ss", ...) of a context. */
+const char *pt_format_name(const struct pt_walk_ctx *ctx);
+
+#endif

@@ -1,0 +1,1326 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The page-table suite, compiled once per format (PT_SUITE_FMT names it) and
+ * run over each of that format's configurations (testlib.c):
+ *
+ *  - long random sequences of map, unmap (with and without splitting and
+ *    holes), iova-to-phys, hardware walks, set-dirty and dirty harvesting,
+ *    each checked against the brute-force model (ref.c), with the complete
+ *    leaf set compared at intervals;
+ *  - every page size the table uses, at the bottom and the top of the
+ *    address space and across table boundaries;
+ *  - the error contract, the kernel's refusal to cut a page, splitting,
+ *    dirty tracking through both sinks, fail-nth over every allocation,
+ *    tables in "guest memory" reached through pt_mem_ops, growth of a
+ *    dynamic top, and maps racing a walker.
+ *
+ * Every test checks that the live allocation count returns to where it was.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "ref.h"
+#include "testlib.h"
+
+#ifndef PT_SUITE_FMT
+#error "PT_SUITE_FMT names the format under test"
+#endif
+
+#define MAX_RUNS 4096
+
+static uint64_t lg2_mask(unsigned int lg2)
+{
+	return lg2 >= 64 ? ~0ull : (1ull << lg2) - 1;
+}
+
+static bool is_arm(const struct pt_cfg *cfg)
+{
+	return cfg->fmt == PT_FMT_ARM_S1 || cfg->fmt == PT_FMT_ARM_S2;
+}
+
+/* Whether a read by a privileged request succeeds on a leaf mapped @prot. */
+static bool readable(const struct pt_cfg *cfg, unsigned int prot)
+{
+	if (cfg->fmt == PT_FMT_ARM_S1 || cfg->fmt == PT_FMT_VTD_FS)
+		return true; /* these formats cannot express write-only */
+	return prot & PT_PROT_READ;
+}
+
+static bool dirty_capable(const struct pt_cfg *cfg, unsigned int prot)
+{
+	if (!(prot & PT_PROT_WRITE))
+		return false;
+	return !is_arm(cfg) || (cfg->flags & PT_CFG_DIRTY);
+}
+
+static unsigned int smallest_lg2(const struct pt_table *t)
+{
+	return (unsigned int)__builtin_ctzll(pt_pgsize_bitmap(t));
+}
+
+/* The lower half's last IOVA (the whole range without sign extension). */
+static uint64_t cov_last(const struct pt_table *t)
+{
+	uint64_t first, last;
+
+	pt_iova_range(pt_table_walk_ctx(t), &first, &last);
+	return last;
+}
+
+static bool sext(const struct pt_table *t)
+{
+	return t->cfg.flags & PT_CFG_SIGN_EXTEND;
+}
+
+static bool in_range(const struct pt_table *t, uint64_t iova, uint64_t last)
+{
+	uint64_t cl = cov_last(t);
+
+	if (last < iova)
+		return false;
+	if (last <= cl)
+		return true;
+	return sext(t) && iova >= ~cl;
+}
+
+static struct pt_table *new_table(const struct pt_cfg *cfg)
+{
+	struct pt_table *t = pt_alloc(cfg);
+
+	assert_false(IS_ERR(t));
+	return t;
+}
+
+/* ---- comparing the whole table with the model ---- */
+
+struct leaf_cmp {
+	const struct ref *r;
+	size_t next;
+	bool failed;
+};
+
+static int leaf_cmp_fn(void *priv, uint64_t iova, unsigned int size_lg2,
+		       uint64_t oa, uint64_t desc)
+{
+	struct leaf_cmp *lc = priv;
+	const struct ref_leaf *l;
+
+	if (lc->next >= lc->r->n) {
+		printf("# extra leaf iova 0x%" PRIx64 " 2^%u oa 0x%" PRIx64
+		       "\n",
+		       iova, size_lg2, oa);
+		lc->failed = true;
+		return 1;
+	}
+	l = &lc->r->v[lc->next++];
+	if (l->iova != iova || l->s_lg2 != size_lg2 || l->oa != oa) {
+		printf("# leaf %zu: table iova 0x%" PRIx64 " 2^%u oa 0x%" PRIx64
+		       ", model iova 0x%" PRIx64 " 2^%u oa 0x%" PRIx64 "\n",
+		       lc->next - 1, iova, size_lg2, oa, l->iova, l->s_lg2,
+		       l->oa);
+		lc->failed = true;
+		return 1;
+	}
+	return 0;
+}
+
+static void for_each_leaf_all(struct pt_table *t,
+			      int (*fn)(void *, uint64_t, unsigned int,
+					uint64_t, uint64_t),
+			      void *priv)
+{
+	uint64_t cl = cov_last(t);
+
+	if (cl == U64_MAX) {
+		pt_for_each_leaf(t, 0, 1ull << 63, fn, priv);
+		pt_for_each_leaf(t, 1ull << 63, 1ull << 63, fn, priv);
+		return;
+	}
+	if (pt_for_each_leaf(t, 0, cl + 1, fn, priv))
+		return;
+	if (sext(t))
+		pt_for_each_leaf(t, ~cl, cl + 1, fn, priv);
+}
+
+static void check_full(struct pt_table *t, const struct ref *r)
+{
+	struct leaf_cmp lc = { .r = r };
+
+	for_each_leaf_all(t, leaf_cmp_fn, &lc);
+	if (!lc.failed && lc.next != r->n) {
+		printf("# table has %zu leaves, model %zu\n", lc.next, r->n);
+		lc.failed = true;
+	}
+	assert_false(lc.failed);
+}
+
+/* ---- probes ---- */
+
+static void check_probe(struct pt_table *t, const struct ref *r,
+			uint64_t iova)
+{
+	const struct pt_walk_ctx *c = pt_table_walk_ctx(t);
+	struct pt_walk_result res;
+	long i = ref_find(r, iova);
+	uint64_t oa = 0;
+	int ret;
+
+	ret = pt_iova_to_phys(t, iova, &oa);
+	if (i < 0) {
+		assert_int_equal(ret, -ENOENT);
+	} else {
+		assert_int_equal(ret, 0);
+		assert_true(oa == r->v[i].oa + (iova - r->v[i].iova));
+	}
+
+	ret = pt_walk(c, iova, PT_ACCESS_READ | PT_ACCESS_PRIV | PT_HW_HA,
+		      &res);
+	if (i < 0) {
+		assert_int_equal(ret, -EFAULT);
+		assert_int_equal(res.fault, PT_FAULT_TRANSLATION);
+		return;
+	}
+	if (!readable(&t->cfg, r->v[i].prot)) {
+		assert_int_equal(ret, -EFAULT);
+		assert_int_equal(res.fault, PT_FAULT_PERMISSION);
+		return;
+	}
+	assert_int_equal(ret, 0);
+	assert_true(res.oa == r->v[i].oa + (iova - r->v[i].iova));
+	assert_int_equal(res.page_lg2, r->v[i].s_lg2);
+	assert_int_equal(res.level, ref_level_of(r, r->v[i].s_lg2));
+	assert_true(res.perm & PT_PERM_READ);
+}
+
+/* A write as the hardware does it, with dirty management on. */
+static void check_write(struct pt_table *t, struct ref *r, uint64_t iova)
+{
+	struct pt_walk_result res;
+	long i = ref_find(r, iova);
+	int ret;
+
+	ret = pt_walk(pt_table_walk_ctx(t), iova,
+		      PT_ACCESS_WRITE | PT_ACCESS_PRIV | PT_HW_HA | PT_HW_HD,
+		      &res);
+	if (i < 0) {
+		assert_int_equal(ret, -EFAULT);
+		assert_int_equal(res.fault, PT_FAULT_TRANSLATION);
+		return;
+	}
+	if (!(r->v[i].prot & PT_PROT_WRITE)) {
+		assert_int_equal(ret, -EFAULT);
+		assert_int_equal(res.fault, PT_FAULT_PERMISSION);
+		return;
+	}
+	assert_int_equal(ret, 0);
+	assert_true(res.perm & PT_PERM_WRITE);
+	if (dirty_capable(&t->cfg, r->v[i].prot))
+		r->v[i].dirty = true;
+}
+
+struct runs {
+	uint64_t v[MAX_RUNS][2];
+	size_t n;
+};
+
+static void runs_record(void *priv, uint64_t iova, uint64_t len)
+{
+	struct runs *rs = priv;
+
+	assert_true(rs->n < MAX_RUNS);
+	rs->v[rs->n][0] = iova;
+	rs->v[rs->n][1] = len;
+	rs->n++;
+}
+
+static void check_dirty(struct pt_table *t, struct ref *r, uint64_t iova,
+			uint64_t len, bool no_clear)
+{
+	static struct runs got, want;
+	struct pt_dirty_sink sink = { .record = runs_record, .priv = &got };
+	size_t k;
+	int ret;
+
+	got.n = 0;
+	ret = pt_read_and_clear_dirty(t, iova, len,
+				      no_clear ? PT_DIRTY_NO_CLEAR : 0, &sink);
+	assert_int_equal(ret, 0);
+	want.n = ref_read_dirty(r, iova, iova + (len - 1), no_clear, want.v,
+				MAX_RUNS);
+	if (got.n != want.n)
+		printf("# dirty over 0x%" PRIx64 "+0x%" PRIx64
+		       ": %zu runs, model %zu\n",
+		       iova, len, got.n, want.n);
+	assert_int_equal(got.n, want.n);
+	for (k = 0; k < got.n; k++) {
+		assert_true(got.v[k][0] == want.v[k][0]);
+		assert_true(got.v[k][1] == want.v[k][1]);
+	}
+}
+
+/* ---- the random sequence ---- */
+
+struct base {
+	uint64_t b;
+	int dir; /* +1: offsets above, -1: below */
+};
+
+struct rt {
+	struct pt_table *t;
+	struct ref r;
+	struct rng rng;
+	struct base bases[8];
+	unsigned int nbases;
+	unsigned int sizes[64];
+	unsigned int nsizes;
+	struct pt_gather gather;
+};
+
+static void rt_bases(struct rt *x)
+{
+	const struct pt_walk_ctx *c = pt_table_walk_ctx(x->t);
+	uint64_t cl = cov_last(x->t);
+	unsigned int tl = pt_levels(c) - 1;
+
+	x->nbases = 0;
+	x->bases[x->nbases++] = (struct base){ 0, 1 };
+	/* The boundary between the first two top-level entries. */
+	if (pt_item_lg2(c, tl) < 63 && lg2_mask(pt_item_lg2(c, tl)) < cl)
+		x->bases[x->nbases++] =
+			(struct base){ 1ull << pt_item_lg2(c, tl), 0 };
+	/* A lower-level boundary. */
+	if (tl >= 2)
+		x->bases[x->nbases++] =
+			(struct base){ 3ull << pt_item_lg2(c, 2), 0 };
+	/* The top of the address space. */
+	x->bases[x->nbases++] = (struct base){ cl + 1, -1 };
+	if (sext(x->t)) {
+		x->bases[x->nbases++] = (struct base){ ~cl, 1 };
+		x->bases[x->nbases++] = (struct base){ 0, -1 }; /* 2^64 */
+	}
+}
+
+static uint64_t rt_addr(struct rt *x, unsigned int s, uint64_t count)
+{
+	const struct base *b = &x->bases[rng_below(&x->rng, x->nbases)];
+	int dir = b->dir ? b->dir : (rng_below(&x->rng, 2) ? 1 : -1);
+	uint64_t off = rng_below(&x->rng, 48);
+
+	/* Bases need not be aligned to every size: round down. */
+	if (dir > 0)
+		return (b->b + (off << s)) & ~lg2_mask(s);
+	/* Below the base, leaving room for count pages. */
+	return (b->b - ((off + count) << s)) & ~lg2_mask(s);
+}
+
+static const unsigned int rt_prots[] = {
+	PT_PROT_READ | PT_PROT_WRITE,
+	PT_PROT_READ,
+	PT_PROT_WRITE,
+	PT_PROT_READ | PT_PROT_WRITE | PT_PROT_CACHE,
+	PT_PROT_READ | PT_PROT_NOEXEC,
+	PT_PROT_READ | PT_PROT_WRITE | PT_PROT_PRIV,
+	PT_PROT_READ | PT_PROT_WRITE | PT_PROT_MMIO,
+};
+
+static void rt_map(struct rt *x)
+{
+	unsigned int pick = rng_below(&x->rng, 2) ?
+				    (unsigned int)rng_below(&x->rng,
+							    x->nsizes < 2 ? x->nsizes : 2) :
+				    (unsigned int)rng_below(&x->rng, x->nsizes);
+	unsigned int s = x->sizes[pick];
+	uint64_t count = 1 + rng_below(&x->rng, pick == 0 ? 40 : 6);
+	uint64_t len = count << s, iova = rt_addr(x, s, count), oa, last;
+	unsigned int oa_align = s, prot;
+	uint64_t mapped = 0, want_mapped = 0;
+	int ret, want;
+
+	switch (rng_below(&x->rng, 6)) {
+	case 0:
+		oa_align = smallest_lg2(x->t);
+		break;
+	case 1:
+		oa_align = s + (unsigned int)rng_below(&x->rng, 5);
+		break;
+	default:
+		break;
+	}
+	if (oa_align > x->t->ctx.oas - 2u)
+		oa_align = x->t->ctx.oas - 2u;
+	if (oa_align < smallest_lg2(x->t))
+		oa_align = smallest_lg2(x->t);
+	/* A misaligned OA means small leaves: keep their number sane. */
+	if (oa_align + 8 < s)
+		oa_align = s - 8;
+	if (oa_align < s && count > (1024u >> (s - oa_align)))
+		count = 1 + (1024u >> (s - oa_align));
+	len = count << s;
+	oa = (rng_next(&x->rng) & lg2_mask(x->t->ctx.oas - 1)) &
+	     ~lg2_mask(oa_align);
+	if (len > (1ull << (x->t->ctx.oas - 1)))
+		return;
+	prot = rt_prots[rng_below(&x->rng, sizeof(rt_prots) / sizeof(rt_prots[0]))];
+
+	last = iova + (len - 1);
+	ret = pt_map(x->t, iova, oa, len, prot, &mapped);
+	if (last < iova) {
+		assert_int_equal(ret, -EOVERFLOW);
+		return;
+	}
+	if (!in_range(x->t, iova, last) &&
+	    !(x->t->cfg.flags & PT_CFG_DYNAMIC_TOP)) {
+		assert_int_equal(ret, -ERANGE);
+		assert_true(mapped == 0);
+		return;
+	}
+	want = ref_map(&x->r, iova, oa, len, prot, &want_mapped);
+	if (ret != want || mapped != want_mapped)
+		printf("# map 0x%" PRIx64 "+0x%" PRIx64 " oa 0x%" PRIx64
+		       ": %d/0x%" PRIx64 ", model %d/0x%" PRIx64 "\n",
+		       iova, len, oa, ret, mapped, want, want_mapped);
+	assert_int_equal(ret, want);
+	assert_true(mapped == want_mapped);
+}
+
+static void rt_unmap(struct rt *x)
+{
+	static const unsigned int flagsets[] = {
+		0, PT_UNMAP_SPLIT, PT_UNMAP_HOLES,
+		PT_UNMAP_SPLIT | PT_UNMAP_HOLES
+	};
+	unsigned int flags = flagsets[rng_below(&x->rng, 4)];
+	unsigned int g = smallest_lg2(x->t);
+	uint64_t iova, len, unmapped = 0, want_unmapped = 0, last;
+	struct pt_gather *gather = rng_below(&x->rng, 2) ? &x->gather : NULL;
+	int ret, want;
+
+	if (!x->r.n || !rng_below(&x->rng, 5)) {
+		uint64_t count = 1 + rng_below(&x->rng, 64);
+
+		iova = rt_addr(x, g, count);
+		len = count << g;
+	} else {
+		size_t k = rng_below(&x->rng, x->r.n);
+		size_t j = k + rng_below(&x->rng, 4);
+		const struct ref_leaf *l = &x->r.v[k];
+
+		if (j >= x->r.n)
+			j = x->r.n - 1;
+		iova = l->iova;
+		if (!rng_below(&x->rng, 4))
+			iova += rng_below(&x->rng, 1ull << (l->s_lg2 - g)) << g;
+		last = x->r.v[j].iova + lg2_mask(x->r.v[j].s_lg2);
+		if (!rng_below(&x->rng, 4) && last > iova)
+			last -= rng_below(&x->rng, ((last - iova) >> g) + 1) << g;
+		len = last - iova + 1;
+	}
+	last = iova + (len - 1);
+	ret = pt_unmap(x->t, iova, len, flags, gather, &unmapped);
+	if (last < iova) {
+		assert_int_equal(ret, -EOVERFLOW);
+		return;
+	}
+	if (!in_range(x->t, iova, last)) {
+		assert_int_equal(ret, -ERANGE);
+		return;
+	}
+	want = ref_unmap(&x->r, iova, len, flags, &want_unmapped);
+	if (ret != want || unmapped != want_unmapped)
+		printf("# unmap 0x%" PRIx64 "+0x%" PRIx64 " flags %u: %d/0x%" PRIx64
+		       ", model %d/0x%" PRIx64 "\n",
+		       iova, len, flags, ret, unmapped, want, want_unmapped);
+	assert_int_equal(ret, want);
+	assert_true(unmapped == want_unmapped);
+}
+
+/* An IOVA near something mapped, or anywhere in the bases' reach. */
+static uint64_t rt_probe_addr(struct rt *x)
+{
+	unsigned int g = smallest_lg2(x->t);
+
+	if (x->r.n && rng_below(&x->rng, 4)) {
+		const struct ref_leaf *l = &x->r.v[rng_below(&x->rng, x->r.n)];
+		uint64_t off = rng_next(&x->rng) & lg2_mask(l->s_lg2);
+
+		switch (rng_below(&x->rng, 4)) {
+		case 0:
+			return l->iova - (1ull << g); /* just below */
+		case 1:
+			return l->iova + (1ull << l->s_lg2); /* just above */
+		default:
+			return l->iova + off;
+		}
+	}
+	return rt_addr(x, g, 1) + (rng_next(&x->rng) & lg2_mask(g));
+}
+
+static void rt_step(struct rt *x)
+{
+	uint64_t iova;
+	int ret;
+
+	switch (rng_below(&x->rng, 20)) {
+	case 0 ... 6:
+		rt_map(x);
+		break;
+	case 7 ... 10:
+		rt_unmap(x);
+		break;
+	case 11 ... 13:
+		iova = rt_probe_addr(x);
+		if (in_range(x->t, iova, iova))
+			check_probe(x->t, &x->r, iova);
+		break;
+	case 14:
+		iova = rt_probe_addr(x);
+		if (in_range(x->t, iova, iova))
+			check_write(x->t, &x->r, iova);
+		break;
+	case 15 ... 16:
+		iova = rt_probe_addr(x);
+		if (!in_range(x->t, iova, iova))
+			break;
+		ret = pt_set_dirty(x->t, iova);
+		assert_int_equal(ret, ref_set_dirty(&x->r, iova));
+		break;
+	case 17 ... 18: {
+		uint64_t a = rt_probe_addr(x), b = rt_probe_addr(x), t;
+
+		if (a > b) {
+			t = a;
+			a = b;
+			b = t;
+		}
+		if (!in_range(x->t, a, b))
+			break;
+		check_dirty(x->t, &x->r, a, b - a + 1, !rng_below(&x->rng, 3));
+		break;
+	}
+	default:
+		pt_gather_free(x->t, &x->gather);
+		break;
+	}
+}
+
+/* Unmap everything the table covers, as one sweep per half. */
+static void unmap_all(struct pt_table *t, struct ref *r)
+{
+	uint64_t cl = cov_last(t), unmapped, want_unmapped;
+	unsigned int f = PT_UNMAP_HOLES | PT_UNMAP_SPLIT;
+
+	if (cl == U64_MAX) {
+		assert_int_equal(pt_unmap(t, 0, 1ull << 63, f, NULL, &unmapped),
+				 ref_unmap(r, 0, 1ull << 63, f, &want_unmapped));
+		assert_int_equal(pt_unmap(t, 1ull << 63, 1ull << 63, f, NULL,
+					  &unmapped),
+				 ref_unmap(r, 1ull << 63, 1ull << 63, f,
+					   &want_unmapped));
+		return;
+	}
+	assert_int_equal(pt_unmap(t, 0, cl + 1, f, NULL, &unmapped),
+			 ref_unmap(r, 0, cl + 1, f, &want_unmapped));
+	assert_true(unmapped == cl + 1);
+	if (sext(t)) {
+		assert_int_equal(pt_unmap(t, ~cl, cl + 1, f, NULL, &unmapped),
+				 ref_unmap(r, ~cl, cl + 1, f, &want_unmapped));
+		assert_true(unmapped == cl + 1);
+	}
+	assert_int_equal(r->n, 0);
+}
+
+static void run_random(const struct pt_cfg *cfg, uint64_t seed,
+		       unsigned int steps)
+{
+	int64_t live = ufd_alloc_live();
+	struct rt x = { 0 };
+	uint64_t bm;
+	unsigned int i;
+
+	x.t = new_table(cfg);
+	ref_init(&x.r, x.t);
+	rng_seed(&x.rng, seed);
+	rt_bases(&x);
+	for (bm = pt_pgsize_bitmap(x.t); bm; bm &= bm - 1)
+		x.sizes[x.nsizes++] = (unsigned int)__builtin_ctzll(bm);
+	assert_true(x.nsizes > 0);
+
+	for (i = 0; i < steps; i++) {
+		rt_step(&x);
+		if (!(i % 97))
+			check_full(x.t, &x.r);
+		/* A growing table gains bases as it grows. */
+		if (cfg->flags & PT_CFG_DYNAMIC_TOP)
+			rt_bases(&x);
+	}
+	check_full(x.t, &x.r);
+	unmap_all(x.t, &x.r);
+	check_full(x.t, &x.r);
+	pt_gather_free(x.t, &x.gather);
+	/* Only the pt_table and its root remain once everything is gone. */
+	assert_int_equal(ufd_alloc_live(), live + (cfg->mem ? 1 : 2));
+	pt_free(x.t);
+	ref_destroy(&x.r);
+	assert_int_equal(ufd_alloc_live(), live);
+}
+
+static void test_random(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+	uint64_t seed = test_seed(PT_SUITE_FMT " random");
+
+	for (; tc->desc; tc++, seed++) {
+		printf("# %s\n", tc->desc);
+		run_random(&tc->cfg, seed, 4000);
+	}
+}
+
+/* ---- every page size, at the edges ---- */
+
+static int count_fn(void *priv, uint64_t iova, unsigned int s_lg2, uint64_t oa,
+		    uint64_t desc)
+{
+	(*(size_t *)priv)++;
+	return 0;
+}
+
+static size_t count_leaves(struct pt_table *t)
+{
+	size_t n = 0;
+
+	for_each_leaf_all(t, count_fn, &n);
+	return n;
+}
+
+static void one_page(struct pt_table *t, struct ref *r, uint64_t iova,
+		     unsigned int s)
+{
+	const struct pt_walk_ctx *c = pt_table_walk_ctx(t);
+	uint64_t oa = (3ull << s) & lg2_mask(t->ctx.oas);
+	uint64_t mapped = 0, unmapped = 0, pa, size = 1ull << s;
+	struct pt_walk_result res;
+
+	if (!in_range(t, iova, iova + (size - 1)))
+		return;
+	assert_int_equal(pt_map(t, iova, oa, size, PT_PROT_READ | PT_PROT_WRITE,
+				&mapped),
+			 0);
+	assert_true(mapped == size);
+	assert_int_equal(ref_map(r, iova, oa, size, PT_PROT_READ | PT_PROT_WRITE,
+				 &mapped),
+			 0);
+	check_full(t, r);
+	assert_int_equal(count_leaves(t), 1);
+
+	assert_int_equal(pt_iova_to_phys(t, iova, &pa), 0);
+	assert_true(pa == oa);
+	assert_int_equal(pt_iova_to_phys(t, iova + size - 1, &pa), 0);
+	assert_true(pa == oa + size - 1);
+	assert_int_equal(pt_iova_to_phys(t, iova + size / 2 + 8, &pa), 0);
+	assert_true(pa == oa + size / 2 + 8);
+
+	assert_int_equal(pt_walk(c, iova + size - 1,
+				 PT_ACCESS_READ | PT_ACCESS_PRIV, &res),
+			 0);
+	assert_int_equal(res.page_lg2, s);
+	assert_int_equal(res.level, ref_level_of(r, s));
+	assert_true(res.oa == oa + size - 1);
+	/* Nothing on either side. */
+	if (iova && in_range(t, iova - 1, iova - 1)) {
+		assert_int_equal(pt_walk(c, iova - 1, PT_ACCESS_READ, &res),
+				 -EFAULT);
+		assert_int_equal(res.fault, PT_FAULT_TRANSLATION);
+	}
+	if (iova + size && in_range(t, iova + size, iova + size))
+		assert_int_equal(pt_iova_to_phys(t, iova + size, &pa), -ENOENT);
+
+	assert_int_equal(pt_unmap(t, iova, size, 0, NULL, &unmapped), 0);
+	assert_true(unmapped == size);
+	assert_int_equal(ref_unmap(r, iova, size, 0, &unmapped), 0);
+	assert_int_equal(count_leaves(t), 0);
+}
+
+static void test_every_size(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+
+	for (; tc->desc; tc++) {
+		int64_t live = ufd_alloc_live();
+		struct pt_table *t = new_table(&tc->cfg);
+		uint64_t bm = pt_pgsize_bitmap(t), cl = cov_last(t);
+		struct ref r;
+
+		ref_init(&r, t);
+		printf("# %s: page sizes 0x%" PRIx64 "\n", tc->desc, bm);
+		for (; bm; bm &= bm - 1) {
+			unsigned int s = (unsigned int)__builtin_ctzll(bm);
+			const struct pt_walk_ctx *c = pt_table_walk_ctx(t);
+			unsigned int tl = pt_levels(c) - 1, lvl;
+
+			one_page(t, &r, 0, s);
+			one_page(t, &r, 1ull << s, s);
+			/* The very top of the (lower) address space. */
+			one_page(t, &r, (cl - (1ull << s)) + 1, s);
+			if (sext(t)) {
+				one_page(t, &r, ~cl, s);
+				one_page(t, &r, -(1ull << s), s);
+			}
+			/* Each side of every table boundary above it. */
+			for (lvl = ref_level_of(&r, s) + 1; lvl <= tl; lvl++) {
+				uint64_t b = 1ull << pt_item_lg2(c, lvl);
+
+				one_page(t, &r, b - (1ull << s), s);
+				one_page(t, &r, b, s);
+			}
+		}
+		pt_free(t);
+		ref_destroy(&r);
+		assert_int_equal(ufd_alloc_live(), live);
+	}
+}
+
+/* Small pages across table boundaries, then holes punched in them. */
+static void test_boundaries(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+
+	for (; tc->desc; tc++) {
+		int64_t live = ufd_alloc_live();
+		struct pt_table *t = new_table(&tc->cfg);
+		const struct pt_walk_ctx *c = pt_table_walk_ctx(t);
+		unsigned int g = smallest_lg2(t), tl = pt_levels(c) - 1, lvl;
+		struct ref r;
+
+		ref_init(&r, t);
+		for (lvl = 1; lvl <= tl; lvl++) {
+			uint64_t b = 1ull << pt_item_lg2(c, lvl);
+			/* Unaligned OA: only the smallest size fits. */
+			uint64_t iova = b - (8ull << g), oa = (1ull << 30) + (1ull << g);
+			uint64_t len = 16ull << g, m = 0, wm = 0, u, wu;
+			uint64_t k;
+
+			if (!in_range(t, iova, iova + len - 1))
+				continue;
+			assert_int_equal(pt_map(t, iova, oa, len, PT_PROT_READ, &m),
+					 ref_map(&r, iova, oa, len, PT_PROT_READ,
+						 &wm));
+			assert_true(m == len && wm == len);
+			check_full(t, &r);
+			for (k = 0; k < 16; k++)
+				check_probe(t, &r, iova + (k << g) + 5);
+			/* Punch out the 4 pages around the boundary. */
+			assert_int_equal(pt_unmap(t, b - (2ull << g), 4ull << g,
+						  0, NULL, &u),
+					 ref_unmap(&r, b - (2ull << g), 4ull << g,
+						   0, &wu));
+			assert_true(u == wu && u == 4ull << g);
+			check_full(t, &r);
+			for (k = 0; k < 16; k++)
+				check_probe(t, &r, iova + (k << g));
+			unmap_all(t, &r);
+		}
+		pt_free(t);
+		ref_destroy(&r);
+		assert_int_equal(ufd_alloc_live(), live);
+	}
+}
+
+/* ---- the error contract ---- */
+
+static void test_errors(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+
+	for (; tc->desc; tc++) {
+		int64_t live = ufd_alloc_live();
+		struct pt_table *t = new_table(&tc->cfg);
+		unsigned int g = smallest_lg2(t);
+		uint64_t pg = 1ull << g, cl = cov_last(t), m = 0, u = 0;
+		uint64_t base = 1ull << 30;
+		const unsigned int rw = PT_PROT_READ | PT_PROT_WRITE;
+
+		if (!in_range(t, base, base + (64ull << g)))
+			base = 16 * pg;
+		assert_int_equal(pt_map(t, base, 0, 0, rw, &m), -EINVAL);
+		assert_int_equal(pt_map(t, base + pg / 2, 0, pg, rw, &m),
+				 -EINVAL);
+		assert_int_equal(pt_map(t, base, pg / 2, pg, rw, &m), -EINVAL);
+		assert_int_equal(pt_map(t, base, 0, pg + pg / 2, rw, &m),
+				 -EINVAL);
+		assert_int_equal(pt_map(t, base, 0, pg, 0, &m), -EINVAL);
+		assert_int_equal(pt_map(t, base, 0, pg, PT_PROT_NOEXEC, &m),
+				 -EINVAL);
+		/* Output beyond oas. */
+		assert_int_equal(pt_map(t, base, 1ull << t->ctx.oas, pg, rw, &m),
+				 -ERANGE);
+		assert_int_equal(pt_map(t, base, (1ull << t->ctx.oas) - pg,
+					2 * pg, rw, &m),
+				 -ERANGE);
+		/* Input beyond the table, or wrapping. */
+		assert_int_equal(pt_map(t, -pg, 0, 2 * pg, rw, &m), -EOVERFLOW);
+		if (!(t->cfg.flags & PT_CFG_DYNAMIC_TOP) && cl != U64_MAX) {
+			assert_int_equal(pt_map(t, cl + 1, 0, pg, rw, &m),
+					 -ERANGE);
+			assert_int_equal(pt_map(t, cl + 1 - pg, 0, 2 * pg, rw,
+						&m),
+					 -ERANGE);
+			assert_int_equal(pt_unmap(t, cl + 1, pg, 0, NULL, &u),
+					 -ERANGE);
+		}
+		assert_true(m == 0);
+		assert_int_equal(pt_unmap(t, base, 0, 0, NULL, &u), -EINVAL);
+
+		/* Overlap: what came before the collision stays mapped. */
+		assert_int_equal(pt_map(t, base + 4 * pg, 0, 4 * pg,
+					PT_PROT_READ, &m),
+				 0);
+		m = 0;
+		assert_int_equal(pt_map(t, base, 1ull << 20, 6 * pg, rw, &m),
+				 -EADDRINUSE);
+		assert_true(m == 4 * pg);
+		assert_int_equal(count_leaves(t) >= 2, 1);
+
+		/* A hole stops an unmap unless holes are allowed. */
+		assert_int_equal(pt_unmap(t, base + 8 * pg, 2 * pg, 0, NULL, &u),
+				 -ENOENT);
+		assert_true(u == 0);
+		assert_int_equal(pt_unmap(t, base + 8 * pg, 2 * pg,
+					  PT_UNMAP_HOLES, NULL, &u),
+				 0);
+		assert_true(u == 2 * pg);
+		assert_int_equal(pt_unmap(t, base, 10 * pg, 0, NULL, &u),
+				 -ENOENT);
+		assert_true(u == 8 * pg);
+		assert_int_equal(count_leaves(t), 0);
+		/* Out-of-range probes are plain misses. */
+		if (!(t->cfg.flags & PT_CFG_DYNAMIC_TOP) && cl != U64_MAX) {
+			struct pt_walk_result res;
+			uint64_t pa;
+
+			assert_int_equal(pt_iova_to_phys(t, cl + 1, &pa),
+					 -ENOENT);
+			assert_int_equal(pt_walk(pt_table_walk_ctx(t), cl + 1,
+						 PT_ACCESS_READ, &res),
+					 -EFAULT);
+			assert_int_equal(res.fault, PT_FAULT_TRANSLATION);
+			assert_int_equal(res.level, pt_levels(&t->ctx) - 1);
+			assert_int_equal(pt_set_dirty(t, cl + 1), -ENOENT);
+		}
+		pt_free(t);
+		assert_int_equal(ufd_alloc_live(), live);
+	}
+}
+
+/* ---- large pages: the kernel's refusal, splitting, reclaiming ---- */
+
+/* The smallest page size above the smallest, stored a level up if any. */
+static unsigned int big_lg2(struct pt_table *t)
+{
+	uint64_t bm = pt_pgsize_bitmap(t) & ~(pt_pgsize_bitmap(t) &
+					      -pt_pgsize_bitmap(t));
+
+	return bm ? (unsigned int)__builtin_ctzll(bm) : 0;
+}
+
+static void test_large_pages(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+
+	for (; tc->desc; tc++) {
+		int64_t live = ufd_alloc_live();
+		struct pt_table *t = new_table(&tc->cfg);
+		unsigned int g = smallest_lg2(t), s;
+		uint64_t bm = pt_pgsize_bitmap(t), m, u, wu;
+		const unsigned int rw = PT_PROT_READ | PT_PROT_WRITE;
+		struct ref r;
+
+		ref_init(&r, t);
+		for (bm &= bm - 1; bm; bm &= bm - 1) {
+			uint64_t size, x;
+
+			s = (unsigned int)__builtin_ctzll(bm);
+			size = 1ull << s;
+			x = 2 * size;
+			if (!in_range(t, x, x + 2 * size - 1) ||
+			    s + 2 > t->ctx.oas)
+				continue;
+			m = 0;
+			assert_int_equal(pt_map(t, x, size, size, rw, &m), 0);
+			ref_map(&r, x, size, size, rw, &m);
+			/* The head of a page cannot be cut off... */
+			assert_int_equal(pt_unmap(t, x + (1ull << g), 1ull << g,
+						  0, NULL, &u),
+					 -EINVAL);
+			assert_true(u == 0);
+			/* ...and cutting its tail takes all of it. */
+			assert_int_equal(pt_unmap(t, x, 1ull << g, 0, NULL, &u),
+					 0);
+			assert_true(u == size);
+			ref_unmap(&r, x, 1ull << g, 0, &wu);
+			assert_int_equal(count_leaves(t), 0);
+
+			/* With splitting allowed, just the pages asked for. */
+			assert_int_equal(pt_map(t, x, size, size, rw, &m), 0);
+			ref_map(&r, x, size, size, rw, &m);
+			assert_int_equal(pt_set_dirty(t, x + size - 1),
+					 ref_set_dirty(&r, x + size - 1));
+			assert_int_equal(pt_unmap(t, x + (1ull << g), 1ull << g,
+						  PT_UNMAP_SPLIT, NULL, &u),
+					 ref_unmap(&r, x + (1ull << g), 1ull << g,
+						   PT_UNMAP_SPLIT, &wu));
+			assert_true(u == 1ull << g && wu == u);
+			check_full(t, &r);
+			check_probe(t, &r, x);
+			check_probe(t, &r, x + (1ull << g));
+			check_probe(t, &r, x + (2ull << g));
+			/* Pieces keep the page's dirty state. */
+			check_dirty(t, &r, x, size, false);
+			unmap_all(t, &r);
+
+			/*
+			 * A page over a table emptied by a partial unmap:
+			 * the table is reclaimed, not an error.
+			 */
+			if (ref_level_of(&r, s) > 0) {
+				assert_int_equal(pt_map(t, x, 0, 1ull << g, rw,
+							&m),
+						 0);
+				assert_int_equal(pt_unmap(t, x, 1ull << g, 0,
+							  NULL, &u),
+						 0);
+				assert_int_equal(pt_map(t, x, size, size, rw,
+							&m),
+						 0);
+				ref_map(&r, x, size, size, rw, &m);
+				check_full(t, &r);
+				pt_gather_free(t, NULL);
+				unmap_all(t, &r);
+			}
+		}
+		pt_free(t);
+		ref_destroy(&r);
+		assert_int_equal(ufd_alloc_live(), live);
+	}
+}
+
+/* ---- dirty tracking ---- */
+
+static void test_dirty(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+
+	for (; tc->desc; tc++) {
+		int64_t live = ufd_alloc_live();
+		struct pt_table *t = new_table(&tc->cfg);
+		unsigned int g = smallest_lg2(t), b = big_lg2(t);
+		uint64_t pg = 1ull << g, base = 0, m = 0;
+		unsigned long bitmap[4] = { 0 };
+		struct pt_dirty_sink sink = {
+			.bitmap = bitmap, .base = 0, .pgshift = g, .nbits = 256
+		};
+		const bool can = dirty_capable(&tc->cfg, PT_PROT_WRITE);
+		struct pt_walk_result res;
+		struct ref r;
+
+		ref_init(&r, t);
+		if (b && b - g < 6)
+			base = 1ull << b;
+		else
+			base = 64 * pg;
+		sink.base = base;
+		/* Eight writable pages, one read-only, one large page. */
+		assert_int_equal(pt_map(t, base, pg, 8 * pg,
+					PT_PROT_READ | PT_PROT_WRITE, &m),
+				 ref_map(&r, base, pg, 8 * pg,
+					 PT_PROT_READ | PT_PROT_WRITE, &m));
+		assert_int_equal(pt_map(t, base + 8 * pg, 0, pg, PT_PROT_READ,
+					&m),
+				 ref_map(&r, base + 8 * pg, 0, pg, PT_PROT_READ,
+					 &m));
+		check_dirty(t, &r, base, 16 * pg, false);
+		assert_int_equal(pt_set_dirty(t, base + 8 * pg), -EACCES);
+		assert_int_equal(pt_set_dirty(t, base + 9 * pg), -ENOENT);
+		assert_int_equal(pt_set_dirty(t, base + pg + 7),
+				 can ? 0 : -EACCES);
+		ref_set_dirty(&r, base + pg + 7);
+		assert_int_equal(pt_set_dirty(t, base + 3 * pg), can ? 0 : -EACCES);
+		ref_set_dirty(&r, base + 3 * pg);
+		/* Twice is fine: still dirty. */
+		assert_int_equal(pt_set_dirty(t, base + 3 * pg), can ? 0 : -EACCES);
+		check_dirty(t, &r, base, 16 * pg, true);
+		check_dirty(t, &r, base, 16 * pg, true);
+
+		/* The bitmap sink, clipped to its window. */
+		assert_int_equal(pt_read_and_clear_dirty(t, base, 16 * pg,
+							 PT_DIRTY_NO_CLEAR,
+							 &sink),
+				 0);
+		assert_int_equal(bitmap[0], can ? 0xa : 0);
+		check_dirty(t, &r, base, 16 * pg, false);
+		check_dirty(t, &r, base, 16 * pg, false);
+
+		/* A write by the walker with dirty management marks it. */
+		assert_int_equal(pt_walk(pt_table_walk_ctx(t), base + 5 * pg,
+					 PT_ACCESS_WRITE | PT_ACCESS_PRIV |
+						 PT_HW_HA | PT_HW_HD,
+					 &res),
+				 0);
+		check_write(t, &r, base + 5 * pg);
+		check_dirty(t, &r, base, 16 * pg, false);
+		/* Without it, a write-clean ARM leaf is read-only. */
+		if (can && is_arm(&tc->cfg)) {
+			assert_int_equal(pt_walk(pt_table_walk_ctx(t),
+						 base + 5 * pg,
+						 PT_ACCESS_WRITE |
+							 PT_ACCESS_PRIV,
+						 &res),
+					 -EFAULT);
+			assert_int_equal(res.fault, PT_FAULT_PERMISSION);
+		}
+		/* Dirty on a large page reports all of it. */
+		if (b && (b - g) < 12) {
+			uint64_t x = 1ull << (b + 1);
+
+			if (in_range(t, x, x + (1ull << b) - 1)) {
+				assert_int_equal(
+					pt_map(t, x, 0, 1ull << b,
+					       PT_PROT_READ | PT_PROT_WRITE, &m),
+					ref_map(&r, x, 0, 1ull << b,
+						PT_PROT_READ | PT_PROT_WRITE, &m));
+				assert_int_equal(pt_set_dirty(t, x + pg),
+						 ref_set_dirty(&r, x + pg));
+				check_dirty(t, &r, x + 2 * pg, pg, true);
+				check_dirty(t, &r, x, 1ull << b, false);
+			}
+		}
+		unmap_all(t, &r);
+		pt_free(t);
+		ref_destroy(&r);
+		assert_int_equal(ufd_alloc_live(), live);
+	}
+}
+
+/* ---- every allocation failing in turn ---- */
+
+static void test_fail_nth(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+
+	for (; tc->desc; tc++) {
+		int64_t live = ufd_alloc_live();
+		unsigned int n, g, b, done = 0;
+
+		for (n = 1; n < 200 && !done; n++) {
+			struct pt_table *t;
+			uint64_t m = 0, u = 0, base, len;
+			int ret;
+
+			ufd_fail_nth_set(n);
+			t = pt_alloc(&tc->cfg);
+			if (IS_ERR(t)) {
+				ufd_fail_nth_set(0);
+				assert_int_equal(PTR_ERR(t), -ENOMEM);
+				assert_int_equal(ufd_alloc_live(), live);
+				continue;
+			}
+			g = smallest_lg2(t);
+			b = big_lg2(t);
+			/* Pages under two different upper-level tables. */
+			base = (1ull << pt_item_lg2(&t->ctx, 1)) - (4ull << g);
+			len = 8ull << g;
+			if (!in_range(t, base, base + len - 1)) {
+				base = 0;
+				len = 8ull << g;
+			}
+			ret = pt_map(t, base, 0, len, PT_PROT_READ, &m);
+			if (ret) {
+				assert_int_equal(ret, -ENOMEM);
+				assert_true(m < len);
+			} else if (b && in_range(t, 0, (2ull << b) - 1) &&
+				   b - g < 10) {
+				/* A split needs a table too. */
+				uint64_t x = 1ull << b;
+
+				if (!pt_map(t, x, x, x, PT_PROT_READ, &len) &&
+				    pt_unmap(t, x + (1ull << g), 1ull << g,
+					     PT_UNMAP_SPLIT, NULL, &u) == -ENOMEM)
+					assert_true(u == 0);
+			}
+			done = ufd_fail_nth_get() != 0;
+			ufd_fail_nth_set(0);
+			if (m)
+				assert_int_equal(pt_unmap(t, base, m, 0, NULL,
+							  &u),
+						 0);
+			pt_free(t);
+			assert_int_equal(ufd_alloc_live(), live);
+		}
+		assert_true(done);
+	}
+}
+
+/* ---- tables in guest memory ---- */
+
+struct same_walk {
+	struct pt_walk_ctx *guest;
+	struct pt_table *t;
+	size_t n;
+};
+
+static int same_walk_fn(void *priv, uint64_t iova, unsigned int s_lg2,
+			uint64_t oa, uint64_t desc)
+{
+	struct same_walk *sw = priv;
+	struct pt_walk_result a, b;
+
+	assert_int_equal(pt_walk(pt_table_walk_ctx(sw->t), iova,
+				 PT_ACCESS_PRIV, &a),
+			 pt_walk(sw->guest, iova, PT_ACCESS_PRIV, &b));
+	assert_true(a.oa == b.oa && a.desc == b.desc &&
+		    a.desc_pa == b.desc_pa && a.page_lg2 == b.page_lg2);
+	sw->n++;
+	return 0;
+}
+
+static void test_guest_tables(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+	uint64_t seed = test_seed(PT_SUITE_FMT " guest tables");
+
+	for (; tc->desc; tc++) {
+		int64_t live = ufd_alloc_live();
+		struct pt_cfg cfg = tc->cfg;
+		struct arena a;
+		struct pt_table *t;
+		struct pt_walk_ctx guest;
+		struct pt_walk_result res;
+		struct same_walk sw;
+		uint64_t m = 0, pa, x;
+
+		arena_init(&a, 256ull << 20, 0x80000000ull);
+		cfg.mem = &arena_ops;
+		cfg.mem_priv = &a;
+		/* The random sequence again, tables in the arena. */
+		run_random(&cfg, seed, 600);
+		assert_int_equal(a.live, 0);
+
+		t = new_table(&cfg);
+		assert_true(pt_root(&t->ctx) >= a.gpa &&
+			    pt_root(&t->ctx) < a.gpa + a.size);
+		x = 1ull << pt_item_lg2(&t->ctx, 1);
+		if (!in_range(t, x, x + (4ull << smallest_lg2(t))))
+			x = 0;
+		assert_int_equal(pt_map(t, x, 0x12340000ull, 4ull << smallest_lg2(t),
+					PT_PROT_READ | PT_PROT_WRITE, &m),
+				 0);
+		/* A separate context over the same guest tables agrees. */
+		assert_int_equal(pt_walk_ctx_init(&guest, &cfg, pt_root(&t->ctx)),
+				 0);
+		sw = (struct same_walk){ .guest = &guest, .t = t };
+		for_each_leaf_all(t, same_walk_fn, &sw);
+		assert_true(sw.n > 0);
+		/* Table memory that does not translate is an external abort. */
+		assert_int_equal(pt_walk(&guest, x, PT_ACCESS_READ, &res), 0);
+		a.refuse = res.desc_pa & ~4095ull;
+		assert_int_equal(pt_walk(&guest, x, PT_ACCESS_READ, &res),
+				 -EFAULT);
+		assert_int_equal(res.fault, PT_FAULT_EXTERNAL);
+		assert_true((res.desc_pa & ~4095ull) == a.refuse);
+		assert_int_equal(pt_iova_to_phys(t, x, &pa), -EFAULT);
+		a.refuse = 0;
+		assert_int_equal(pt_iova_to_phys(t, x, &pa), 0);
+		assert_true(pa == 0x12340000ull);
+		pt_free(t);
+		assert_int_equal(a.live, 0);
+		arena_destroy(&a);
+		assert_int_equal(ufd_alloc_live(), live);
+	}
+}
+
+/* ---- growth of a dynamic top ---- */
+
+struct grow_log {
+	uint64_t root;
+	unsigned int levels, calls;
+};
+
+static void grow_cb(void *priv, uint64_t root, unsigned int levels)
+{
+	struct grow_log *gl = priv;
+
+	gl->root = root;
+	gl->levels = levels;
+	gl->calls++;
+}
+
+static void test_grow(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+
+	for (; tc->desc; tc++) {
+		int64_t live = ufd_alloc_live();
+		struct grow_log gl = { 0 };
+		struct pt_cfg cfg = tc->cfg;
+		struct pt_table *t;
+		struct pt_walk_result res;
+		uint64_t m = 0, pa, u;
+		unsigned int l0;
+
+		if (!(cfg.flags & PT_CFG_DYNAMIC_TOP))
+			continue;
+		cfg.top_changed = grow_cb;
+		cfg.top_priv = &gl;
+		cfg.ias = 50;
+		t = new_table(&cfg);
+		l0 = pt_levels(&t->ctx);
+		assert_int_equal(pt_map(t, 0x1000, 0x5000, 0x1000, PT_PROT_READ,
+					&m),
+				 0);
+		assert_int_equal(gl.calls, 0);
+		/* 2^40 needs (40 - 12) / 9 + 1 = 4 levels. */
+		assert_int_equal(pt_map(t, 1ull << 40, 0x7000, 0x1000,
+					PT_PROT_READ, &m),
+				 0);
+		assert_true(gl.calls >= 1);
+		assert_int_equal(gl.levels, 4);
+		assert_int_equal(pt_levels(&t->ctx), 4);
+		assert_true(gl.root == pt_root(&t->ctx));
+		assert_true(pt_levels(&t->ctx) > l0);
+		/* Both mappings walk from the new top. */
+		assert_int_equal(pt_walk(&t->ctx, 0x1000, PT_ACCESS_READ, &res),
+				 0);
+		assert_true(res.oa == 0x5000);
+		assert_int_equal(pt_iova_to_phys(t, 1ull << 40, &pa), 0);
+		assert_true(pa == 0x7000);
+		/* Up to ias and no further. */
+		assert_int_equal(pt_map(t, (1ull << 50) - 0x1000, 0x9000, 0x1000,
+					PT_PROT_READ, &m),
+				 0);
+		assert_int_equal(pt_levels(&t->ctx), 5);
+		assert_int_equal(pt_map(t, 1ull << 50, 0x9000, 0x1000,
+					PT_PROT_READ, &m),
+				 -ERANGE);
+		assert_int_equal(pt_unmap(t, 0, 1ull << 50, PT_UNMAP_HOLES, NULL,
+					  &u),
+				 0);
+		assert_int_equal(count_leaves(t), 0);
+		pt_free(t);
+		assert_int_equal(ufd_alloc_live(), live);
+	}
+}
+
+/* ---- maps racing each other and a walker ---- */
+
+struct race {
+	struct pt_table *t;
+	uint64_t base;	  /* this thread's IOVA, shares upper tables */
+	uint64_t delta;	  /* oa = iova + delta */
+	unsigned int g;
+	volatile bool *stop;
+	unsigned long bad;
+};
+
+static void *race_mapper(void *arg)
+{
+	struct race *rc = arg;
+	uint64_t mapped_slots = 0;
+	unsigned int i;
+
+	/* Toggle 64 pages, in an order that revisits them unevenly. */
+	for (i = 0; i < 4000; i++) {
+		unsigned int slot = (i * 7 + i / 64) % 64;
+		uint64_t iova = rc->base + ((uint64_t)slot << (rc->g + 1));
+		uint64_t m = 0, u = 0;
+
+		if (mapped_slots & (1ull << slot)) {
+			if (pt_unmap(rc->t, iova, 1ull << rc->g, 0, NULL, &u))
+				rc->bad++;
+		} else if (pt_map(rc->t, iova, iova + rc->delta, 1ull << rc->g,
+				  PT_PROT_READ | PT_PROT_WRITE, &m)) {
+			rc->bad++;
+		}
+		mapped_slots ^= 1ull << slot;
+	}
+	return NULL;
+}
+
+static void *race_walker(void *arg)
+{
+	struct race *rc = arg; /* rc[0] and rc[1] */
+	uint64_t n = 0;
+
+	while (!*rc[0].stop) {
+		struct race *r = &rc[n & 1];
+		uint64_t iova = r->base + ((n % 64) << (r->g + 1));
+		struct pt_walk_result res;
+
+		if (!pt_walk(pt_table_walk_ctx(r->t), iova,
+			     PT_ACCESS_READ | PT_ACCESS_WRITE | PT_HW_HA |
+				     PT_HW_HD | PT_ACCESS_PRIV,
+			     &res) &&
+		    res.oa != iova + r->delta)
+			r->bad++;
+		n++;
+	}
+	return NULL;
+}
+
+static void test_concurrent(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+	volatile bool stop = false;
+	struct pt_table *t = new_table(&tc->cfg);
+	unsigned int g = smallest_lg2(t);
+	struct race rc[2] = {
+		{ .t = t, .base = 0, .delta = 1ull << 30, .g = g, .stop = &stop },
+		{ .t = t, .base = 1ull << g, .delta = 2ull << 30, .g = g,
+		  .stop = &stop },
+	};
+	pthread_t m0, m1, w;
+	uint64_t u;
+
+	assert_int_equal(pthread_create(&w, NULL, race_walker, rc), 0);
+	assert_int_equal(pthread_create(&m0, NULL, race_mapper, &rc[0]), 0);
+	assert_int_equal(pthread_create(&m1, NULL, race_mapper, &rc[1]), 0);
+	pthread_join(m0, NULL);
+	pthread_join(m1, NULL);
+	stop = true;
+	pthread_join(w, NULL);
+	assert_int_equal(rc[0].bad, 0);
+	assert_int_equal(rc[1].bad, 0);
+	assert_int_equal(pt_unmap(t, 0, 256ull << g, PT_UNMAP_HOLES, NULL, &u),
+			 0);
+	assert_int_equal(count_leaves(t), 0);
+	pt_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_every_size),
+		cmocka_unit_test(test_boundaries),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_large_pages),
+		cmocka_unit_test(test_dirty),
+		cmocka_unit_test(test_fail_nth),
+		cmocka_unit_test(test_guest_tables),
+		cmocka_unit_test(test_grow),
+		cmocka_unit_test(test_concurrent),
+	};
+
+	return cmocka_run_group_tests_name("pt_" PT_SUITE_FMT, tests, NULL,
+					   NULL);
+}
