@@ -197,6 +197,17 @@ int ufd_test_cmd_ioctl(struct ufd_ucmd *ucmd)
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		/* Only sizes temporary pin batches, which we do not have. */
 		return cmd->memory_limit.limit < 12 ? -EINVAL : 0;
+	case IOMMU_TEST_OP_CREATE_ACCESS:
+	case IOMMU_TEST_OP_DESTROY_ACCESS_PAGES:
+	case IOMMU_TEST_OP_ACCESS_PAGES:
+	case IOMMU_TEST_OP_ACCESS_RW:
+	case IOMMU_TEST_OP_ACCESS_REPLACE_IOAS:
+	case IOMMU_TEST_OP_MD_CHECK_REFS:
+		return ufd_test_access_op(ucmd, cmd);
+	case IOMMU_TEST_OP_TRIGGER_IOPF:
+		return ufd_test_iopf_op(ucmd, cmd);
+	case IOMMU_TEST_OP_DIRTY:
+		return ufd_test_dirty_op(ucmd, cmd);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -25,4 +25,10 @@ struct ufd_selftest_obj {
 
 int64_t ufd_selftest_obj_create(struct ufd_ctx *ctx, uint32_t hold_id);
 
+struct iommu_test_cmd;
+/* Op families in their own files (selftest_*.c). */
+int ufd_test_access_op(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd);
+int ufd_test_iopf_op(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd);
+int ufd_test_dirty_op(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd);
+
 #endif
