@@ -94,8 +94,25 @@ void ufd_hwpt_paging_destroy(struct ufd_object *obj)
 		iopt_remove_domain(&ioas->iopt, &hwpt->domain->iopt);
 		ufd_object_unref(&ioas->obj);
 	}
+	if (hwpt->fault)
+		ufd_object_unref(hwpt->fault); /* pairs with hwpt_set_fault() */
 	if (hwpt->domain)
 		hwpt->domain->ops->free(hwpt->domain);
+}
+
+/* Connects the fault queue @fault_id to a new HWPT. */
+static int hwpt_set_fault(struct ufd_ucmd *ucmd, struct ufd_hwpt_paging *hwpt,
+			  uint32_t fault_id)
+{
+	struct ufd_object *fault;
+
+	fault = ufd_get_object(ucmd->ctx, fault_id, UFD_OBJ_FAULT);
+	if (IS_ERR(fault))
+		return PTR_ERR(fault);
+	ufd_object_ref(fault); /* pairs with ufd_hwpt_paging_destroy() */
+	hwpt->fault = fault;
+	ufd_put_object(ucmd->ctx, fault);
+	return 0;
 }
 
 int ufd_hwpt_alloc_ioctl(struct ufd_ucmd *ucmd)
@@ -126,18 +143,23 @@ int ufd_hwpt_alloc_ioctl(struct ufd_ucmd *ucmd)
 		struct ufd_ioas *ioas = to_ioas(pt);
 
 		/* Driver-specific paging data arrives with the drivers. */
-		if (cmd->data_type != IOMMU_HWPT_DATA_NONE ||
-		    (cmd->flags & ~IOMMU_HWPT_ALLOC_NEST_PARENT)) {
+		if (cmd->data_type != IOMMU_HWPT_DATA_NONE) {
 			rc = -EOPNOTSUPP;
 			break;
 		}
 		ufd_mutex_lock(&ioas->mutex);
-		hwpt = ufd_hwpt_paging_alloc(ucmd, ucmd->ctx, ioas, idev->dev,
-					     cmd->flags, false);
+		hwpt = ufd_hwpt_paging_alloc(
+			ucmd, ucmd->ctx, ioas, idev->dev,
+			cmd->flags & ~IOMMU_HWPT_FAULT_ID_VALID, false);
 		ufd_mutex_unlock(&ioas->mutex);
 		if (IS_ERR(hwpt)) {
 			rc = PTR_ERR(hwpt);
 			break;
+		}
+		if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
+			rc = hwpt_set_fault(ucmd, hwpt, cmd->fault_id);
+			if (rc)
+				break;
 		}
 		cmd->out_hwpt_id = hwpt->obj.id;
 		rc = ufd_ucmd_respond(ucmd, sizeof(*cmd));

@@ -124,7 +124,8 @@ static struct ufd_domain *mock_domain_alloc_paging(struct ufd_dev *dev,
 	struct mock_domain *m;
 	int rc;
 
-	if (flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT))
+	/* Dirty tracking is not modelled yet. */
+	if (flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_PASID))
 		return ERR_PTR(-EOPNOTSUPP);
 	m = ufd_zalloc(sizeof(*m));
 	if (!m)
