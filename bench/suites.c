@@ -2,6 +2,9 @@
 /* The suites `uiommufd bench` knows, in the order they run. */
 #include "bench.h"
 
+extern const struct bench_suite bench_suite_iopt;
+
 const struct bench_suite *const bench_suites[] = {
+	&bench_suite_iopt,
 	NULL,
 };

@@ -10,6 +10,7 @@
 
 #include "base/alloc.h"
 #include "core/core.h"
+#include "iopt/account.h"
 
 /**
  * ufd_ctx_create() - a new, empty context with one reference
@@ -31,6 +32,7 @@ struct ufd_ctx *ufd_ctx_create(void)
 	ufd_cond_init(&ctx->destroy_wait);
 	ufd_rwlock_init(&ctx->ioas_creation_lock);
 	atomic_init(&ctx->account_mode, UFD_ACCOUNT_USER);
+	ctx->account_exempt = iopt_account_exempt();
 	atomic_init(&ctx->refs, 1);
 	return ctx;
 

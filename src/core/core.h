@@ -109,6 +109,11 @@ struct ufd_ctx {
 	struct ufd_ioas *vfio_ioas;
 	struct ufd_rwlock ioas_creation_lock;
 	_Atomic int account_mode;
+	/*
+	 * The opener had CAP_IPC_LOCK: its pins are not charged. Linux asks
+	 * at every map; asking once here keeps a syscall off the map path.
+	 */
+	bool account_exempt;
 	_Atomic uint32_t refs;
 };
 

@@ -56,11 +56,12 @@ int ufd_ioas_alloc_ioctl(struct ufd_ucmd *ucmd)
 /**
  * ufd_ctx_account() - where this context's pins are charged (RLIMIT_MODE)
  *
- * NULL (no charge) when the caller has CAP_IPC_LOCK, as in Linux.
+ * NULL (no charge) when the opener had CAP_IPC_LOCK, as in Linux (which
+ * asks at each map; see struct ufd_ctx).
  */
 struct iopt_account *ufd_ctx_account(struct ufd_ctx *ctx)
 {
-	if (iopt_account_exempt())
+	if (ctx->account_exempt)
 		return NULL;
 	return atomic_load(&ctx->account_mode) == UFD_ACCOUNT_MM
 		       ? iopt_account_mm()

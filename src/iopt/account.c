@@ -28,8 +28,8 @@ struct iopt_account *iopt_account_mm(void)
 /**
  * iopt_account_exempt() - does the caller escape accounting?
  *
- * Linux charges nothing for a caller with CAP_IPC_LOCK. One capget() per
- * mapping call; the effective set can change at any time.
+ * Linux charges nothing for a caller with CAP_IPC_LOCK. One capget(); the
+ * core asks when a context is opened (see struct ufd_ctx).
  */
 bool iopt_account_exempt(void)
 {
