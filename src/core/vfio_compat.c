@@ -194,7 +194,9 @@ static long vfio_get_info(struct ufd_ctx *ctx, void *arg)
 	for (i = 0; i < ARRAY_SIZE(fill); i++) {
 		char *cur = (char *)arg + total;
 		size_t avail = info.argsz > total ? info.argsz - total : 0;
-		size_t size = fill[i](ioas, avail ? cur : NULL, avail);
+		/* Each capability starts 8-byte aligned, as Linux lays them. */
+		size_t size = (fill[i](ioas, avail ? cur : NULL, avail) + 7) &
+			      ~(size_t)7;
 
 		if (last_cap && info.argsz >= total)
 			last_cap->next = (uint32_t)total;

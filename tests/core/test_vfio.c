@@ -140,8 +140,8 @@ static void test_get_info(void **state)
 	cap = (const void *)(u.raw + u.info.cap_offset);
 	assert_int_equal(cap->id, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL);
 	assert_int_equal(cap->version, 1);
-	assert_int_equal(cap->next - u.info.cap_offset,
-			 sizeof(struct vfio_iommu_type1_info_dma_avail));
+	/* 12 bytes of capability in a slot rounded to 8 bytes (Linux 7.3). */
+	assert_int_equal(cap->next - u.info.cap_offset, 16);
 	assert_int_equal(
 		((const struct vfio_iommu_type1_info_dma_avail *)cap)->avail,
 		UINT32_MAX);
