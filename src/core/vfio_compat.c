@@ -149,11 +149,14 @@ static size_t fill_cap_iova(struct ufd_ioas *ioas, void *cur, size_t avail)
 	count = ufd_min(count, (unsigned int)ARRAY_SIZE(starts));
 	cap.nr_iovas = count;
 	size = sizeof(cap) + count * sizeof(struct vfio_iova_range);
+	/* The caller's buffer need not be aligned: copy bytes. */
 	ranges = (struct vfio_iova_range *)((char *)cur + sizeof(cap));
-	for (i = 0; i < count; i++)
-		if (avail >= sizeof(cap) + (i + 1) * sizeof(*ranges))
-			ranges[i] =
-				(struct vfio_iova_range){ starts[i], lasts[i] };
+	for (i = 0; i < count; i++) {
+		struct vfio_iova_range r = { starts[i], lasts[i] };
+
+		if (avail >= sizeof(cap) + (i + 1) * sizeof(r))
+			memcpy(&ranges[i], &r, sizeof(r));
+	}
 	if (avail >= size)
 		memcpy(cur, &cap, sizeof(cap));
 	return size;
