@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The SMMUv3 IOTLB.
+ *
+ * What: cached translations, each tagged with everything the architecture
+ * matches a TLB entry or an invalidation on (3.17, 4.4): the VMID, the ASID
+ * or the global bit, whether it translates a VA through stage 1 only,
+ * through both stages, or an IPA through stage 2 only, the privilege it was
+ * looked up with, its page size, and the granule and level of the leaf of
+ * each stage (for the TG and TTL fields of range invalidations). An entry
+ * stays until an invalidation command covers it; a guest that changes its
+ * tables and does not invalidate keeps translating through the old entry.
+ *
+ * Shape: sets of ways. An entry of page size 2^n lives in the set hashed
+ * from (VMID, input address >> n, n). A lookup probes, for each page size
+ * the VMID's bucket has ever inserted (usually one or two), one set: a hit
+ * costs a hash and a scan of the ways. Replacement is round robin within
+ * the set; a full set evicts one entry, never the cache.
+ *
+ * Concurrency: readers (DMA translations on any thread) take no lock; each
+ * set has a sequence count that writers make odd while they change it, and
+ * readers retry when it moved. Writers of a set exclude each other through
+ * the same count. Every word is accessed atomically, so nothing is a data
+ * race. The generation count orders fills against invalidations: a fill
+ * reads it before walking and inserts only if no invalidation started
+ * since, so a completed TLBI (+ CMD_SYNC) never leaves an entry it covered.
+ *
+ * Invalidation by address probes the sets the range can hash to when that
+ * is fewer than the sets in the cache, and scans every set otherwise; a
+ * scan is bounded by the cache size, whatever the range.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "hw/smmuv3/smmuv3_priv.h"
+
+int smmu_iotlb_init(struct smmu_iotlb *tlb, unsigned int sets_lg2,
+		    unsigned int ways)
+{
+	size_t sets = (size_t)1 << sets_lg2;
+
+	memset(tlb, 0, sizeof(*tlb));
+	tlb->sets_lg2 = sets_lg2;
+	tlb->ways = ways;
+	tlb->seq = ufd_calloc(sets, sizeof(*tlb->seq));
+	if (!tlb->seq)
+		goto out_err;
+	tlb->victim = ufd_calloc(sets, sizeof(*tlb->victim));
+	if (!tlb->victim)
+		goto out_free_seq;
+	tlb->ent = ufd_alloc_aligned(64, sets * ways * sizeof(*tlb->ent));
+	if (!tlb->ent)
+		goto out_free_victim;
+	return 0;
+
+out_free_victim:
+	ufd_free(tlb->victim);
+out_free_seq:
+	ufd_free(tlb->seq);
+out_err:
+	return -ENOMEM;
+}
+
+void smmu_iotlb_destroy(struct smmu_iotlb *tlb)
+{
+	ufd_free(tlb->ent);
+	ufd_free(tlb->victim);
+	ufd_free(tlb->seq);
+}
+
+static void tlb_decode(uint64_t tag, uint64_t va, uint64_t oa, uint64_t attr,
+		       struct smmu_tlb_fill *out)
+{
+	out->kind = (enum smmu_tlb_kind)smmu_fget(tag, SMMU_TLB_KIND);
+	out->vmid = (uint16_t)smmu_fget(tag, SMMU_TLB_VMID);
+	out->asid = (uint16_t)smmu_fget(tag, SMMU_TLB_ASID);
+	out->global = smmu_fget(tag, SMMU_TLB_GLOBAL);
+	out->priv = smmu_fget(tag, SMMU_TLB_PRIV);
+	out->page_lg2 = smmu_fget(tag, SMMU_TLB_PAGE_LG2);
+	out->s1_lg2 = smmu_fget(tag, SMMU_TLB_S1_LG2);
+	out->s1_tg = smmu_fget(tag, SMMU_TLB_S1_TG);
+	out->s1_lvl = smmu_fget(tag, SMMU_TLB_S1_LVL);
+	out->s2_tg = smmu_fget(tag, SMMU_TLB_S2_TG);
+	out->s2_lvl = smmu_fget(tag, SMMU_TLB_S2_LVL);
+	out->perm = smmu_fget(tag, SMMU_TLB_PERM);
+	out->va = va;
+	out->oa = oa;
+	out->attr = attr;
+}
+
+bool smmu_iotlb_lookup(struct smmu_iotlb *tlb, enum smmu_tlb_kind kind,
+		       uint16_t vmid, uint16_t asid, bool priv, uint64_t va,
+		       struct smmu_tlb_fill *out)
+{
+	struct smmu_tlb_hit h;
+
+	if (!smmu_iotlb_find(tlb, kind, vmid, asid, priv, va, &h))
+		return false;
+	tlb_decode(h.tag, h.va, h.oa, h.attr, out);
+	return true;
+}
+
+bool smmu_iotlb_insert(struct smmu_iotlb *tlb, const struct smmu_tlb_fill *f,
+		       uint64_t gen)
+{
+	uint64_t base = f->va & ~smmu_mask(f->page_lg2);
+	uint64_t want = smmu_tlb_want(f->kind, f->vmid, f->priv, f->page_lg2);
+	unsigned int set = smmu_tlb_set(tlb, f->vmid, base, f->page_lg2);
+	struct smmu_tlb_entry *e = &tlb->ent[(size_t)set * tlb->ways];
+	unsigned int i, way = tlb->ways;
+	bool evicted = false;
+	uint64_t tag;
+
+	tag = want | smmu_fprep(SMMU_TLB_GLOBAL, f->global) |
+	      smmu_fprep(SMMU_TLB_ASID, f->global ? 0 : f->asid) |
+	      smmu_fprep(SMMU_TLB_S1_TG, f->s1_tg) |
+	      smmu_fprep(SMMU_TLB_S1_LVL, f->s1_lvl) |
+	      smmu_fprep(SMMU_TLB_S2_TG, f->s2_tg) |
+	      smmu_fprep(SMMU_TLB_S2_LVL, f->s2_lvl) |
+	      smmu_fprep(SMMU_TLB_PERM, f->perm) |
+	      smmu_fprep(SMMU_TLB_S1_LG2, f->s1_lg2);
+
+	/* Visible before the entry: lookups and invalidations probe by it. */
+	__atomic_fetch_or(smmu_tlb_sizes(tlb, f->vmid), 1ull << f->page_lg2,
+			  __ATOMIC_SEQ_CST);
+	if (f->s1_lg2 > f->page_lg2)
+		__atomic_fetch_or(&tlb->frags[f->vmid & 63], 1ull << f->s1_lg2,
+				  __ATOMIC_SEQ_CST);
+	smmu_seq_lock(&tlb->seq[set]);
+	if (__atomic_load_n(&tlb->gen, __ATOMIC_SEQ_CST) != gen)
+		goto out_unlock;
+	for (i = 0; i < tlb->ways; i++) {
+		uint64_t t = smmu_load(&e[i].tag);
+
+		if (!smmu_fget(t, SMMU_TLB_VALID)) {
+			if (way == tlb->ways)
+				way = i;
+			continue;
+		}
+		/* The same translation again (say, now writable): replace. */
+		if ((t & SMMU_TLB_MATCH_MASK) == want &&
+		    smmu_fget(t, SMMU_TLB_GLOBAL) == f->global &&
+		    (f->global || smmu_fget(t, SMMU_TLB_ASID) == f->asid) &&
+		    smmu_load(&e[i].va) == base) {
+			way = i;
+			break;
+		}
+	}
+	if (way == tlb->ways) {
+		way = tlb->victim[set] % tlb->ways;
+		tlb->victim[set] = way + 1;
+		evicted = true;
+	}
+	smmu_seq_store(&e[way].tag, tag);
+	smmu_seq_store(&e[way].va, base);
+	smmu_seq_store(&e[way].oa, f->oa & ~smmu_mask(f->page_lg2));
+	smmu_seq_store(&e[way].attr, f->attr);
+out_unlock:
+	smmu_seq_unlock(&tlb->seq[set]);
+	return evicted;
+}
+
+static bool is_s1_kind(unsigned int kind)
+{
+	return kind == SMMU_TLB_S1 || kind == SMMU_TLB_S12;
+}
+
+/* Whether the invalidation @inv covers the entry (@tag, @va). */
+static bool inv_match(uint64_t tag, uint64_t va, const struct smmu_tlbi *inv)
+{
+	unsigned int kind = smmu_fget(tag, SMMU_TLB_KIND);
+	unsigned int lg2 = smmu_fget(tag, SMMU_TLB_PAGE_LG2);
+	uint16_t vmid = (uint16_t)smmu_fget(tag, SMMU_TLB_VMID);
+	unsigned int tg, lvl;
+
+	if (!smmu_fget(tag, SMMU_TLB_VALID))
+		return false;
+	switch (inv->op) {
+	case SMMU_CMD_TLBI_NSNH_ALL:
+		return true;
+	case SMMU_CMD_TLBI_S12_VMALL:
+		return vmid == inv->vmid;
+	case SMMU_CMD_TLBI_NH_ALL:
+		return is_s1_kind(kind) && vmid == inv->vmid;
+	case SMMU_CMD_TLBI_NH_ASID:
+		return is_s1_kind(kind) && vmid == inv->vmid &&
+		       !smmu_fget(tag, SMMU_TLB_GLOBAL) &&
+		       smmu_fget(tag, SMMU_TLB_ASID) == inv->asid;
+	case SMMU_CMD_TLBI_NH_VA:
+		if (!smmu_tlb_asid_ok(tag, inv->asid))
+			return false;
+		/* fall through */
+	case SMMU_CMD_TLBI_NH_VAA:
+		if (!is_s1_kind(kind) || vmid != inv->vmid)
+			return false;
+		tg = smmu_fget(tag, SMMU_TLB_S1_TG);
+		lvl = smmu_fget(tag, SMMU_TLB_S1_LVL);
+		break;
+	case SMMU_CMD_TLBI_S2_IPA:
+		/* Combined stage 1+2 entries are not in scope (4.4.3.1). */
+		if (kind != SMMU_TLB_S2 || vmid != inv->vmid)
+			return false;
+		tg = smmu_fget(tag, SMMU_TLB_S2_TG);
+		lvl = smmu_fget(tag, SMMU_TLB_S2_LVL);
+		break;
+	default:
+		return false;
+	}
+	if (inv->tg && tg != inv->tg)
+		return false;
+	if (inv->ttl && lvl != inv->ttl)
+		return false;
+	/* By stage-1 address, a piece of a leaf goes with the whole leaf. */
+	if (inv->op != SMMU_CMD_TLBI_S2_IPA &&
+	    smmu_fget(tag, SMMU_TLB_S1_LG2) > lg2) {
+		lg2 = smmu_fget(tag, SMMU_TLB_S1_LG2);
+		va &= ~smmu_mask(lg2);
+	}
+	return va <= inv->last && (va | smmu_mask(lg2)) >= inv->first;
+}
+
+/*
+ * Drops the entries of one set that @inv covers.
+ *
+ * Most sets hold nothing to drop, so they are looked at before locking.
+ * That look is only trusted when no insertion can be in flight unseen:
+ * the count is read (seq_cst, after the generation was bumped) and found
+ * even. An insertion that takes the set after that read checks the
+ * generation after its seq_cst lock, so it sees the bump and gives up; one
+ * that finished before it published its entry with the count's release.
+ */
+static void inval_set(struct smmu_iotlb *tlb, unsigned int set,
+		      const struct smmu_tlbi *inv)
+{
+	struct smmu_tlb_entry *e = &tlb->ent[(size_t)set * tlb->ways];
+	unsigned int i;
+	bool any = false;
+
+	if (!(__atomic_load_n(&tlb->seq[set], __ATOMIC_SEQ_CST) & 1)) {
+		for (i = 0; i < tlb->ways && !any; i++)
+			any = inv_match(smmu_seq_load(&e[i].tag),
+					smmu_seq_load(&e[i].va), inv);
+		if (!any)
+			return;
+	}
+	smmu_seq_lock(&tlb->seq[set]);
+	for (i = 0; i < tlb->ways; i++)
+		if (inv_match(smmu_load(&e[i].tag), smmu_load(&e[i].va), inv))
+			smmu_seq_store(&e[i].tag, 0);
+	smmu_seq_unlock(&tlb->seq[set]);
+}
+
+/*
+ * Probes the sets entries overlapping [first, last] can be in, one per
+ * page size of the VMID's bucket; false (nothing done) when that would
+ * take more probes than a scan of every set.
+ */
+static bool inval_probe(struct smmu_iotlb *tlb, const struct smmu_tlbi *inv,
+			uint64_t first, uint64_t last)
+{
+	uint64_t sets = 1ull << tlb->sets_lg2, probes = 0, s, sizes;
+
+	sizes = __atomic_load_n(smmu_tlb_sizes(tlb, inv->vmid),
+				__ATOMIC_SEQ_CST);
+	for (s = sizes; s; s &= s - 1) {
+		unsigned int lg2 = (unsigned int)__builtin_ctzll(s);
+		uint64_t n = (last >> lg2) - (first >> lg2);
+
+		/* Compared before adding: n + 1 may wrap for huge ranges. */
+		if (n >= sets || probes + n >= sets)
+			return false;
+		probes += n + 1;
+	}
+	for (s = sizes; s; s &= s - 1) {
+		unsigned int lg2 = (unsigned int)__builtin_ctzll(s);
+		uint64_t vpn;
+
+		for (vpn = first >> lg2;; vpn++) {
+			inval_set(tlb,
+				  smmu_tlb_set(tlb, inv->vmid, vpn << lg2, lg2),
+				  inv);
+			if (vpn == last >> lg2)
+				break;
+		}
+	}
+	return true;
+}
+
+void smmu_iotlb_invalidate(struct smmu_iotlb *tlb, const struct smmu_tlbi *inv)
+{
+	size_t sets = (size_t)1 << tlb->sets_lg2;
+	uint64_t first = inv->first, last = inv->last, frags;
+	bool done = false;
+	size_t set;
+
+	/* Odd while running; pairs with smmu_iotlb_insert() and the uTLB. */
+	__atomic_fetch_add(&tlb->gen, 1, __ATOMIC_SEQ_CST);
+
+	if (inv->has_range) {
+		/* Pieces of a stage-1 leaf hash anywhere inside the leaf. */
+		frags = __atomic_load_n(&tlb->frags[inv->vmid & 63],
+					__ATOMIC_SEQ_CST);
+		if (inv->op != SMMU_CMD_TLBI_S2_IPA && frags) {
+			unsigned int big =
+				63 - (unsigned int)__builtin_clzll(frags);
+
+			first &= ~smmu_mask(big);
+			last |= smmu_mask(big);
+		}
+		done = inval_probe(tlb, inv, first, last);
+	}
+	for (set = 0; !done && set < sets; set++)
+		inval_set(tlb, (unsigned int)set, inv);
+	__atomic_fetch_add(&tlb->gen, 1, __ATOMIC_SEQ_CST);
+}

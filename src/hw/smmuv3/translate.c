@@ -1,0 +1,946 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * SMMUv3 transactions: what happens to a DMA (and to an ATS Translation
+ * Request) between the device and memory.
+ *
+ * Order, as in the architecture (3.3): SMMUEN and GBPA; the configuration
+ * of (StreamID, SubstreamID) from the configuration cache or the tables;
+ * the IOTLB; on a miss the walks: stage 1 (each table access translated by
+ * stage 2 when the stream nests, with faults of class TT), then stage 2 of
+ * the stage-1 output (class IN); the result goes into the IOTLB. A fault
+ * becomes an event record laid out as 7.3 says, subject to the R/A/S bits
+ * of the stage it happened at (5.5); configuration errors are always
+ * recorded.
+ *
+ * The walks are src/pt's hardware walker over the tables where the guest
+ * put them: stage-1 tables of a nested stream are reached through a memory
+ * ops whose map translates each descriptor address through stage 2 and
+ * remembers why it failed, so a stage-2 fault on a stage-1 table access is
+ * reported as such (S2 = 1, CLASS = TT, IPA = the descriptor's address).
+ *
+ * What the IOTLB caches is what the hardware may cache: the leaf, its size
+ * (for nesting the smaller of the two stages' pages), its permissions as
+ * they stand in memory -- a write-clean (DBM) page is cached read-only, so
+ * the first write misses and walks to mark it dirty -- and never a fault. A
+ * hit that lacks a permission walks again rather than faulting from the
+ * cache, which the architecture permits.
+ *
+ * Model choices, documented in docs/hw-smmuv3.md: CD.AFFD and STE.S2AFFD
+ * are implemented as hardware Access-flag update (the AF is set in memory
+ * instead of being ignored); with HTTU enabled, stage-1 table accesses of a
+ * nested stream need stage-2 write permission.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "hw/smmuv3/smmuv3_priv.h"
+
+/* VMSAv8-64 leaf bits the SMMU needs outside the walker (D8.3, D8.4). */
+#define TTD_S1_AP2 SMMU_FIELD(7, 1)    /* stage 1: read-only (write-clean) */
+#define TTD_S2AP_W SMMU_FIELD(7, 1)    /* stage 2: writable (dirty) */
+#define S2_MEMATTR_HI SMMU_FIELD(2, 2) /* MemAttr[3:2] == 0: Device */
+/* VA[63:56], which TBI ignores; VA[55] selects TTB0 or TTB1. */
+#define VA_TOP_BYTE SMMU_FIELD(56, 8)
+#define VA_UPPER SMMU_FIELD(55, 1)
+
+#define SMMUV3_RWX (SMMUV3_READ | SMMUV3_WRITE | SMMUV3_EXEC)
+
+static unsigned int tg_code(unsigned int granule_lg2)
+{
+	return granule_lg2 == 12   ? SMMU_TLBI_TG_4K
+	       : granule_lg2 == 14 ? SMMU_TLBI_TG_16K
+	       : granule_lg2 == 16 ? SMMU_TLBI_TG_64K
+				   : SMMU_TLBI_TG_ANY;
+}
+
+static unsigned int pt_access(unsigned int access)
+{
+	unsigned int a = 0;
+
+	if (access & SMMUV3_READ)
+		a |= PT_ACCESS_READ;
+	if (access & SMMUV3_WRITE)
+		a |= PT_ACCESS_WRITE;
+	if (access & SMMUV3_EXEC)
+		a |= PT_ACCESS_EXEC;
+	if (access & SMMUV3_PRIV)
+		a |= PT_ACCESS_PRIV;
+	return a;
+}
+
+/* Hardware updates a stage makes; AFFD is modelled as setting the AF. */
+static unsigned int s1_hw(uint32_t flags)
+{
+	return ((flags & (SMMU_CF_S1_HA | SMMU_CF_S1_AFFD)) ? PT_HW_HA : 0) |
+	       ((flags & SMMU_CF_S1_HD) ? PT_HW_HD : 0);
+}
+
+static unsigned int s2_hw(uint32_t flags)
+{
+	return ((flags & (SMMU_CF_S2_HA | SMMU_CF_S2_AFFD)) ? PT_HW_HA : 0) |
+	       ((flags & SMMU_CF_S2_HD) ? PT_HW_HD : 0);
+}
+
+/* The fault a failed walk reports, at stage 1 or 2, for @cls. */
+static void fault_from_walk(struct smmu_fault *f,
+			    const struct pt_walk_result *r, bool s2,
+			    uint8_t cls, uint64_t ipa, uint32_t flags)
+{
+	memset(f, 0, sizeof(*f));
+	f->s2 = s2;
+	f->cls = cls;
+	f->cfg_flags = flags;
+	f->translation = true;
+	switch (r->fault) {
+	case PT_FAULT_PERMISSION:
+		f->event = SMMU_EVT_F_PERMISSION;
+		break;
+	case PT_FAULT_ADDRESS_SIZE:
+		f->event = SMMU_EVT_F_ADDR_SIZE;
+		break;
+	case PT_FAULT_ACCESS_FLAG:
+		f->event = SMMU_EVT_F_ACCESS;
+		break;
+	case PT_FAULT_EXTERNAL:
+		f->event = SMMU_EVT_F_WALK_EABT;
+		f->translation = false;
+		f->has_fetch = true;
+		f->fetch = r->desc_pa;
+		return;
+	default:
+		f->event = SMMU_EVT_F_TRANSLATION;
+		break;
+	}
+	/* Stage 2 faults report the IPA; stage 1 ones leave it UNKNOWN. */
+	if (s2) {
+		f->has_ipa = true;
+		f->ipa = ipa;
+	}
+}
+
+static void fault_simple(struct smmu_fault *f, uint8_t event, bool s2,
+			 uint8_t cls, uint32_t flags)
+{
+	memset(f, 0, sizeof(*f));
+	f->event = event;
+	f->s2 = s2;
+	f->cls = cls;
+	f->cfg_flags = flags;
+	f->translation = event >= SMMU_EVT_F_TRANSLATION &&
+			 event <= SMMU_EVT_F_PERMISSION;
+}
+
+void *smmu_s2_map(struct smmu_s2_access *acc, uint64_t ipa, size_t len,
+		  bool write, uint8_t pa_fail_event)
+{
+	unsigned int access = PT_ACCESS_READ | s2_hw(acc->flags);
+	struct pt_walk_result r;
+	void *p;
+
+	if (write)
+		access |= PT_ACCESS_WRITE;
+	if (pt_walk(acc->s2, ipa, access, &r)) {
+		fault_from_walk(acc->fault, &r, true, acc->cls, ipa,
+				acc->flags);
+		goto out_fail;
+	}
+	/* S2PTW: table walks and CD fetches must not touch Device memory. */
+	if ((acc->flags & SMMU_CF_S2_PTW) &&
+	    !smmu_fget(r.attr & PT_ATTR_MEMATTR, S2_MEMATTR_HI)) {
+		fault_simple(acc->fault, SMMU_EVT_F_PERMISSION, true, acc->cls,
+			     acc->flags);
+		acc->fault->has_ipa = true;
+		acc->fault->ipa = ipa;
+		goto out_fail;
+	}
+	p = smmu_map(acc->smmu, r.oa, len, write);
+	if (!p) {
+		/* The IPA translated; the physical access itself aborted. */
+		fault_simple(acc->fault, pa_fail_event, false, acc->cls,
+			     acc->flags);
+		acc->fault->has_fetch = true;
+		acc->fault->fetch = r.oa;
+		goto out_fail;
+	}
+	return p;
+
+out_fail:
+	acc->failed = true;
+	return NULL;
+}
+
+/* Permissions a cached stage-1 leaf grants, as the tables stand. */
+static unsigned int s1_cache_perm(const struct pt_walk_result *r,
+				  uint32_t flags, bool priv)
+{
+	unsigned int p = 0;
+
+	if (r->perm & PT_PERM_READ)
+		p |= SMMUV3_READ;
+	if (r->perm & PT_PERM_EXEC)
+		p |= SMMUV3_EXEC;
+	/* Write-clean (DBM) leaves stay read-only until a write marks them. */
+	if ((r->perm & PT_PERM_WRITE) && !smmu_fget(r->desc, TTD_S1_AP2))
+		p |= SMMUV3_WRITE;
+	/* PAN: privileged data access to unprivileged-accessible memory. */
+	if ((flags & SMMU_CF_PAN) && priv && (r->perm & PT_PERM_UNPRIV))
+		p &= ~(SMMUV3_READ | SMMUV3_WRITE);
+	/* WXN: writable memory is never executable. */
+	if ((flags & SMMU_CF_WXN) && (r->perm & PT_PERM_WRITE))
+		p &= ~SMMUV3_EXEC;
+	return p;
+}
+
+static unsigned int s2_cache_perm(const struct pt_walk_result *r)
+{
+	unsigned int p = 0;
+
+	if (r->perm & PT_PERM_READ)
+		p |= SMMUV3_READ;
+	if (r->perm & PT_PERM_EXEC)
+		p |= SMMUV3_EXEC;
+	if ((r->perm & PT_PERM_WRITE) && smmu_fget(r->desc, TTD_S2AP_W))
+		p |= SMMUV3_WRITE;
+	return p;
+}
+
+/* Top byte as TBI leaves it: a copy of VA[55] when ignored. */
+static inline uint64_t va_canon(uint64_t va, uint64_t hot)
+{
+	bool upper = smmu_fget(va, VA_UPPER);
+
+	if (upper ? smmu_fget(hot, SMMU_HOT_TBI1)
+		  : smmu_fget(hot, SMMU_HOT_TBI0))
+		va = (va & ~smmu_fmask(VA_TOP_BYTE)) |
+		     (upper ? smmu_fmask(VA_TOP_BYTE) : 0);
+	return va;
+}
+
+/* Stage 2 of @ipa for the final access (class IN). */
+static int s2_walk(const struct smmu_cfg *cfg, uint64_t ipa,
+		   unsigned int access, struct pt_walk_result *r,
+		   struct smmu_fault *fault)
+{
+	unsigned int a = pt_access(access & SMMUV3_RWX) | s2_hw(cfg->flags);
+
+	if (pt_walk(&cfg->s2, ipa, a, r)) {
+		fault_from_walk(fault, r, true, SMMU_CLASS_IN, ipa, cfg->flags);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/* Stage 1 of @va (a nested stream's tables through stage 2). */
+static int s1_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, uint64_t va,
+		   unsigned int access, struct pt_walk_result *r,
+		   struct smmu_fault *fault)
+{
+	bool upper = smmu_fget(va, VA_UPPER);
+	bool tbi = cfg->flags & (upper ? SMMU_CF_TBI1 : SMMU_CF_TBI0);
+	unsigned int ias = cfg->s1_ias[upper];
+	bool nested = smmu_cfg_kind(cfg->hot) == SMMU_K_NESTED;
+	struct smmu_fault s2fault;
+	struct smmu_s2_access acc = {
+		.smmu = smmu,
+		.s2 = &cfg->s2,
+		.flags = cfg->flags,
+		.cls = SMMU_CLASS_TT,
+		.fault = &s2fault,
+	};
+	struct pt_walk_ctx ctx;
+
+	/* Without TBI the top byte must be the sign extension of VA[55]. */
+	if (!tbi && (va & smmu_fmask(VA_TOP_BYTE)) !=
+			    (upper ? smmu_fmask(VA_TOP_BYTE) : 0))
+		goto out_translation;
+	if (cfg->flags & (upper ? SMMU_CF_EPD1 : SMMU_CF_EPD0))
+		goto out_translation;
+	/* VA[55:ias] must match the region: all zeros or all ones. */
+	if (((va & smmu_mask(56)) >> ias) != (upper ? smmu_mask(56 - ias) : 0))
+		goto out_translation;
+	ctx = cfg->s1[upper];
+	if (nested)
+		ctx.mem_priv = &acc;
+	if (pt_walk(&ctx, va & smmu_mask(ias),
+		    pt_access(access) | s1_hw(cfg->flags), r)) {
+		if (nested && acc.failed && r->fault == PT_FAULT_EXTERNAL) {
+			*fault = s2fault;
+			return -EFAULT;
+		}
+		fault_from_walk(fault, r, false,
+				r->fault == PT_FAULT_EXTERNAL ? SMMU_CLASS_TT
+							      : SMMU_CLASS_IN,
+				0, cfg->flags);
+		return -EFAULT;
+	}
+	return 0;
+
+out_translation:
+	fault_simple(fault, SMMU_EVT_F_TRANSLATION, false, SMMU_CLASS_IN,
+		     cfg->flags);
+	return -EFAULT;
+}
+
+/*
+ * Walks the tables of @cfg for @iova and describes the translation in @f
+ * (ready for the IOTLB) and *oa. Returns 0 or -EFAULT with @fault.
+ */
+static int xlate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
+		      uint64_t iova, unsigned int access,
+		      struct smmu_tlb_fill *f, uint64_t *oa,
+		      struct smmu_fault *fault)
+{
+	enum smmu_kind kind = smmu_cfg_kind(cfg->hot);
+	bool priv = access & SMMUV3_PRIV;
+	unsigned int need = access & SMMUV3_RWX;
+	struct pt_walk_result r1, r2;
+	uint64_t va;
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	f->vmid = (uint16_t)smmu_fget(cfg->hot, SMMU_HOT_VMID);
+	if (kind == SMMU_K_S2) {
+		/* Stage 1 bypassed: an input beyond the IAS is its fault. */
+		if (iova >> smmu->oas) {
+			fault_simple(fault, SMMU_EVT_F_ADDR_SIZE, false,
+				     SMMU_CLASS_IN, cfg->flags);
+			return -EFAULT;
+		}
+		ret = s2_walk(cfg, iova, access, &r2, fault);
+		if (ret)
+			return ret;
+		f->kind = SMMU_TLB_S2;
+		f->va = iova;
+		f->page_lg2 = r2.page_lg2;
+		f->s2_tg = tg_code(cfg->s2.granule_lg2);
+		f->s2_lvl = r2.arch_level & 3;
+		f->perm = s2_cache_perm(&r2);
+		f->attr = r2.attr;
+		*oa = r2.oa;
+		goto out_fill;
+	}
+
+	va = va_canon(iova, cfg->hot);
+	ret = s1_walk(smmu, cfg, va, access, &r1, fault);
+	if (ret)
+		return ret;
+	f->kind = kind == SMMU_K_NESTED ? SMMU_TLB_S12 : SMMU_TLB_S1;
+	f->asid = (uint16_t)smmu_fget(cfg->hot, SMMU_HOT_ASID);
+	f->global = r1.attr & PT_ATTR_GLOBAL;
+	f->priv = priv;
+	f->va = va;
+	f->page_lg2 = r1.page_lg2;
+	f->s1_lg2 = r1.page_lg2;
+	f->s1_tg = tg_code(cfg->s1[smmu_fget(va, VA_UPPER)].granule_lg2);
+	f->s1_lvl = r1.arch_level & 3;
+	f->perm = s1_cache_perm(&r1, cfg->flags, priv);
+	f->attr = r1.attr;
+	*oa = r1.oa;
+	/* The walker granted the access; PAN and WXN may still refuse it. */
+	if (need & ~f->perm) {
+		fault_simple(fault, SMMU_EVT_F_PERMISSION, false, SMMU_CLASS_IN,
+			     cfg->flags);
+		return -EFAULT;
+	}
+	if (kind == SMMU_K_NESTED) {
+		ret = s2_walk(cfg, r1.oa, access, &r2, fault);
+		if (ret)
+			return ret;
+		if (r2.page_lg2 < f->page_lg2)
+			f->page_lg2 = r2.page_lg2;
+		f->s2_tg = tg_code(cfg->s2.granule_lg2);
+		f->s2_lvl = r2.arch_level & 3;
+		f->perm &= s2_cache_perm(&r2);
+		f->attr = r2.attr;
+		*oa = r2.oa;
+	}
+out_fill:
+	f->oa = *oa - (f->va & smmu_mask(f->page_lg2));
+	f->va &= ~smmu_mask(f->page_lg2);
+	return 0;
+}
+
+/* Outcome of the part of a translation shared by DMA and ATS. */
+enum xl_result {
+	XL_OK,
+	XL_FAULT,  /* @fault describes it */
+	XL_SILENT, /* abort with no event (STE.Config == 0b0xx) */
+};
+
+static void res_bypass(struct smmuv3_xlate *res, uint64_t iova)
+{
+	res->status = SMMUV3_OK;
+	res->oa = iova;
+	res->page_lg2 = 12;
+	res->perm = SMMUV3_RWX;
+}
+
+static enum xl_result xlate_core(struct smmuv3 *smmu, uint32_t sid,
+				 uint32_t ssid, uint64_t iova,
+				 unsigned int access, struct smmuv3_xlate *res,
+				 struct smmu_fault *fault)
+{
+	unsigned int need = access & SMMUV3_RWX;
+	bool priv = access & SMMUV3_PRIV;
+	struct smmu_tlb_fill hit, fill;
+	enum smmu_tlb_kind tkind;
+	struct smmu_cfg cfg;
+	uint64_t va, gen, oa;
+	uint16_t vmid, asid = 0;
+
+	if (ssid != SMMUV3_NO_SSID && (uint64_t)ssid >> smmu->ssid_bits) {
+		fault_simple(fault, SMMU_EVT_C_BAD_SUBSTREAMID, false, 0, 0);
+		fault->ssid_valid = true;
+		fault->ssid = ssid & (uint32_t)smmu_mask(20);
+		return XL_FAULT;
+	}
+	if (smmu_cfg_get(smmu, sid, ssid, false, &cfg, fault))
+		return XL_FAULT;
+
+	vmid = (uint16_t)smmu_fget(cfg.hot, SMMU_HOT_VMID);
+	switch (smmu_cfg_kind(cfg.hot)) {
+	case SMMU_K_ABORT:
+		return XL_SILENT;
+	case SMMU_K_BYPASS:
+		res_bypass(res, iova);
+		return XL_OK;
+	case SMMU_K_S2:
+		tkind = SMMU_TLB_S2;
+		priv = false;
+		va = iova;
+		break;
+	case SMMU_K_S1:
+	case SMMU_K_NESTED:
+		tkind = smmu_cfg_kind(cfg.hot) == SMMU_K_S1 ? SMMU_TLB_S1
+							    : SMMU_TLB_S12;
+		asid = (uint16_t)smmu_fget(cfg.hot, SMMU_HOT_ASID);
+		va = va_canon(iova, cfg.hot);
+		break;
+	default:
+		return XL_SILENT;
+	}
+	if (smmu_iotlb_lookup(&smmu->tlb, tkind, vmid, asid, priv, va, &hit) &&
+	    !(need & ~hit.perm)) {
+		res->status = SMMUV3_OK;
+		res->oa = hit.oa + (va - hit.va);
+		res->page_lg2 = hit.page_lg2;
+		res->perm = hit.perm;
+		res->attr = hit.attr;
+		res->tlb_hit = true;
+		return XL_OK;
+	}
+
+	/* Miss: walk with the whole configuration. */
+	gen = smmu_iotlb_gen(&smmu->tlb);
+	if (smmu_cfg_get(smmu, sid, ssid, true, &cfg, fault))
+		return XL_FAULT;
+	switch (smmu_cfg_kind(cfg.hot)) {
+	case SMMU_K_ABORT:
+		return XL_SILENT;
+	case SMMU_K_BYPASS:
+		/* Reconfigured since the first look. */
+		res_bypass(res, iova);
+		return XL_OK;
+	default:
+		break;
+	}
+	if (xlate_walk(smmu, &cfg, iova, access, &fill, &oa, fault))
+		return XL_FAULT;
+	smmu_inc(&smmu->stats.tlb_fills);
+	if (smmu_iotlb_insert(&smmu->tlb, &fill, gen))
+		smmu_inc(&smmu->stats.tlb_evictions);
+	res->status = SMMUV3_OK;
+	res->oa = oa;
+	res->page_lg2 = fill.page_lg2;
+	res->perm = fill.perm | need; /* the walk granted this access */
+	res->attr = fill.attr;
+	return XL_OK;
+}
+
+/* Event record of @fault for a transaction (7.3). */
+static void build_event(uint64_t evt[SMMU_EVT_DWORDS], uint32_t sid,
+			uint32_t ssid, uint64_t iova, unsigned int access,
+			const struct smmu_fault *f)
+{
+	memset(evt, 0, SMMU_EVT_DWORDS * sizeof(uint64_t));
+	evt[0] = smmu_dprep(SMMU_EVT_ID, f->event) |
+		 smmu_dprep(SMMU_EVT_SID, sid);
+	switch (f->event) {
+	case SMMU_EVT_C_BAD_SUBSTREAMID:
+		/* Always valid here; the record has no SSV qualifier. */
+		evt[0] |= smmu_dprep(SMMU_EVT_SSID, f->ssid);
+		return;
+	case SMMU_EVT_F_STREAM_DISABLED:
+		return;
+	default:
+		break;
+	}
+	if (ssid != SMMUV3_NO_SSID)
+		evt[0] |= smmu_dprep(SMMU_EVT_SSV, 1) |
+			  smmu_dprep(SMMU_EVT_SSID, ssid);
+	switch (f->event) {
+	case SMMU_EVT_F_WALK_EABT:
+	case SMMU_EVT_F_TRANSLATION:
+	case SMMU_EVT_F_ADDR_SIZE:
+	case SMMU_EVT_F_ACCESS:
+	case SMMU_EVT_F_PERMISSION:
+		evt[1] |= smmu_dprep(SMMU_EVT_S2, f->s2) |
+			  smmu_dprep(SMMU_EVT_CLASS, f->cls);
+		/* fall through */
+	case SMMU_EVT_F_BAD_ATS_TREQ:
+	case SMMU_EVT_F_TRANSL_FORBIDDEN:
+		evt[1] |= smmu_dprep(SMMU_EVT_RNW, !(access & SMMUV3_WRITE)) |
+			  smmu_dprep(SMMU_EVT_PNU, !!(access & SMMUV3_PRIV)) |
+			  smmu_dprep(SMMU_EVT_IND, !!(access & SMMUV3_EXEC));
+		evt[2] = iova;
+		break;
+	default:
+		break;
+	}
+	if (f->has_ipa)
+		evt[3] |= smmu_dprep(SMMU_EVT_IPA, f->ipa >> 12);
+	if (f->has_fetch)
+		evt[3] |= smmu_dprep(SMMU_EVT_FETCH_ADDR, f->fetch >> 3);
+}
+
+/* Holds a stalled transaction of @sid; false when all slots are taken. */
+static bool stall_hold(struct smmuv3 *smmu, uint32_t sid, uint16_t *stag)
+{
+	struct smmu_stall *free_slot = NULL;
+	unsigned int i;
+	bool clash;
+
+	ufd_mutex_lock(&smmu->stall_lock);
+	/* A tag unique among the stream's stalled transactions. */
+	do {
+		*stag = smmu->next_stag++;
+		clash = false;
+		free_slot = NULL;
+		for (i = 0; i < smmu->cfg.stall_max; i++) {
+			struct smmu_stall *st = &smmu->stalls[i];
+
+			if (!st->used) {
+				if (!free_slot)
+					free_slot = st;
+				continue;
+			}
+			if (st->sid == sid && st->stag == *stag)
+				clash = true;
+		}
+	} while (clash && free_slot);
+	if (free_slot) {
+		free_slot->used = true;
+		free_slot->sid = sid;
+		free_slot->stag = *stag;
+	}
+	ufd_mutex_unlock(&smmu->stall_lock);
+	return free_slot;
+}
+
+static void stall_drop(struct smmuv3 *smmu, uint32_t sid, uint16_t stag)
+{
+	unsigned int i;
+
+	ufd_mutex_lock(&smmu->stall_lock);
+	for (i = 0; i < smmu->cfg.stall_max; i++)
+		if (smmu->stalls[i].used && smmu->stalls[i].sid == sid &&
+		    smmu->stalls[i].stag == stag)
+			smmu->stalls[i].used = false;
+	ufd_mutex_unlock(&smmu->stall_lock);
+}
+
+/*
+ * The stall model (3.12.2, 5.5): a translation-related fault of a stage
+ * configured to stall holds the transaction and records the event with
+ * Stall = 1 and its tag; CMD_RESUME or CMD_STALL_TERM later completes it
+ * through the device's resume callback. A stall that cannot be recorded
+ * (queue full or off) or held (STALL_MAX reached) terminates instead.
+ */
+static bool try_stall(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
+		      uint64_t iova, unsigned int access,
+		      const struct smmu_fault *f, struct smmuv3_xlate *res)
+{
+	uint64_t evt[SMMU_EVT_DWORDS];
+	uint16_t stag;
+	bool s;
+
+	if (!smmu->cfg.stall || !f->translation)
+		return false;
+	if (f->s2)
+		s = f->cfg_flags & SMMU_CF_S2_S;
+	else
+		s = (f->cfg_flags & SMMU_CF_SSID_CD) &&
+		    (f->cfg_flags & SMMU_CF_S1_S);
+	if (!s || !stall_hold(smmu, sid, &stag))
+		return false;
+	build_event(evt, sid, ssid, iova, access, f);
+	evt[1] |= smmu_dprep(SMMU_EVT_STALL, 1) |
+		  smmu_dprep(SMMU_EVT_STAG, stag);
+	if (!smmu_record_event(smmu, evt)) {
+		stall_drop(smmu, sid, stag);
+		return false;
+	}
+	res->status = SMMUV3_STALLED;
+	res->stag = stag;
+	res->recorded = true;
+	smmu_deliver_irqs(smmu);
+	return true;
+}
+
+/* Terminates a faulting transaction per R/A and records its event. */
+static int report(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
+		  uint64_t iova, unsigned int access,
+		  const struct smmu_fault *f, struct smmuv3_xlate *res)
+{
+	uint64_t evt[SMMU_EVT_DWORDS];
+	bool record = true;
+
+	res->status = SMMUV3_ABORT;
+	res->event = f->event;
+	if (try_stall(smmu, sid, ssid, iova, access, f, res))
+		return -EFAULT;
+	if (f->translation) {
+		if (f->s2) {
+			record = f->cfg_flags & SMMU_CF_S2_R;
+		} else if (f->cfg_flags & SMMU_CF_SSID_CD) {
+			/* Stage 1 faults follow the CD's R and A bits. */
+			record = f->cfg_flags & SMMU_CF_S1_R;
+			/* CD.A == 0: terminate with RAZ/WI, no abort. */
+			if (!(f->cfg_flags & SMMU_CF_S1_A))
+				res->status = SMMUV3_RAZWI;
+		}
+	}
+	if (f->event == SMMU_EVT_C_BAD_STREAMID &&
+	    !smmu_fget(smmu_load(&smmu->cr2), SMMU_CR2_RECINVSID))
+		record = false;
+	if (record && f->event) {
+		build_event(evt, sid, ssid, iova, access, f);
+		res->recorded = smmu_record_event(smmu, evt);
+		smmu_deliver_irqs(smmu);
+	}
+	return -EFAULT;
+}
+
+/*
+ * A micro-TLB per thread: the last few translations this thread used,
+ * valid while no invalidation of any kind ran since they were read from the
+ * caches (the sum of both generation counts unchanged: both only grow). It
+ * is one more level of translation caching, as a TBU has in front of the
+ * shared TLB, and it obeys the same rule: only an invalidation removes what
+ * it holds, so it never hides an invalidation nor shows what the IOTLB no
+ * longer could. It is filled only when no invalidation ran during the
+ * lookup (both counts even before and unchanged after): an entry seen while
+ * an invalidation is still removing entries could otherwise outlive it.
+ *
+ * Direct mapped by the 4 KiB page of the input address, small enough for
+ * initial-exec TLS (DESIGN: a hit must cost a probe, not a lock).
+ */
+#define UTLB_ENTRIES 8
+#define UTLB_PERM SMMU_FIELD(0, 3)
+#define UTLB_LG2 SMMU_FIELD(3, 6)
+#define UTLB_PRIV SMMU_FIELD(9, 1)
+#define UTLB_ANY_PRIV SMMU_FIELD(10, 1) /* stage 2 only: privilege moot */
+#define UTLB_TBI0 SMMU_FIELD(11, 1)
+#define UTLB_TBI1 SMMU_FIELD(12, 1)
+#define UTLB_ATTR SMMU_FIELD(16, 16)
+
+struct smmu_utlb_entry {
+	uint64_t key;  /* configuration key; 0: empty */
+	uint64_t va;   /* first input address of the translation */
+	uint64_t oa;   /* its output address */
+	uint64_t info; /* UTLB_* */
+};
+
+struct smmu_utlb {
+	uint64_t id;	/* struct smmuv3.id of the entries, 0: none */
+	uint64_t epoch; /* tlb.gen + cfgc.gen they were read under */
+	struct smmu_utlb_entry e[UTLB_ENTRIES];
+};
+
+static _Thread_local struct smmu_utlb smmu_utlb __tls_initial_exec;
+
+static inline uint64_t utlb_canon(uint64_t va, uint64_t info)
+{
+	bool upper = smmu_fget(va, VA_UPPER);
+
+	if (upper ? smmu_fget(info, UTLB_TBI1) : smmu_fget(info, UTLB_TBI0))
+		va = (va & ~smmu_fmask(VA_TOP_BYTE)) |
+		     (upper ? smmu_fmask(VA_TOP_BYTE) : 0);
+	return va;
+}
+
+static inline bool utlb_hit(struct smmuv3 *smmu, uint64_t key, uint64_t iova,
+			    unsigned int access, uint64_t epoch,
+			    struct smmuv3_xlate *res)
+{
+	const struct smmu_utlb *u = &smmu_utlb;
+	const struct smmu_utlb_entry *e;
+	unsigned int lg2;
+	uint64_t va;
+
+	if (u->id != smmu->id || u->epoch != epoch)
+		return false;
+	e = &u->e[(iova >> 12) % UTLB_ENTRIES];
+	if (e->key != key)
+		return false;
+	if (!smmu_fget(e->info, UTLB_ANY_PRIV) &&
+	    smmu_fget(e->info, UTLB_PRIV) != !!(access & SMMUV3_PRIV))
+		return false;
+	lg2 = smmu_fget(e->info, UTLB_LG2);
+	va = utlb_canon(iova, e->info);
+	if ((va & ~smmu_mask(lg2)) != e->va ||
+	    (access & SMMUV3_RWX & ~smmu_fget(e->info, UTLB_PERM)))
+		return false;
+	res->status = SMMUV3_OK;
+	res->oa = e->oa + (va - e->va);
+	res->page_lg2 = lg2;
+	res->perm = smmu_fget(e->info, UTLB_PERM);
+	res->attr = smmu_fget(e->info, UTLB_ATTR);
+	res->event = 0;
+	res->recorded = false;
+	res->tlb_hit = true;
+	res->stag = 0;
+	return true;
+}
+
+static inline void utlb_fill(struct smmuv3 *smmu, uint64_t key, uint64_t hot,
+			     uint64_t epoch, bool priv, uint64_t iova,
+			     uint64_t va, const struct smmuv3_xlate *res)
+{
+	struct smmu_utlb *u = &smmu_utlb;
+	struct smmu_utlb_entry *e;
+
+	if (u->id != smmu->id || u->epoch != epoch) {
+		/* Everything older is void: start over under this epoch. */
+		memset(u->e, 0, sizeof(u->e));
+		u->id = smmu->id;
+		u->epoch = epoch;
+	}
+	e = &u->e[(iova >> 12) % UTLB_ENTRIES];
+	e->key = key;
+	e->va = va & ~smmu_mask(res->page_lg2);
+	e->oa = res->oa - (va - e->va);
+	e->info = smmu_fprep(UTLB_PERM, res->perm) |
+		  smmu_fprep(UTLB_LG2, res->page_lg2) |
+		  smmu_fprep(UTLB_PRIV, priv) |
+		  smmu_fprep(UTLB_ANY_PRIV, smmu_cfg_kind(hot) == SMMU_K_S2) |
+		  smmu_fprep(UTLB_TBI0, smmu_fget(hot, SMMU_HOT_TBI0)) |
+		  smmu_fprep(UTLB_TBI1, smmu_fget(hot, SMMU_HOT_TBI1)) |
+		  smmu_fprep(UTLB_ATTR, res->attr);
+}
+
+/*
+ * The IOTLB-hit path: the hot words of a cached configuration, one IOTLB
+ * probe, no lock and no copy. Anything else goes the slow way.
+ */
+static inline bool xlate_fast(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
+			      uint64_t iova, unsigned int access,
+			      struct smmuv3_xlate *res)
+{
+	bool priv = access & SMMUV3_PRIV;
+	enum smmu_tlb_kind tkind;
+	struct smmu_tlb_hit h;
+	uint16_t asid = 0;
+	unsigned int perm;
+	uint64_t hot = 0, va, key, tlb_gen, cfg_gen;
+
+	if (ssid != SMMUV3_NO_SSID && (uint64_t)ssid >> smmu->ssid_bits)
+		return false;
+	key = smmu_cfg_key(sid, ssid);
+	/* Read before the caches: an invalidation after it voids the fill. */
+	tlb_gen = __atomic_load_n(&smmu->tlb.gen, __ATOMIC_ACQUIRE);
+	cfg_gen = __atomic_load_n(&smmu->cfgc.gen, __ATOMIC_ACQUIRE);
+	if (utlb_hit(smmu, key, iova, access, tlb_gen + cfg_gen, res))
+		return true;
+	if (!smmu_cfgc_hot(&smmu->cfgc, key, &hot))
+		return false;
+	switch (smmu_cfg_kind(hot)) {
+	case SMMU_K_S2:
+		tkind = SMMU_TLB_S2;
+		priv = false;
+		va = iova;
+		break;
+	case SMMU_K_S1:
+		tkind = SMMU_TLB_S1;
+		asid = (uint16_t)smmu_fget(hot, SMMU_HOT_ASID);
+		va = va_canon(iova, hot);
+		break;
+	case SMMU_K_NESTED:
+		tkind = SMMU_TLB_S12;
+		asid = (uint16_t)smmu_fget(hot, SMMU_HOT_ASID);
+		va = va_canon(iova, hot);
+		break;
+	default:
+		return false;
+	}
+	if (!smmu_iotlb_find(&smmu->tlb, tkind,
+			     (uint16_t)smmu_fget(hot, SMMU_HOT_VMID), asid,
+			     priv, va, &h))
+		return false;
+	perm = smmu_fget(h.tag, SMMU_TLB_PERM);
+	if (access & SMMUV3_RWX & ~perm)
+		return false;
+	res->status = SMMUV3_OK;
+	res->oa = h.oa + (va - h.va);
+	res->page_lg2 = smmu_fget(h.tag, SMMU_TLB_PAGE_LG2);
+	res->perm = perm;
+	res->attr = h.attr;
+	res->event = 0;
+	res->recorded = false;
+	res->tlb_hit = true;
+	res->stag = 0;
+	if (!((tlb_gen | cfg_gen) & 1) &&
+	    __atomic_load_n(&smmu->tlb.gen, __ATOMIC_ACQUIRE) == tlb_gen &&
+	    __atomic_load_n(&smmu->cfgc.gen, __ATOMIC_ACQUIRE) == cfg_gen)
+		utlb_fill(smmu, key, hot, tlb_gen + cfg_gen, priv, iova, va,
+			  res);
+	return true;
+}
+
+int smmuv3_translate(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
+		     uint64_t iova, unsigned int access,
+		     struct smmuv3_xlate *res)
+{
+	struct smmu_fault fault;
+
+	if (!(access & SMMUV3_RWX))
+		access |= SMMUV3_READ;
+	if (likely(smmu_fget(smmu_cr0(smmu), SMMU_CR0_SMMUEN)) &&
+	    likely(xlate_fast(smmu, sid, ssid, iova, access, res)))
+		return 0;
+	memset(res, 0, sizeof(*res));
+	if (!smmu_fget(smmu_cr0(smmu), SMMU_CR0_SMMUEN)) {
+		/* Global bypass attributes (6.3.14). */
+		if (smmu_fget(smmu_load(&smmu->gbpa), SMMU_GBPA_ABORT)) {
+			res->status = SMMUV3_ABORT;
+			return -EFAULT;
+		}
+		res_bypass(res, iova);
+		return 0;
+	}
+	switch (xlate_core(smmu, sid, ssid, iova, access, res, &fault)) {
+	case XL_OK:
+		return 0;
+	case XL_SILENT:
+		res->status = SMMUV3_ABORT;
+		return -EFAULT;
+	default:
+		return report(smmu, sid, ssid, iova, access, &fault, res);
+	}
+}
+
+static int ats_bad_treq(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
+			uint64_t iova, unsigned int access,
+			struct smmuv3_ats *res)
+{
+	uint64_t evt[SMMU_EVT_DWORDS];
+	struct smmu_fault f;
+
+	fault_simple(&f, SMMU_EVT_F_BAD_ATS_TREQ, false, 0, 0);
+	build_event(evt, sid, ssid, iova & ~smmu_mask(12), access, &f);
+	smmu_record_event(smmu, evt);
+	smmu_deliver_irqs(smmu);
+	res->status = SMMUV3_ATS_UR;
+	return -EFAULT;
+}
+
+int smmuv3_ats_translate(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
+			 uint64_t iova, unsigned int access,
+			 struct smmuv3_ats *res)
+{
+	unsigned int rd = (access & ~SMMUV3_WRITE) | SMMUV3_READ;
+	struct smmuv3_xlate x;
+	struct smmu_fault fault;
+	struct smmu_cfg cfg;
+
+	memset(res, 0, sizeof(*res));
+	if (!smmu->cfg.ats) {
+		res->status = SMMUV3_ATS_UR;
+		return -EFAULT;
+	}
+	if (!smmu_fget(smmu_cr0(smmu), SMMU_CR0_SMMUEN))
+		return ats_bad_treq(smmu, sid, ssid, iova, access, res);
+	if ((ssid != SMMUV3_NO_SSID && (uint64_t)ssid >> smmu->ssid_bits) ||
+	    smmu_cfg_get(smmu, sid, ssid, false, &cfg, &fault)) {
+		/* Configuration errors complete with CA, recording nothing. */
+		res->status = SMMUV3_ATS_CA;
+		return -EFAULT;
+	}
+	if (smmu_cfg_kind(cfg.hot) == SMMU_K_ABORT) {
+		res->status = SMMUV3_ATS_UR;
+		return -EFAULT;
+	}
+	if (smmu_fget(cfg.hot, SMMU_HOT_EATS) != SMMU_EATS_TRANS)
+		return ats_bad_treq(smmu, sid, ssid, iova, access, res);
+
+	/* Read first: a read-only page answers R = 1, W = 0. */
+	memset(&x, 0, sizeof(x));
+	switch (xlate_core(smmu, sid, ssid, iova, rd, &x, &fault)) {
+	case XL_OK:
+		break;
+	case XL_SILENT:
+		res->status = SMMUV3_ATS_UR;
+		return -EFAULT;
+	default:
+		/* A translation fault is a successful "no access" answer. */
+		res->status = SMMUV3_ATS_SUCCESS;
+		res->oa = 0;
+		res->page_lg2 = 12;
+		return 0;
+	}
+	res->status = SMMUV3_ATS_SUCCESS;
+	res->oa = x.oa;
+	res->page_lg2 = x.page_lg2;
+	res->perm = x.perm & (SMMUV3_READ | SMMUV3_EXEC);
+	if (access & SMMUV3_WRITE) {
+		/* Granting write marks the page dirty, as HTTU does. */
+		if (xlate_core(smmu, sid, ssid, iova, rd | SMMUV3_WRITE, &x,
+			       &fault) == XL_OK) {
+			res->perm |= SMMUV3_WRITE;
+			if (x.page_lg2 < res->page_lg2)
+				res->page_lg2 = x.page_lg2;
+		}
+	}
+	if (access & SMMUV3_PRIV)
+		res->perm |= SMMUV3_PRIV;
+	return 0;
+}
+
+static int transl_forbidden(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
+			    uint64_t pa, unsigned int access)
+{
+	uint64_t evt[SMMU_EVT_DWORDS];
+	struct smmu_fault f;
+
+	fault_simple(&f, SMMU_EVT_F_TRANSL_FORBIDDEN, false, 0, 0);
+	build_event(evt, sid, ssid, pa, access, &f);
+	smmu_record_event(smmu, evt);
+	smmu_deliver_irqs(smmu);
+	return -EFAULT;
+}
+
+int smmuv3_check_translated(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
+			    uint64_t pa, unsigned int access)
+{
+	uint32_t cr0 = smmu_cr0(smmu);
+	uint64_t ste[SMMU_STE_DWORDS];
+	struct smmu_fault fault;
+	unsigned int config;
+
+	if (!smmu->cfg.ats || !smmu_fget(cr0, SMMU_CR0_ATSCHK))
+		return 0;
+	if (!smmu_fget(cr0, SMMU_CR0_SMMUEN))
+		return transl_forbidden(smmu, sid, ssid, pa, access);
+	/* Only the STE matters; it is read afresh, never cached here. */
+	if (smmu_ste_fetch(smmu, sid, ste, &fault) ||
+	    !smmu_dget(ste, SMMU_STE_V))
+		return -EFAULT;
+	config = smmu_dget(ste, SMMU_STE_CONFIG);
+	if (!(config & 4))
+		return -EFAULT;
+	/* Full bypass has an effective EATS of 0; 0b11 without DPT too. */
+	if ((config & 3) == 0 ||
+	    smmu_dget(ste, SMMU_STE_EATS) != SMMU_EATS_TRANS)
+		return transl_forbidden(smmu, sid, ssid, pa, access);
+	return 0;
+}
