@@ -24,6 +24,7 @@
 
 #include "core/core.h"
 #include "core/dispatch_table.h"
+#include "core/fault_fd.h"
 #include "core/uaccess.h"
 #include "uiommufd/uapi/iommufd_test.h"
 
@@ -202,5 +203,11 @@ int ufd_destroy_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_destroy *cmd = ucmd->cmd;
 
+	/*
+	 * Let the fd service finish closes the program already made: after
+	 * close(fault_fd) an object the fd held must be destroyable, as in
+	 * Linux where the close has released it by the time it returns.
+	 */
+	ufd_fdchan_flush(ucmd->ctx);
 	return ufd_object_remove(ucmd->ctx, cmd->id);
 }

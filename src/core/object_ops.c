@@ -6,6 +6,7 @@
  */
 #include "core/access.h"
 #include "core/device.h"
+#include "core/eventq.h"
 #include "core/hwpt.h"
 #include "core/object_ops.h"
 
@@ -15,6 +16,9 @@ const struct ufd_object_ops ufd_object_ops[UFD_OBJ_MAX] = {
 	},
 	[UFD_OBJ_DEVICE] = {
 		.destroy = ufd_device_object_destroy,
+	},
+	[UFD_OBJ_FAULT] = {
+		.destroy = ufd_fault_destroy,
 	},
 	[UFD_OBJ_HWPT_PAGING] = {
 		.destroy = ufd_hwpt_paging_destroy,
