@@ -12,7 +12,7 @@ MESON_TEST ?= meson test --print-errorlogs --num-processes 2
 DEB_PKGS := meson ninja-build pkg-config gcc libcmocka-dev clang-format python3
 
 .PHONY: all deps build demo check test asan-check tsan-check format format-check \
-	bench install clean
+	bench install install-check clean selftests
 
 all: build
 
@@ -61,8 +61,16 @@ bench: deps
 	ninja -C $(REL_BUILD)
 	./$(REL_BUILD)/tools/uiommufd/uiommufd bench $(BENCH_ARGS)
 
+# Linux's iommufd selftests, unmodified, against the preload library: fetched
+# from Debian's kernel source package at run time (docs/selftests.md).
+selftests: build
+	./tests/upstream/run-selftests.py --builddir $(BUILD) $(SELFTESTS_ARGS)
+
 install: build
 	meson install -C $(BUILD)
+
+install-check: build
+	./scripts/install-check.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(REL_BUILD)
