@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * IOMMU_TEST_CMD, the kernel's selftest interface, and the SELFTEST
- * objects (mock devices) it creates. The ops answered so far: ADD_RESERVED,
- * MOCK_DOMAIN, MOCK_DOMAIN_FLAGS, MOCK_DOMAIN_REPLACE, MD_CHECK_MAP and
- * SET_TEMP_MEMORY_LIMIT; every other op is refused with EOPNOTSUPP, as a
- * kernel refuses an op it does not implement.
+ * objects (mock devices) it creates. Answered here: ADD_RESERVED,
+ * MOCK_DOMAIN, MOCK_DOMAIN_FLAGS, MOCK_DOMAIN_REPLACE, MD_CHECK_MAP,
+ * DEV_CHECK_CACHE and SET_TEMP_MEMORY_LIMIT; the access, fault and dirty
+ * op families live in selftest_*.c; any other op is refused with
+ * EOPNOTSUPP, as a kernel refuses an op it does not implement.
  */
 #include <errno.h>
 
@@ -106,6 +107,8 @@ static int test_mock_domain(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 		sobj->dev = NULL;
 		return rc;
 	}
+	for (unsigned int i = 0; i < MOCK_DEV_CACHE_NUM; i++)
+		sobj->cache[i] = IOMMU_TEST_DEV_CACHE_DEFAULT;
 	sobj->idev = ufd_device_bind(ucmd->ctx, sobj->dev);
 	if (IS_ERR(sobj->idev)) {
 		rc = PTR_ERR(sobj->idev);
@@ -180,6 +183,67 @@ out_put:
 	return rc;
 }
 
+/**
+ * ufd_selftest_find_mock() - the mock device bound as @dev_id
+ * @ctx: the context
+ * @dev_id: a bound device's id
+ *
+ * Return: the SELFTEST object with a short-term reference (pairs with
+ * ufd_put_object()), ERR_PTR(-ENOENT) if @dev_id is not a bound device,
+ * or ERR_PTR(-EINVAL) if it is not a mock device.
+ */
+struct ufd_selftest_obj *ufd_selftest_find_mock(struct ufd_ctx *ctx,
+						uint32_t dev_id)
+{
+	struct ufd_device *idev = ufd_get_device(ctx, dev_id);
+	struct ufd_selftest_obj *found = ERR_PTR(-EINVAL);
+	struct ufd_object *obj;
+	uint32_t id = 1;
+
+	if (IS_ERR(idev))
+		return ERR_CAST(idev);
+	/* Mock devices are few: a walk of the table finds the owner. */
+	for (;;) {
+		ufd_mutex_lock(&ctx->obj_lock);
+		obj = idt_next(&ctx->objects, &id);
+		while (obj &&
+		       (obj->type != UFD_OBJ_SELFTEST ||
+			container_of(obj, struct ufd_selftest_obj, obj)->idev !=
+				idev) &&
+		       ++id)
+			obj = idt_next(&ctx->objects, &id);
+		ufd_mutex_unlock(&ctx->obj_lock);
+		if (!obj)
+			break;
+		obj = ufd_get_object(ctx, id, UFD_OBJ_SELFTEST);
+		if (!IS_ERR(obj)) {
+			found = container_of(obj, struct ufd_selftest_obj, obj);
+			break;
+		}
+		if (!++id)
+			break;
+	}
+	ufd_put_object(ctx, &idev->obj);
+	return found;
+}
+
+static int test_dev_check_cache(struct ufd_ucmd *ucmd,
+				struct iommu_test_cmd *cmd)
+{
+	struct ufd_selftest_obj *sobj;
+	uint32_t index = cmd->check_dev_cache.id;
+	int rc = 0;
+
+	sobj = ufd_selftest_find_mock(ucmd->ctx, cmd->id);
+	if (IS_ERR(sobj))
+		return PTR_ERR(sobj);
+	if (index > MOCK_DEV_CACHE_ID_MAX ||
+	    READ_ONCE(sobj->cache[index]) != cmd->check_dev_cache.cache)
+		rc = -EINVAL;
+	ufd_put_object(ucmd->ctx, &sobj->obj);
+	return rc;
+}
+
 int ufd_test_cmd_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_test_cmd *cmd = ucmd->cmd;
@@ -194,6 +258,8 @@ int ufd_test_cmd_ioctl(struct ufd_ucmd *ucmd)
 		return test_mock_domain_replace(ucmd, cmd);
 	case IOMMU_TEST_OP_MD_CHECK_MAP:
 		return test_check_map(ucmd, cmd);
+	case IOMMU_TEST_OP_DEV_CHECK_CACHE:
+		return test_dev_check_cache(ucmd, cmd);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		/* Only sizes temporary pin batches, which we do not have. */
 		return cmd->memory_limit.limit < 12 ? -EINVAL : 0;

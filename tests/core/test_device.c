@@ -221,12 +221,51 @@ static void test_hwpt_alloc_and_replace(void **state)
 	assert_int_equal(ufd_alloc_live(), live);
 }
 
+static long check_cache(struct ufd_ctx *ctx, uint32_t dev_id, uint32_t index,
+			uint32_t value)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_DEV_CHECK_CACHE,
+		.id = dev_id,
+		.check_dev_cache = { index, value },
+	};
+
+	return test_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
+}
+
+static void test_dev_cache(void **state)
+{
+	struct ufd_ctx *ctx = test_ctx_open();
+	uint32_t ioas = test_ioas_alloc(ctx);
+	struct mock m;
+
+	assert_int_equal(mock_domain(ctx, ioas, &m), 0);
+	for (uint32_t i = 0; i <= MOCK_DEV_CACHE_ID_MAX; i++)
+		assert_int_equal(check_cache(ctx, m.idev, i,
+					     IOMMU_TEST_DEV_CACHE_DEFAULT),
+				 0);
+	assert_int_equal(check_cache(ctx, m.idev, 0, 0), -EINVAL);
+	assert_int_equal(check_cache(ctx, m.idev, MOCK_DEV_CACHE_ID_MAX + 1,
+				     IOMMU_TEST_DEV_CACHE_DEFAULT),
+			 -EINVAL);
+	/* The id names a device, not the mock object or an IOAS. */
+	assert_int_equal(check_cache(ctx, m.stdev, 0,
+				     IOMMU_TEST_DEV_CACHE_DEFAULT),
+			 -ENOENT);
+	assert_int_equal(check_cache(ctx, ioas, 0,
+				     IOMMU_TEST_DEV_CACHE_DEFAULT),
+			 -ENOENT);
+	ufd_ctx_put(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mock_domain_dma),
 		cmocka_unit_test(test_auto_domain_shared),
 		cmocka_unit_test(test_hwpt_alloc_and_replace),
+		cmocka_unit_test(test_dev_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
