@@ -6,9 +6,13 @@
  */
 #include <errno.h>
 #include <stdatomic.h>
+#include <string.h>
 
+#include "base/alloc.h"
 #include "base/log.h"
 #include "core/device.h"
+#include "core/eventq.h"
+#include "core/uaccess.h"
 #include "dev/dev.h"
 
 /** ufd_get_device() - look up a bound device; pairs with ufd_put_object() */
@@ -102,6 +106,17 @@ static void put_target(struct ufd_ctx *ctx, struct ufd_hwpt_paging *hwpt)
 		ufd_object_remove(ctx, id);
 }
 
+/*
+ * The device no longer uses @hwpt: faults it raised there that are still
+ * unanswered get the automatic response, then the reference goes.
+ */
+static void leave_hwpt(struct ufd_device *idev, struct ufd_hwpt_paging *hwpt)
+{
+	if (hwpt->fault)
+		ufd_fault_auto_response(hwpt->fault, idev->obj.id, hwpt);
+	put_target(idev->ctx, hwpt);
+}
+
 static int attach_locked(struct ufd_device *idev, uint32_t pt_id,
 			 uint32_t *out_hwpt_id, bool replace)
 {
@@ -134,7 +149,7 @@ static int attach_locked(struct ufd_device *idev, uint32_t pt_id,
 	idev->hwpt = hwpt;
 	*out_hwpt_id = hwpt->obj.id;
 	if (old)
-		put_target(idev->ctx, old);
+		leave_hwpt(idev, old);
 	return 0;
 }
 
@@ -184,7 +199,7 @@ static void detach_locked(struct ufd_device *idev)
 		return;
 	ufd_dev_set_domain(idev->dev, NULL);
 	idev->hwpt = NULL;
-	put_target(idev->ctx, hwpt);
+	leave_hwpt(idev, hwpt);
 }
 
 /** ufd_device_detach() - block the device's DMA and leave its HWPT */
@@ -219,15 +234,67 @@ void ufd_device_object_destroy(struct ufd_object *obj)
 int ufd_get_hw_info_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_hw_info *cmd = ucmd->cmd;
+	void *uptr = (void *)(uintptr_t)cmd->data_uptr;
+	const struct ufd_iommu_ops *ops;
+	uint32_t data_len = 0, copy_len;
 	struct ufd_device *idev;
+	void *data = NULL;
+	int rc;
 
 	if ((cmd->flags & ~IOMMU_HW_INFO_FLAG_INPUT_TYPE) ||
 	    cmd->__reserved[0] || cmd->__reserved[1] || cmd->__reserved[2])
 		return -EOPNOTSUPP;
+	/* Without the flag the field is not an input: ask for the default. */
+	if (!(cmd->flags & IOMMU_HW_INFO_FLAG_INPUT_TYPE))
+		cmd->in_data_type = IOMMU_HW_INFO_TYPE_DEFAULT;
 	idev = ufd_get_device(ucmd->ctx, cmd->dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
-	/* The drivers' hardware information arrives with them. */
+	ops = idev->dev->iommu;
+	if (ops && ops->hw_info) {
+		/* in_data_type and out_data_type share their storage. */
+		data = ops->hw_info(idev->dev, &data_len, &cmd->out_data_type);
+		if (IS_ERR(data)) {
+			rc = PTR_ERR(data);
+			data = NULL;
+			goto out_put;
+		}
+		/* A driver with information names its type. */
+		if (cmd->out_data_type == IOMMU_HW_INFO_TYPE_NONE) {
+			rc = -EOPNOTSUPP;
+			goto out_free;
+		}
+	} else {
+		cmd->out_data_type = IOMMU_HW_INFO_TYPE_NONE;
+	}
+	/* What fits; the rest of a larger buffer reads as zero. */
+	copy_len = ufd_min(cmd->data_len, data_len);
+	if (copy_len) {
+		rc = copy_to_user(uptr, data, copy_len);
+		if (rc)
+			goto out_free;
+	}
+	if (copy_len < cmd->data_len) {
+		if (!uaccess_ok((uint8_t *)uptr + copy_len,
+				cmd->data_len - copy_len)) {
+			rc = -EFAULT;
+			goto out_free;
+		}
+		memset((uint8_t *)uptr + copy_len, 0, cmd->data_len - copy_len);
+	}
+	/* Our length, even beyond the buffer: tells what the driver has. */
+	cmd->data_len = data_len;
+	cmd->out_capabilities = 0;
+	if (ufd_iommu_capable(ops, idev->dev, UFD_CAP_DIRTY_TRACKING))
+		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
+	if (!ufd_iommu_capable(ops, idev->dev, UFD_CAP_PCI_ATS_SUPPORTED))
+		cmd->out_capabilities |= IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED;
+	/* The PASID width the device and its IOMMU agreed on at probe. */
+	cmd->out_max_pasid_log2 = (uint8_t)idev->dev->pasid_bits;
+	rc = ufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_free:
+	ufd_free(data);
+out_put:
 	ufd_put_object(ucmd->ctx, &idev->obj);
-	return -EOPNOTSUPP;
+	return rc;
 }

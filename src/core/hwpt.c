@@ -1,49 +1,68 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * Hardware page tables: paging HWPTs on an IOAS (IOMMU_HWPT_ALLOC, and the
- * auto domains device attach creates), and the commands on HWPTs. Nested
- * HWPTs, dirty tracking and invalidation arrive with the drivers that
- * support them; until then those commands validate their struct as Linux
- * does and find no such HWPT.
+ * auto domains device attach creates), and the commands on HWPTs: dirty
+ * tracking and invalidation. Nested HWPTs and invalidation arrive with the
+ * drivers that support them; until then those commands validate their
+ * struct as Linux does and find no such HWPT.
+ *
+ * Dirty tracking, as Linux does it. A paging HWPT allocated with
+ * IOMMU_HWPT_ALLOC_DIRTY_TRACKING has a domain with dirty_ops; any other
+ * answers EOPNOTSUPP to both dirty commands. Turning tracking on first
+ * cleans every mapped leaf, so the first harvest reports only what was
+ * written after the switch. A harvest (IOMMU_HWPT_GET_DIRTY_BITMAP) takes
+ * the IOAS's iova_rwsem for read, so the areas it walks cannot be unmapped
+ * under it, and walks the areas that lie back to back from the start of the
+ * range: like the kernel it stops quietly at the first hole and still
+ * answers success. Bit n of the caller's bitmap stands for
+ * [iova + n * 2^pgshift, iova + (n + 1) * 2^pgshift), where pgshift is the
+ * lowest set bit of page_size (the kernel's reading of a page_size that is
+ * not a power of two); bits are only ever set, never cleared, and bits
+ * that would land in memory the caller cannot have are dropped, as the
+ * kernel drops what it cannot pin.
+ *
+ * Lock order: ioas->mutex -> iopt iova_rwsem -> the driver's table locks.
  */
 #include <errno.h>
+#include <string.h>
 
+#include "base/overflow.h"
 #include "core/device.h"
 #include "core/hwpt.h"
-#include "core/lookup_only.h"
+#include "core/uaccess.h"
 #include "dev/dev.h"
 
 #define HWPT_ALLOC_FLAGS                                                       \
 	(IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_DIRTY_TRACKING |      \
 	 IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID)
 
-/**
- * ufd_hwpt_paging_alloc() - a paging HWPT on @ioas, built by @dev's driver
- * @ucmd: the ioctl creating it (the dispatcher then finalizes or aborts
- *        it), or NULL for an auto domain (the caller finalizes it)
- * @ctx: the context
- * @ioas: the IOAS; the caller holds ioas->mutex
- * @dev: the device whose IOMMU builds the domain
- * @flags: IOMMU_HWPT_ALLOC_* the driver must honour
- * @auto_domain: created by attaching to an IOAS directly
- *
- * The domain is filled with every area of the IOAS before this returns.
- *
- * Return: the HWPT, or an ERR_PTR: the driver's refusal (-EOPNOTSUPP),
- * the io_pagetable's (-EADDRINUSE, -EINVAL, -EFAULT), -ENOMEM.
- */
-struct ufd_hwpt_paging *ufd_hwpt_paging_alloc(struct ufd_ucmd *ucmd,
-					      struct ufd_ctx *ctx,
-					      struct ufd_ioas *ioas,
-					      struct ufd_dev *dev,
-					      uint32_t flags, bool auto_domain)
+/* Asks @dev's driver for a paging domain, with or without user data. */
+static struct ufd_domain *domain_alloc(struct ufd_dev *dev, uint32_t flags,
+				       const struct ufd_user_data *data)
+{
+	const struct ufd_iommu_ops *ops = dev->iommu;
+
+	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
+	    !ufd_iommu_capable(ops, dev, UFD_CAP_DIRTY_TRACKING))
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!data)
+		return ops->domain_alloc_paging(dev, flags);
+	if (!ops->domain_alloc_paging_data)
+		return ERR_PTR(-EOPNOTSUPP);
+	return ops->domain_alloc_paging_data(dev, flags, data);
+}
+
+static struct ufd_hwpt_paging *
+hwpt_paging_alloc(struct ufd_ucmd *ucmd, struct ufd_ctx *ctx,
+		  struct ufd_ioas *ioas, struct ufd_dev *dev, uint32_t flags,
+		  bool auto_domain, const struct ufd_user_data *data)
 {
 	struct ufd_hwpt_paging *hwpt;
 	struct ufd_domain *domain;
 	int rc;
 
 	ufd_mutex_assert_held(&ioas->mutex);
-	domain = dev->iommu->domain_alloc_paging(dev, flags);
+	domain = domain_alloc(dev, flags, data);
 	if (IS_ERR(domain))
 		return ERR_CAST(domain);
 	if (ucmd)
@@ -72,6 +91,32 @@ out_abort:
 	if (!ucmd)
 		ufd_object_abort_and_destroy(ctx, &hwpt->obj);
 	return ERR_PTR(rc);
+}
+
+/**
+ * ufd_hwpt_paging_alloc() - a paging HWPT on @ioas, built by @dev's driver
+ * @ucmd: the ioctl creating it (the dispatcher then finalizes or aborts
+ *        it), or NULL for an auto domain (the caller finalizes it)
+ * @ctx: the context
+ * @ioas: the IOAS; the caller holds ioas->mutex
+ * @dev: the device whose IOMMU builds the domain
+ * @flags: IOMMU_HWPT_ALLOC_* the driver must honour (not FAULT_ID_VALID)
+ * @auto_domain: created by attaching to an IOAS directly
+ *
+ * The domain is filled with every area of the IOAS before this returns.
+ *
+ * Return: the HWPT, or an ERR_PTR: the driver's refusal (-EOPNOTSUPP, also
+ * for DIRTY_TRACKING on an IOMMU that cannot track), the io_pagetable's
+ * (-EADDRINUSE, -EINVAL, -EFAULT), -ENOMEM.
+ */
+struct ufd_hwpt_paging *ufd_hwpt_paging_alloc(struct ufd_ucmd *ucmd,
+					      struct ufd_ctx *ctx,
+					      struct ufd_ioas *ioas,
+					      struct ufd_dev *dev,
+					      uint32_t flags, bool auto_domain)
+{
+	return hwpt_paging_alloc(ucmd, ctx, ioas, dev, flags, auto_domain,
+				 NULL);
 }
 
 /* The object op; also the abort op (it copes with a partial creation). */
@@ -115,20 +160,52 @@ static int hwpt_set_fault(struct ufd_ucmd *ucmd, struct ufd_hwpt_paging *hwpt,
 	return 0;
 }
 
+/* IOMMU_HWPT_ALLOC on an IOAS: a paging HWPT. */
+static int hwpt_alloc_paging(struct ufd_ucmd *ucmd, struct ufd_ioas *ioas,
+			     struct ufd_device *idev)
+{
+	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
+	const struct ufd_user_data data = {
+		.type = cmd->data_type,
+		.uptr = (const void *)(uintptr_t)cmd->data_uptr,
+		.len = cmd->data_len,
+		.read = copy_struct_from_user,
+	};
+	struct ufd_hwpt_paging *hwpt;
+	int rc;
+
+	/* A fault queue serves the stage-1 HWPTs, not their parent. */
+	if ((cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) &&
+	    (cmd->flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
+		return -EOPNOTSUPP;
+	ufd_mutex_lock(&ioas->mutex);
+	hwpt = hwpt_paging_alloc(ucmd, ucmd->ctx, ioas, idev->dev,
+				 cmd->flags & ~IOMMU_HWPT_FAULT_ID_VALID, false,
+				 cmd->data_len ? &data : NULL);
+	ufd_mutex_unlock(&ioas->mutex);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
+	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
+		rc = hwpt_set_fault(ucmd, hwpt, cmd->fault_id);
+		if (rc)
+			return rc;
+	}
+	cmd->out_hwpt_id = hwpt->obj.id;
+	return ufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
 int ufd_hwpt_alloc_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
-	struct ufd_hwpt_paging *hwpt;
 	struct ufd_device *idev;
 	struct ufd_object *pt;
 	int rc;
 
 	if ((cmd->flags & ~HWPT_ALLOC_FLAGS) || cmd->__reserved)
 		return -EOPNOTSUPP;
-	if (!cmd->data_len && cmd->data_type != IOMMU_HWPT_DATA_NONE)
-		return -EINVAL;
-	if ((cmd->flags & IOMMU_HWPT_ALLOC_NEST_PARENT) &&
-	    cmd->data_type != IOMMU_HWPT_DATA_NONE)
+	/* Data and its type come together or not at all. */
+	if ((cmd->data_type == IOMMU_HWPT_DATA_NONE && cmd->data_len) ||
+	    (cmd->data_type != IOMMU_HWPT_DATA_NONE && !cmd->data_len))
 		return -EINVAL;
 	idev = ufd_get_device(ucmd->ctx, cmd->dev_id);
 	if (IS_ERR(idev))
@@ -139,32 +216,9 @@ int ufd_hwpt_alloc_ioctl(struct ufd_ucmd *ucmd)
 		goto out_put_idev;
 	}
 	switch (pt->type) {
-	case UFD_OBJ_IOAS: {
-		struct ufd_ioas *ioas = to_ioas(pt);
-
-		/* Driver-specific paging data arrives with the drivers. */
-		if (cmd->data_type != IOMMU_HWPT_DATA_NONE) {
-			rc = -EOPNOTSUPP;
-			break;
-		}
-		ufd_mutex_lock(&ioas->mutex);
-		hwpt = ufd_hwpt_paging_alloc(
-			ucmd, ucmd->ctx, ioas, idev->dev,
-			cmd->flags & ~IOMMU_HWPT_FAULT_ID_VALID, false);
-		ufd_mutex_unlock(&ioas->mutex);
-		if (IS_ERR(hwpt)) {
-			rc = PTR_ERR(hwpt);
-			break;
-		}
-		if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
-			rc = hwpt_set_fault(ucmd, hwpt, cmd->fault_id);
-			if (rc)
-				break;
-		}
-		cmd->out_hwpt_id = hwpt->obj.id;
-		rc = ufd_ucmd_respond(ucmd, sizeof(*cmd));
+	case UFD_OBJ_IOAS:
+		rc = hwpt_alloc_paging(ucmd, to_ioas(pt), idev);
 		break;
-	}
 	case UFD_OBJ_HWPT_PAGING:
 		/* Nested domains come with the drivers that build them. */
 		rc = -EOPNOTSUPP;
@@ -200,22 +254,220 @@ int ufd_hwpt_invalidate_ioctl(struct ufd_ucmd *ucmd)
 	return rc;
 }
 
+/* The first area at @iova, if it holds pages. iova_rwsem held. */
+static struct iopt_area *area_at(struct io_pagetable *iopt, uint64_t iova)
+{
+	struct itree_node *node =
+		itree_iter_first(&iopt->area_itree, iova, iova);
+	struct iopt_area *area;
+
+	if (!node)
+		return NULL;
+	area = container_of(node, struct iopt_area, node);
+	/* An area still being mapped has no pages and no translation yet. */
+	return area->pages ? area : NULL;
+}
+
+/*
+ * Cleans every mapped leaf of the domain, so tracking starts from a clean
+ * snapshot. iova_rwsem held.
+ */
+static int hwpt_clear_dirty(struct ufd_hwpt_paging *hwpt)
+{
+	const struct ufd_dirty_ops *ops = hwpt->domain->dirty_ops;
+	struct io_pagetable *iopt = &hwpt->ioas->iopt;
+	struct itree_node *node;
+	int rc;
+
+	for (node = itree_first(&iopt->area_itree); node;
+	     node = itree_next(node)) {
+		struct iopt_area *area =
+			container_of(node, struct iopt_area, node);
+
+		if (!area->pages)
+			continue;
+		rc = ops->read_and_clear_dirty(hwpt->domain,
+					       iopt_area_iova(area),
+					       iopt_area_length(area), 0, NULL);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Turns dirty tracking of @hwpt on (cleaning every mapped leaf first) or
+ * off. Returns 0, -EOPNOTSUPP (not allocated with DIRTY_TRACKING) or the
+ * driver's error.
+ */
+static int hwpt_set_dirty_tracking(struct ufd_hwpt_paging *hwpt, bool enable)
+{
+	const struct ufd_dirty_ops *ops = hwpt->domain->dirty_ops;
+	struct io_pagetable *iopt = &hwpt->ioas->iopt;
+	int rc = 0;
+
+	if (!ops)
+		return -EOPNOTSUPP;
+	ufd_rwlock_rdlock(&iopt->iova_rwsem);
+	if (enable)
+		rc = hwpt_clear_dirty(hwpt);
+	if (!rc)
+		rc = ops->set_dirty_tracking(hwpt->domain, enable);
+	ufd_rwlock_unlock(&iopt->iova_rwsem);
+	return rc;
+}
+
 int ufd_hwpt_set_dirty_tracking_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_set_dirty_tracking *cmd = ucmd->cmd;
+	struct ufd_object *obj;
+	int rc;
 
-	if ((cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE) || cmd->__reserved)
+	/* Linux checks the flags only; __reserved is not looked at. */
+	if (cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE)
 		return -EOPNOTSUPP;
-	/* No driver here tracks dirty pages yet. */
-	return ufd_lookup_only(ucmd->ctx, cmd->hwpt_id, UFD_OBJ_HWPT_PAGING);
+	obj = ufd_get_object(ucmd->ctx, cmd->hwpt_id, UFD_OBJ_HWPT_PAGING);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	rc = hwpt_set_dirty_tracking(to_hwpt_paging(obj),
+				     cmd->flags &
+					     IOMMU_HWPT_DIRTY_TRACKING_ENABLE);
+	ufd_put_object(ucmd->ctx, obj);
+	return rc;
+}
+
+/* The caller's bitmap, as the dirty sink writes it. */
+struct user_bitmap {
+	uint8_t *data;	      /* bit n: data[n / 8], bit n % 8 */
+	uint64_t iova;	      /* what bit 0 stands for */
+	uint64_t last;	      /* the last IOVA the bitmap covers */
+	unsigned int pgshift; /* IOVA bytes per bit, lg2 */
+	bool drop;	      /* the bitmap is out of the caller's reach */
+};
+
+/* Sets bits [first, last] of the caller's bitmap, byte by byte. */
+static void user_bitmap_set(uint8_t *data, uint64_t first, uint64_t last)
+{
+	uint64_t fb = first / 8, lb = last / 8;
+	uint8_t lo = (uint8_t)(0xffu << (first % 8));
+	uint8_t hi = (uint8_t)(0xffu >> (7 - last % 8));
+
+	if (fb == lb) {
+		data[fb] |= lo & hi;
+		return;
+	}
+	data[fb] |= lo;
+	memset(data + fb + 1, 0xff, lb - fb - 1);
+	data[lb] |= hi;
+}
+
+/* A dirty run from the driver: set its bits, clipped to the bitmap. */
+static void user_bitmap_record(void *priv, uint64_t iova, uint64_t len)
+{
+	struct user_bitmap *bm = priv;
+	uint64_t last = iova + (len - 1);
+
+	if (bm->drop || last < bm->iova || iova > bm->last)
+		return;
+	if (iova < bm->iova)
+		iova = bm->iova;
+	if (last > bm->last)
+		last = bm->last;
+	user_bitmap_set(bm->data, (iova - bm->iova) >> bm->pgshift,
+			(last - bm->iova) >> bm->pgshift);
+}
+
+/*
+ * The range checks of IOMMU_HWPT_GET_DIRTY_BITMAP, in the kernel's order.
+ * iova_rwsem held (for iova_alignment).
+ */
+static int dirty_range_check(struct io_pagetable *iopt,
+			     const struct iommu_hwpt_get_dirty_bitmap *cmd,
+			     uint64_t *last)
+{
+	uint64_t align = iopt->iova_alignment;
+
+	/* length 0 wraps to a range ending at U64_MAX, as in Linux. */
+	if (check_add_overflow(cmd->iova, cmd->length - 1, last))
+		return -EOVERFLOW;
+	if ((cmd->iova | (*last + 1)) & (align - 1))
+		return -EINVAL;
+	if (!cmd->page_size)
+		return -EINVAL;
+	if ((cmd->iova | (*last + 1)) & (cmd->page_size - 1))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Harvests @hwpt's dirty state into the caller's bitmap (see the essay at
+ * the top). Returns 0; -EOVERFLOW (iova + length wraps); -EINVAL (iova or
+ * length not aligned to the IOAS's alignment or to page_size, page_size
+ * 0); -EOPNOTSUPP (not allocated with DIRTY_TRACKING).
+ */
+static int hwpt_read_dirty(struct ufd_hwpt_paging *hwpt,
+			   const struct iommu_hwpt_get_dirty_bitmap *cmd)
+{
+	const struct ufd_dirty_ops *ops = hwpt->domain->dirty_ops;
+	struct io_pagetable *iopt = &hwpt->ioas->iopt;
+	struct user_bitmap bm = {
+		.data = (uint8_t *)(uintptr_t)cmd->data,
+		.iova = cmd->iova,
+	};
+	const struct ufd_dirty_sink sink = {
+		.record = user_bitmap_record,
+		.priv = &bm,
+	};
+	unsigned int flags = 0;
+	struct iopt_area *area;
+	uint64_t cur = cmd->iova;
+	int rc;
+
+	if (cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR)
+		flags |= UFD_DIRTY_NO_CLEAR;
+	ufd_rwlock_rdlock(&iopt->iova_rwsem);
+	rc = dirty_range_check(iopt, cmd, &bm.last);
+	if (rc)
+		goto out_unlock;
+	if (!ops) {
+		rc = -EOPNOTSUPP;
+		goto out_unlock;
+	}
+	bm.pgshift = (unsigned int)__builtin_ctzll(cmd->page_size);
+	/*
+	 * A bitmap the caller cannot have loses its bits while the harvest
+	 * still cleans, as in the kernel, which drops what it cannot pin.
+	 */
+	bm.drop = !uaccess_ok(bm.data,
+			      ((bm.last - bm.iova) >> bm.pgshift) / 8 + 1);
+	for (area = area_at(iopt, cur); area; area = area_at(iopt, cur)) {
+		uint64_t end = ufd_min(bm.last, iopt_area_last(area));
+
+		/* Linux ignores the driver's answer here too. */
+		ops->read_and_clear_dirty(hwpt->domain, cur, end - cur + 1,
+					  flags, &sink);
+		if (end == bm.last)
+			break;
+		cur = end + 1;
+	}
+out_unlock:
+	ufd_rwlock_unlock(&iopt->iova_rwsem);
+	return rc;
 }
 
 int ufd_hwpt_get_dirty_bitmap_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_get_dirty_bitmap *cmd = ucmd->cmd;
+	struct ufd_object *obj;
+	int rc;
 
 	if ((cmd->flags & ~IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) ||
 	    cmd->__reserved)
 		return -EOPNOTSUPP;
-	return ufd_lookup_only(ucmd->ctx, cmd->hwpt_id, UFD_OBJ_HWPT_PAGING);
+	obj = ufd_get_object(ucmd->ctx, cmd->hwpt_id, UFD_OBJ_HWPT_PAGING);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	rc = hwpt_read_dirty(to_hwpt_paging(obj), cmd);
+	ufd_put_object(ucmd->ctx, obj);
+	return rc;
 }

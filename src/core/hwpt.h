@@ -6,6 +6,10 @@
  * on the IOAS's hwpts list. Auto-domain HWPTs are those the core creates
  * when a device attaches to an IOAS directly; they are shared by every
  * compatible device and destroyed when the last one detaches.
+ *
+ * A paging HWPT allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING can track
+ * dirty pages: its domain has dirty_ops, and the tracking state and the
+ * dirty marks live in the domain (the driver's), not here.
  */
 #ifndef UIOMMUFD_CORE_HWPT_H
 #define UIOMMUFD_CORE_HWPT_H

@@ -7,18 +7,34 @@
 #include "base/err.h"
 #include "dev/dev.h"
 
-/** ufd_dev_create() - a device behind @iommu, attached to nothing */
+/**
+ * ufd_dev_create() - a device behind @iommu, attached to nothing
+ * @iommu: its IOMMU's driver, whose probe_device (if any) sees it first
+ * @flags: device capabilities, as that driver defines them
+ *
+ * Return: the device, or ERR_PTR(-ENOMEM) or the driver's probe error.
+ */
 struct ufd_dev *ufd_dev_create(const struct ufd_iommu_ops *iommu,
 			       uint32_t flags)
 {
 	struct ufd_dev *dev = ufd_zalloc(sizeof(*dev));
+	int rc;
 
 	if (!dev)
 		return ERR_PTR(-ENOMEM);
 	dev->iommu = iommu;
 	dev->flags = flags;
+	if (iommu && iommu->probe_device) {
+		rc = iommu->probe_device(dev);
+		if (rc)
+			goto out_free;
+	}
 	ufd_rwlock_init(&dev->domain_lock);
 	return dev;
+
+out_free:
+	ufd_free(dev);
+	return ERR_PTR(rc);
 }
 
 /** ufd_dev_destroy() - free a device; it must be detached */

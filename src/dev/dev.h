@@ -4,6 +4,9 @@
  * hardware model) and reaches memory only through the domain it is
  * attached to: a DMA at an IOVA is translated by that domain and copied,
  * and a DMA that does not translate, or is not permitted, does not happen.
+ * A write through a domain that is tracking dirty pages marks what it
+ * touched: the driver's translation of a write is the hardware walk that
+ * sets the dirty bit.
  *
  * Locking: domain_lock guards the attached domain. DMA holds it for read
  * for the length of a transfer, so a domain cannot be detached (and then

@@ -1,26 +1,43 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * The mock IOMMU driver: paging domains on the mock page-table format and
- * DMA translation by walking them. See mock.h.
+ * The mock IOMMU driver: paging domains on the mock page-table format, DMA
+ * translation by walking them, dirty tracking in their D bits, and the
+ * hardware information of the kernel's mock. See mock.h.
  *
- * Locking: a domain's table_lock is taken for read by translations and for
- * write by unmap, so a table freed by an unmap is never under a walker
- * (the role the IOTLB flush plays on real hardware).
+ * Locking: a domain's table_lock is taken for read by translations, dirty
+ * harvests and set-dirty, and for write by unmap, so a table freed by an
+ * unmap is never under a walker (the role the IOTLB flush plays on real
+ * hardware). dirty_tracking is atomic: the walker reads it per
+ * translation, as hardware reads its context entry.
  */
 #include <errno.h>
+#include <stdatomic.h>
 
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/lock.h"
 #include "dev/dev.h"
 #include "drivers/mock/mock.h"
+#include "iopt/pages.h"
 #include "pt/pt.h"
 #include "uiommufd/uapi/iommufd_test.h"
+
+#define offsetofend(type, member)                                              \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+
+/* The allocation flags a mock paging domain can honour. */
+#define MOCK_PAGING_FLAGS                                                      \
+	(IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_PASID |               \
+	 IOMMU_HWPT_ALLOC_DIRTY_TRACKING)
 
 struct mock_domain {
 	struct ufd_domain base;
 	struct ufd_rwlock table_lock;
 	struct pt_table *pt;
+	/* The page small_only mappings use: the domain's smallest. */
+	uint64_t small_pgsize;
+	/* The walker marks written leaves dirty (only with dirty_ops). */
+	_Atomic bool dirty_tracking;
 };
 
 static struct mock_domain *to_mock(struct ufd_domain *d)
@@ -37,6 +54,37 @@ static struct mock_domain *iopt_to_mock(struct iopt_domain *d)
 struct pt_table *mock_domain_table(struct ufd_domain *domain)
 {
 	return to_mock(domain)->pt;
+}
+
+/** mock_domain_is_paging() - is @domain a mock paging domain? */
+bool mock_domain_is_paging(const struct ufd_domain *domain)
+{
+	return domain->owner == &ufd_mock_iommu &&
+	       domain->type == UFD_DOMAIN_PAGING;
+}
+
+/** mock_domain_dirty_tracking() - is dirty tracking on in @domain? */
+bool mock_domain_dirty_tracking(struct ufd_domain *domain)
+{
+	return domain->dirty_ops &&
+	       atomic_load_explicit(&to_mock(domain)->dirty_tracking,
+				    memory_order_acquire);
+}
+
+/**
+ * mock_domain_set_dirty() - mark the leaf at @iova dirty
+ *
+ * Return: 0, -ENOENT (nothing mapped at @iova), -EACCES (read-only leaf).
+ */
+int mock_domain_set_dirty(struct ufd_domain *domain, uint64_t iova)
+{
+	struct mock_domain *m = to_mock(domain);
+	int rc;
+
+	ufd_rwlock_rdlock(&m->table_lock);
+	rc = pt_set_dirty(m->pt, iova);
+	ufd_rwlock_unlock(&m->table_lock);
+	return rc;
 }
 
 static uint64_t mock_unmap(struct iopt_domain *d, uint64_t iova, uint64_t len)
@@ -59,7 +107,7 @@ static int mock_map(struct iopt_domain *d, uint64_t iova, uint64_t paddr,
 	unsigned int pt_prot = PT_PROT_CACHE |
 			       (prot & IOPT_PROT_READ ? PT_PROT_READ : 0) |
 			       (prot & IOPT_PROT_WRITE ? PT_PROT_WRITE : 0);
-	uint64_t step = small_only ? MOCK_PAGE_SIZE : len, done = 0, mapped;
+	uint64_t step = small_only ? m->small_pgsize : len, done = 0, mapped;
 	int rc = 0;
 
 	/* Small-only mappings go page by page so any page can go later. */
@@ -88,13 +136,17 @@ static int mock_translate(struct ufd_domain *d, uint64_t iova, bool write,
 			  struct ufd_translation *out)
 {
 	struct mock_domain *m = to_mock(d);
+	unsigned int access = write ? PT_ACCESS_WRITE : PT_ACCESS_READ;
 	struct pt_walk_result res;
 	uint64_t size;
 	int rc;
 
+	/* Like a context entry with hardware dirty update enabled. */
+	if (write &&
+	    atomic_load_explicit(&m->dirty_tracking, memory_order_acquire))
+		access |= PT_HW_HD;
 	ufd_rwlock_rdlock(&m->table_lock);
-	rc = pt_walk(pt_table_walk_ctx(m->pt), iova,
-		     write ? PT_ACCESS_WRITE : PT_ACCESS_READ, &res);
+	rc = pt_walk(pt_table_walk_ctx(m->pt), iova, access, &res);
 	ufd_rwlock_unlock(&m->table_lock);
 	if (rc)
 		return res.fault == PT_FAULT_PERMISSION ? -EPERM : -EFAULT;
@@ -102,6 +154,34 @@ static int mock_translate(struct ufd_domain *d, uint64_t iova, bool write,
 	out->addr = res.oa;
 	out->len = size - (iova & (size - 1));
 	return 0;
+}
+
+static int mock_set_dirty_tracking(struct ufd_domain *d, bool enable)
+{
+	atomic_store_explicit(&to_mock(d)->dirty_tracking, enable,
+			      memory_order_release);
+	return 0;
+}
+
+static int mock_read_and_clear_dirty(struct ufd_domain *d, uint64_t iova,
+				     uint64_t len, unsigned int flags,
+				     const struct ufd_dirty_sink *sink)
+{
+	struct mock_domain *m = to_mock(d);
+	struct pt_dirty_sink ps = { 0 };
+	int rc;
+
+	if (sink) {
+		ps.record = sink->record;
+		ps.priv = sink->priv;
+	}
+	ufd_rwlock_rdlock(&m->table_lock);
+	rc = pt_read_and_clear_dirty(
+		m->pt, iova, len,
+		flags & UFD_DIRTY_NO_CLEAR ? PT_DIRTY_NO_CLEAR : 0,
+		sink ? &ps : NULL);
+	ufd_rwlock_unlock(&m->table_lock);
+	return rc;
 }
 
 static const struct iopt_domain_ops mock_iopt_ops = {
@@ -114,19 +194,35 @@ static const struct ufd_domain_ops mock_domain_ops = {
 	.translate = mock_translate,
 };
 
-static struct ufd_domain *mock_domain_alloc_paging(struct ufd_dev *dev,
-						   uint32_t flags)
+static const struct ufd_dirty_ops mock_dirty_ops = {
+	.set_dirty_tracking = mock_set_dirty_tracking,
+	.read_and_clear_dirty = mock_read_and_clear_dirty,
+};
+
+/* A paging domain with the table @pagetable_type names. */
+static struct ufd_domain *mock_domain_new(uint32_t flags,
+					  uint32_t pagetable_type)
 {
-	struct pt_cfg cfg = {
-		.fmt = PT_FMT_MOCK,
-		.pgsize_allowed = MOCK_PAGE_SIZE,
-	};
+	struct pt_cfg cfg = { .fmt = PT_FMT_MOCK };
 	struct mock_domain *m;
 	int rc;
 
-	/* Dirty tracking is not modelled yet. */
-	if (flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_PASID))
+	switch (pagetable_type) {
+	case MOCK_IOMMUPT_DEFAULT:
+		cfg.pgsize_allowed = MOCK_PAGE_SIZE;
+		break;
+	case MOCK_IOMMUPT_HUGE:
+		/*
+		 * The kernel's huge variant offers the CPU page besides the
+		 * huge one, so that iommufd accepts the domain.
+		 */
+		cfg.pgsize_allowed = MOCK_HUGE_PAGE_SIZE | iopt_page_size();
+		break;
+	default:
 		return ERR_PTR(-EOPNOTSUPP);
+	}
+	if (flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING)
+		cfg.flags |= PT_CFG_DIRTY;
 	m = ufd_zalloc(sizeof(*m));
 	if (!m)
 		return ERR_PTR(-ENOMEM);
@@ -138,9 +234,18 @@ static struct ufd_domain *mock_domain_alloc_paging(struct ufd_dev *dev,
 	ufd_rwlock_init(&m->table_lock);
 	m->base.iopt.ops = &mock_iopt_ops;
 	m->base.iopt.pgsize_bitmap = pt_pgsize_bitmap(m->pt);
-	m->base.iopt.aperture_start = MOCK_APERTURE_START;
-	m->base.iopt.aperture_last = MOCK_APERTURE_LAST;
+	m->small_pgsize = iopt_domain_min_pgsize(&m->base.iopt);
+	if (pagetable_type == MOCK_IOMMUPT_DEFAULT) {
+		m->base.iopt.aperture_start = MOCK_APERTURE_START;
+		m->base.iopt.aperture_last = MOCK_APERTURE_LAST;
+	} else {
+		pt_iova_range(pt_table_walk_ctx(m->pt),
+			      &m->base.iopt.aperture_start,
+			      &m->base.iopt.aperture_last);
+	}
 	m->base.ops = &mock_domain_ops;
+	if (flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING)
+		m->base.dirty_ops = &mock_dirty_ops;
 	m->base.owner = &ufd_mock_iommu;
 	m->base.type = UFD_DOMAIN_PAGING;
 	return &m->base;
@@ -150,16 +255,100 @@ out_free:
 	return ERR_PTR(rc);
 }
 
+/* The flags this device's IOMMU can honour: -EOPNOTSUPP otherwise. */
+static int mock_check_flags(struct ufd_dev *dev, uint32_t flags)
+{
+	if (flags & ~MOCK_PAGING_FLAGS)
+		return -EOPNOTSUPP;
+	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
+	    (dev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static struct ufd_domain *mock_domain_alloc_paging(struct ufd_dev *dev,
+						   uint32_t flags)
+{
+	int rc = mock_check_flags(dev, flags);
+
+	if (rc)
+		return ERR_PTR(rc);
+	return mock_domain_new(flags, MOCK_IOMMUPT_DEFAULT);
+}
+
+static struct ufd_domain *
+mock_domain_alloc_paging_data(struct ufd_dev *dev, uint32_t flags,
+			      const struct ufd_user_data *data)
+{
+	struct iommu_hwpt_selftest cfg;
+	int rc = mock_check_flags(dev, flags);
+
+	if (rc)
+		return ERR_PTR(rc);
+	if (data->type != IOMMU_HWPT_DATA_SELFTEST &&
+	    data->type != IOMMU_HWPT_DATA_NONE)
+		return ERR_PTR(-EOPNOTSUPP);
+	rc = ufd_user_data_copy(&cfg, sizeof(cfg), data,
+				IOMMU_HWPT_DATA_SELFTEST,
+				offsetofend(struct iommu_hwpt_selftest, iotlb));
+	if (rc)
+		return ERR_PTR(rc);
+	return mock_domain_new(flags, cfg.pagetable_type);
+}
+
 static int mock_attach(struct ufd_dev *dev, struct ufd_domain *domain)
 {
 	/* The mock has no device table: the domain pointer is the state. */
 	if (domain && domain->owner != &ufd_mock_iommu)
 		return -EINVAL;
+	/* This device's IOMMU could not keep the domain's dirty state. */
+	if (domain && domain->dirty_ops &&
+	    (dev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
+		return -EINVAL;
 	return 0;
+}
+
+static int mock_probe_device(struct ufd_dev *dev)
+{
+	if (dev->flags & MOCK_FLAGS_DEVICE_PASID)
+		dev->pasid_bits = MOCK_PASID_WIDTH;
+	return 0;
+}
+
+static bool mock_capable(struct ufd_dev *dev, enum ufd_iommu_cap cap)
+{
+	switch (cap) {
+	case UFD_CAP_CACHE_COHERENCY:
+		return true;
+	case UFD_CAP_DIRTY_TRACKING:
+		return !(dev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY);
+	default:
+		return false;
+	}
+}
+
+static void *mock_hw_info(struct ufd_dev *dev, uint32_t *length, uint32_t *type)
+{
+	struct iommu_test_hw_info *info;
+
+	if (*type != IOMMU_HW_INFO_TYPE_DEFAULT &&
+	    *type != IOMMU_HW_INFO_TYPE_SELFTEST)
+		return ERR_PTR(-EOPNOTSUPP);
+	info = ufd_zalloc(sizeof(*info));
+	if (!info)
+		return ERR_PTR(-ENOMEM);
+	info->test_reg = IOMMU_HW_INFO_SELFTEST_REGVAL;
+	*length = sizeof(*info);
+	*type = IOMMU_HW_INFO_TYPE_SELFTEST;
+	return info;
 }
 
 const struct ufd_iommu_ops ufd_mock_iommu = {
 	.name = "mock",
+	.probe_device = mock_probe_device,
 	.domain_alloc_paging = mock_domain_alloc_paging,
+	.domain_alloc_paging_data = mock_domain_alloc_paging_data,
 	.attach = mock_attach,
+	.capable = mock_capable,
+	.hw_info = mock_hw_info,
 };
