@@ -3,8 +3,10 @@
 #include "bench.h"
 
 extern const struct bench_suite bench_suite_iopt;
+extern const struct bench_suite bench_suite_pt;
 
 const struct bench_suite *const bench_suites[] = {
 	&bench_suite_iopt,
+	&bench_suite_pt,
 	NULL,
 };

@@ -46,18 +46,18 @@
 #define PTF_OAS_FAULT PT_FAULT_RESERVED
 
 /* 2.2.3 PDE/PTE fields. */
-#define AMD_PR PT_BIT(0) /* present */
-#define AMD_A PT_BIT(5)	 /* accessed */
-#define AMD_D PT_BIT(6)	 /* dirty (PTE) */
-#define AMD_NL PT_FIELD(9, 3)	      /* NextLevel */
-#define AMD_ADDR PT_FIELD(12, 40)     /* address bits 51:12 */
-#define AMD_RSVD PT_FIELD(52, 7)      /* 58:52 reserved */
-#define AMD_U PT_BIT(59)	      /* untranslated access only */
-#define AMD_FC PT_BIT(60)	      /* force coherent */
-#define AMD_IR PT_BIT(61)	      /* read permission */
-#define AMD_IW PT_BIT(62)	      /* write permission */
-#define AMD_NL_PAGE 0		      /* a page of the level's size */
-#define AMD_NL_SIZED 7		      /* a page of the encoded size */
+#define AMD_PR PT_BIT(0)	  /* present */
+#define AMD_A PT_BIT(5)		  /* accessed */
+#define AMD_D PT_BIT(6)		  /* dirty (PTE) */
+#define AMD_NL PT_FIELD(9, 3)	  /* NextLevel */
+#define AMD_ADDR PT_FIELD(12, 40) /* address bits 51:12 */
+#define AMD_RSVD PT_FIELD(52, 7)  /* 58:52 reserved */
+#define AMD_U PT_BIT(59)	  /* untranslated access only */
+#define AMD_FC PT_BIT(60)	  /* force coherent */
+#define AMD_IR PT_BIT(61)	  /* read permission */
+#define AMD_IW PT_BIT(62)	  /* write permission */
+#define AMD_NL_PAGE 0		  /* a page of the level's size */
+#define AMD_NL_SIZED 7		  /* a page of the encoded size */
 /* The DTE and the mode field allow six levels at most. */
 #define AMD_MAX_LEVELS 6
 
@@ -168,8 +168,8 @@ static inline uint64_t fmt_oa(const struct pt_walk_ctx *c, unsigned int lvl,
 	return (amd_addr_get(e) & ~m) | (iova & m);
 }
 
-static inline int fmt_prot_bits(const struct pt_walk_ctx *c,
-				unsigned int prot, uint64_t *bits)
+static inline int fmt_prot_bits(const struct pt_walk_ctx *c, unsigned int prot,
+				uint64_t *bits)
 {
 	uint64_t b = 0;
 
@@ -181,6 +181,18 @@ static inline int fmt_prot_bits(const struct pt_walk_ctx *c,
 		b |= AMD_FC;
 	*bits = b;
 	return 0;
+}
+
+/*
+ * fmt_make_leaf(oa) == fmt_make_leaf(0) | fmt_leaf_oa_bits(oa): the size
+ * ones do not depend on the address, and every entry of a sized page
+ * holds the page's address.
+ */
+static inline uint64_t fmt_leaf_oa_bits(const struct pt_walk_ctx *c,
+					unsigned int lvl, uint64_t oa,
+					unsigned int s_lg2)
+{
+	return amd_addr_prep(oa & ~pt_lg2_mask(s_lg2));
 }
 
 static inline uint64_t fmt_make_leaf(const struct pt_walk_ctx *c,
@@ -238,8 +250,7 @@ static inline bool fmt_accessed(const struct pt_walk_ctx *c, uint64_t e)
 	return e & AMD_A;
 }
 
-static inline uint64_t fmt_set_accessed(const struct pt_walk_ctx *c,
-					uint64_t e)
+static inline uint64_t fmt_set_accessed(const struct pt_walk_ctx *c, uint64_t e)
 {
 	return e | AMD_A;
 }

@@ -82,7 +82,7 @@
 #define ARM_ATTRIDX_NC 0
 #define ARM_ATTRIDX_WB 1
 #define ARM_ATTRIDX_DEV 2
-/* Stage-2 MemAttr[3:0] (D8.6 stage 2 memory type encodings). */
+/* Stage-2 MemAttr[3:0] (D8, stage 2 memory type and cacheability). */
 #define ARM_MEMATTR_DEV_NGNRE 0x1
 #define ARM_MEMATTR_NC 0x5
 #define ARM_MEMATTR_WB 0xf
@@ -199,8 +199,8 @@ static inline uint64_t fmt_oa(const struct pt_walk_ctx *c, unsigned int lvl,
 	return (arm_oa_get(e) & ~item_mask) | (iova & item_mask);
 }
 
-static inline int fmt_prot_bits(const struct pt_walk_ctx *c,
-				unsigned int prot, uint64_t *bits)
+static inline int fmt_prot_bits(const struct pt_walk_ctx *c, unsigned int prot,
+				uint64_t *bits)
 {
 	uint64_t b = ARM_AF;
 	unsigned int sh = (prot & PT_PROT_CACHE) ? ARM_SH_INNER : ARM_SH_OUTER;
@@ -239,6 +239,18 @@ static inline int fmt_prot_bits(const struct pt_walk_ctx *c,
 	}
 	*bits = b;
 	return 0;
+}
+
+/*
+ * The part of a leaf that depends on its address: fmt_make_leaf(oa) is
+ * fmt_make_leaf(0) | fmt_leaf_oa_bits(oa), so map fills runs from a
+ * template.
+ */
+static inline uint64_t fmt_leaf_oa_bits(const struct pt_walk_ctx *c,
+					unsigned int lvl, uint64_t oa,
+					unsigned int s_lg2)
+{
+	return arm_oa_prep(oa);
 }
 
 static inline uint64_t fmt_make_leaf(const struct pt_walk_ctx *c,
@@ -303,8 +315,7 @@ static inline bool fmt_accessed(const struct pt_walk_ctx *c, uint64_t e)
 	return e & ARM_AF;
 }
 
-static inline uint64_t fmt_set_accessed(const struct pt_walk_ctx *c,
-					uint64_t e)
+static inline uint64_t fmt_set_accessed(const struct pt_walk_ctx *c, uint64_t e)
 {
 	return e | ARM_AF;
 }
@@ -406,8 +417,7 @@ static inline int fmt_init(struct pt_walk_ctx *c, const struct pt_cfg *cfg)
 	if (levels > min_levels || levels < 1)
 		return -EINVAL;
 	top_bits = ias - PTF_GRANULE_LG2 - PTF_BITS * (levels - 1);
-	if (levels < min_levels &&
-	    (PTF_STAGE != 2 || top_bits > PTF_BITS + 4))
+	if (levels < min_levels && (PTF_STAGE != 2 || top_bits > PTF_BITS + 4))
 		return -EINVAL;
 	c->ias = ias;
 	c->oas = oas;

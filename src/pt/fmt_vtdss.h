@@ -96,8 +96,8 @@ static inline uint64_t fmt_oa(const struct pt_walk_ctx *c, unsigned int lvl,
 	return (e & pt_fmask(VTDSS_ADDR) & ~m) | (iova & m);
 }
 
-static inline int fmt_prot_bits(const struct pt_walk_ctx *c,
-				unsigned int prot, uint64_t *bits)
+static inline int fmt_prot_bits(const struct pt_walk_ctx *c, unsigned int prot,
+				uint64_t *bits)
 {
 	uint64_t b = 0;
 
@@ -109,6 +109,14 @@ static inline int fmt_prot_bits(const struct pt_walk_ctx *c,
 		b |= VTDSS_SNP;
 	*bits = b;
 	return 0;
+}
+
+/* fmt_make_leaf(oa) == fmt_make_leaf(0) | fmt_leaf_oa_bits(oa). */
+static inline uint64_t fmt_leaf_oa_bits(const struct pt_walk_ctx *c,
+					unsigned int lvl, uint64_t oa,
+					unsigned int s_lg2)
+{
+	return oa & pt_fmask(VTDSS_ADDR);
 }
 
 static inline uint64_t fmt_make_leaf(const struct pt_walk_ctx *c,
@@ -158,8 +166,7 @@ static inline bool fmt_accessed(const struct pt_walk_ctx *c, uint64_t e)
 	return e & VTDSS_A;
 }
 
-static inline uint64_t fmt_set_accessed(const struct pt_walk_ctx *c,
-					uint64_t e)
+static inline uint64_t fmt_set_accessed(const struct pt_walk_ctx *c, uint64_t e)
 {
 	return e | VTDSS_A;
 }

@@ -35,19 +35,19 @@
 #define PTF_OAS_FAULT PT_FAULT_RESERVED
 
 /* SDM 4.5.4 / VT-d 9.7, every level. */
-#define X86_P PT_BIT(0)	  /* present */
-#define X86_RW PT_BIT(1)  /* writes allowed */
-#define X86_US PT_BIT(2)  /* user-mode (unprivileged) access allowed */
-#define X86_PWT PT_BIT(3) /* page-level write-through */
-#define X86_PCD PT_BIT(4) /* page-level cache disable */
-#define X86_A PT_BIT(5)	  /* accessed */
-#define X86_XD PT_BIT(63) /* execute disable */
+#define X86_P PT_BIT(0)		  /* present */
+#define X86_RW PT_BIT(1)	  /* writes allowed */
+#define X86_US PT_BIT(2)	  /* user-mode (unprivileged) access allowed */
+#define X86_PWT PT_BIT(3)	  /* page-level write-through */
+#define X86_PCD PT_BIT(4)	  /* page-level cache disable */
+#define X86_A PT_BIT(5)		  /* accessed */
+#define X86_XD PT_BIT(63)	  /* execute disable */
 #define X86_ADDR PT_FIELD(12, 40) /* bits 51:12 */
 /* Leaves. */
-#define X86_D PT_BIT(6)		/* dirty */
-#define X86_PS PT_BIT(7)	/* PDE/PDPE: maps a page */
-#define X86_PAT_4K PT_BIT(7)	/* PTE: PAT */
-#define X86_G PT_BIT(8)		/* global */
+#define X86_D PT_BIT(6)		 /* dirty */
+#define X86_PS PT_BIT(7)	 /* PDE/PDPE: maps a page */
+#define X86_PAT_4K PT_BIT(7)	 /* PTE: PAT */
+#define X86_G PT_BIT(8)		 /* global */
 #define X86_PAT_LARGE PT_BIT(12) /* 2M/1G leaf: PAT */
 
 static inline uint64_t fmt_level_sizes(const struct pt_walk_ctx *c,
@@ -107,8 +107,8 @@ static inline uint64_t fmt_oa(const struct pt_walk_ctx *c, unsigned int lvl,
 	return (e & pt_fmask(X86_ADDR) & ~m) | (iova & m);
 }
 
-static inline int fmt_prot_bits(const struct pt_walk_ctx *c,
-				unsigned int prot, uint64_t *bits)
+static inline int fmt_prot_bits(const struct pt_walk_ctx *c, unsigned int prot,
+				uint64_t *bits)
 {
 	uint64_t b = X86_A;
 
@@ -123,6 +123,14 @@ static inline int fmt_prot_bits(const struct pt_walk_ctx *c,
 		b |= X86_XD;
 	*bits = b;
 	return 0;
+}
+
+/* fmt_make_leaf(oa) == fmt_make_leaf(0) | fmt_leaf_oa_bits(oa). */
+static inline uint64_t fmt_leaf_oa_bits(const struct pt_walk_ctx *c,
+					unsigned int lvl, uint64_t oa,
+					unsigned int s_lg2)
+{
+	return oa & pt_fmask(X86_ADDR);
 }
 
 static inline uint64_t fmt_make_leaf(const struct pt_walk_ctx *c,
@@ -172,8 +180,7 @@ static inline bool fmt_accessed(const struct pt_walk_ctx *c, uint64_t e)
 	return e & X86_A;
 }
 
-static inline uint64_t fmt_set_accessed(const struct pt_walk_ctx *c,
-					uint64_t e)
+static inline uint64_t fmt_set_accessed(const struct pt_walk_ctx *c, uint64_t e)
 {
 	return e | X86_A;
 }

@@ -36,7 +36,8 @@ static const struct pt_fmt_ops *pt_find_fmt(const struct pt_cfg *cfg)
 			continue;
 		/* ARM is built per granule; the others have one. */
 		if (cfg->fmt == PT_FMT_ARM_S1 || cfg->fmt == PT_FMT_ARM_S2) {
-			unsigned int g = cfg->granule_lg2 ? cfg->granule_lg2 : 12;
+			unsigned int g = cfg->granule_lg2 ? cfg->granule_lg2
+							  : 12;
 
 			if (ops->granule_lg2 == g)
 				return ops;
@@ -53,9 +54,9 @@ static int pt_ctx_init(struct pt_walk_ctx *ctx, const struct pt_cfg *cfg)
 
 	memset(ctx, 0, sizeof(*ctx));
 	if (!ops)
-		return (cfg->fmt >= PT_FMT_ARM_S1 && cfg->fmt <= PT_FMT_MOCK) ?
-			       -EINVAL :
-			       -EOPNOTSUPP;
+		return (cfg->fmt >= PT_FMT_ARM_S1 && cfg->fmt <= PT_FMT_MOCK)
+			       ? -EINVAL
+			       : -EOPNOTSUPP;
 	if (cfg->mem && !cfg->mem->map)
 		return -EINVAL;
 	return ops->init(ctx, cfg);
@@ -75,8 +76,7 @@ int pt_walk_ctx_init(struct pt_walk_ctx *ctx, const struct pt_cfg *cfg,
 	return 0;
 }
 
-void *pt_table_alloc(const struct pt_walk_ctx *ctx, size_t bytes,
-		     uint64_t *pa)
+void *pt_table_alloc(const struct pt_walk_ctx *ctx, size_t bytes, uint64_t *pa)
 {
 	void *p;
 
@@ -169,8 +169,8 @@ void pt_dirty_record(const struct pt_dirty_sink *sink, uint64_t iova,
 		sink->record(sink->priv, iova, len);
 	if (sink->bitmap && sink->nbits) {
 		uint64_t last = iova + (len - 1);
-		uint64_t blast = sink->base +
-				 ((sink->nbits << sink->pgshift) - 1);
+		uint64_t blast =
+			sink->base + ((sink->nbits << sink->pgshift) - 1);
 		uint64_t first_bit, last_bit;
 
 		/* Clip to the bitmap's window. */
@@ -277,8 +277,8 @@ void pt_free(struct pt_table *t)
 	nb = c->ops->bits;
 	if (tl == c->cfg_top_level && c->cfg_top_bits > nb)
 		nb = c->cfg_top_bits;
-	root = c->mem ? c->mem->map(c->mem_priv, pa, (size_t)8 << nb, true) :
-			(void *)(uintptr_t)pa;
+	root = c->mem ? c->mem->map(c->mem_priv, pa, (size_t)8 << nb, true)
+		      : (void *)(uintptr_t)pa;
 	if (!IS_ERR_OR_NULL(root))
 		pt_table_free(c, pa, root, (size_t)8 << nb);
 	ufd_mutex_destroy(&t->grow_lock);
@@ -309,7 +309,8 @@ int pt_walk(const struct pt_walk_ctx *ctx, uint64_t iova, unsigned int access,
 }
 
 int pt_read_and_clear_dirty(struct pt_table *t, uint64_t iova, uint64_t len,
-			    unsigned int flags, const struct pt_dirty_sink *sink)
+			    unsigned int flags,
+			    const struct pt_dirty_sink *sink)
 {
 	return t->ctx.ops->read_and_clear_dirty(t, iova, len, flags, sink);
 }

@@ -38,17 +38,48 @@
  * 2 -- are reached through struct pt_mem_ops, which turns a table address
  * into a host pointer or refuses (the walk then reports PT_FAULT_EXTERNAL).
  *
+ * Page sizes: pt_map() lays, at every step, the largest size the table may
+ * use (pt_pgsize_bitmap(): what the format stores, cut down by
+ * pt_cfg.pgsize_allowed) that the IOVA, the output address and the
+ * remaining length allow -- blocks and huge pages, ARM contiguous runs, AMD
+ * page-size-encoded groups. A page of n entries is always written and
+ * cleared whole.
+ *
+ * Unmap follows the kernel's generic page table: it removes whole pages,
+ * refuses a range that starts inside one and takes all of a page that the
+ * range's end cuts, unless PT_UNMAP_SPLIT allows it to replace the page by
+ * smaller pieces (a new table one level down, or a contiguous run rewritten
+ * in place) until the cut falls on a piece boundary.
+ *
+ * Dirty tracking: "dirty" is the format's hardware-set write state -- ARM
+ * DBM leaves whose AP[2] (stage 1) or S2AP[1] (stage 2) says writable, the
+ * D bit of VT-d and AMD leaves. A multi-entry page is dirty when any of its
+ * entries is and is reported and cleaned whole. pt_walk() with PT_HW_HD and
+ * pt_set_dirty() update exactly the entry the walk used, as hardware does.
+ * Without PT_CFG_DIRTY, VT-d first-stage writable leaves are written with D
+ * already set (the kernel's choice: the hardware never needs to write them).
+ *
+ * Growing tables (AMD v1 with PT_CFG_DYNAMIC_TOP): a map beyond the current
+ * top adds levels above it, the old top becoming entry 0 of the new one;
+ * the owner learns the new root through pt_cfg.top_changed before any map
+ * uses it. Beyond the current top nothing is mapped: unmap sees a hole,
+ * dirty harvesting nothing, a walk a translation fault.
+ *
  * Concurrency: every descriptor is read and written as one 64-bit atomic, so
- * a concurrent walker (a DMA in another thread) sees either the old or the new
- * entry, never a torn one. New tables are zeroed before a release store links
- * them. Callers serialise map/unmap/split of overlapping IOVA ranges; map and
- * unmap of disjoint ranges may run concurrently (tables are installed with
- * compare-and-swap, and a table is freed only when an unmap covers all of its
- * IOVA). Walks, iova_to_phys, set_dirty and read_and_clear_dirty may run
- * concurrently with anything; hardware A/D updates use compare-and-swap.
- * A table removed by unmap may still be read by a walker that had already
- * loaded the pointer to it: pass a struct pt_gather to defer the free until
- * the caller has flushed its IOTLBs and quiesced its walkers.
+ * a concurrent walker (a DMA in another thread) sees either the old or the
+ * new entry, never a torn one. New tables are zeroed before a release store
+ * links them. Callers serialise map, unmap and read_and_clear_dirty of
+ * overlapping IOVA ranges (an rwlock with dirty harvesting on the read side
+ * is enough); maps and unmaps of disjoint ranges may run concurrently
+ * (tables are installed with compare-and-swap, and a table is freed only by
+ * an unmap that covers all of its IOVA). pt_walk(), pt_iova_to_phys() and
+ * pt_set_dirty() may run concurrently with anything; hardware Access/Dirty
+ * updates use compare-and-swap. Freeing: a table unmap removes may still be
+ * read by a walker that had loaded the pointer to it, so pt_unmap() can
+ * queue it on a struct pt_gather for pt_gather_free() once the caller has
+ * invalidated its IOTLBs and quiesced its walkers; empty tables that
+ * pt_map() replaces by a large page always wait on the table's own list
+ * for the next pt_gather_free() (or pt_free()).
  */
 #ifndef UIOMMUFD_PT_PT_H
 #define UIOMMUFD_PT_PT_H
@@ -83,7 +114,9 @@ enum pt_format {
 /*
  * The table takes part in hardware dirty tracking: writable leaves are
  * written write-clean (ARM: DBM=1 with AP[2]/S2AP[1] read-only; x86, VT-d
- * and AMD: D=0) so the first write by the walker marks them dirty.
+ * and AMD: D=0) so the first write by the walker marks them dirty. Without
+ * it ARM leaves have no dirty state (DBM=0) and VT-d first-stage writable
+ * leaves are written already dirty.
  */
 #define PT_CFG_DIRTY (1u << 0)
 /* AMD v1: a map beyond the top grows the table by adding levels. */
@@ -122,8 +155,9 @@ struct pt_cfg {
 	unsigned int granule_lg2;
 	/*
 	 * Input address bits; 0 picks the format default (ARM 48, VT-d 48,
-	 * AMD v1 from levels, mock 38). With PT_CFG_DYNAMIC_TOP this is the
-	 * most the table may grow to.
+	 * AMD v1 from levels, mock 38). ARM 25..48 (52 with 64K), VT-d
+	 * second stage 31..57, first stage 48 or 57. With
+	 * PT_CFG_DYNAMIC_TOP this is the most the table may grow to (64 if 0).
 	 */
 	unsigned int ias;
 	/* Output address bits; 0 picks the format maximum. */
@@ -167,13 +201,13 @@ struct pt_walk_ctx {
 	uint64_t top;
 	const struct pt_mem_ops *mem;
 	void *mem_priv;
-	uint32_t flags;		/* PT_CFG_* */
-	uint8_t fmt;		/* enum pt_format */
-	uint8_t ias;		/* input bits the table may cover */
-	uint8_t oas;		/* output address bits */
-	uint8_t granule_lg2;	/* size of level-0 items */
-	uint8_t cfg_top_level;	/* top level at creation */
-	uint8_t cfg_top_bits;	/* index bits of the top table at creation */
+	uint32_t flags;	       /* PT_CFG_* */
+	uint8_t fmt;	       /* enum pt_format */
+	uint8_t ias;	       /* input bits the table may cover */
+	uint8_t oas;	       /* output address bits */
+	uint8_t granule_lg2;   /* size of level-0 items */
+	uint8_t cfg_top_level; /* top level at creation */
+	uint8_t cfg_top_bits;  /* index bits of the top table at creation */
 };
 
 /*
@@ -221,22 +255,23 @@ struct pt_table {
 #define PT_PERM_READ (1u << 0)
 #define PT_PERM_WRITE (1u << 1)
 #define PT_PERM_EXEC (1u << 2)
-#define PT_PERM_UNPRIV (1u << 3) /* unprivileged requests allowed too */
+#define PT_PERM_UNPRIV (1u << 3) /* the leaf admits unprivileged requests */
 
 enum pt_fault {
 	PT_FAULT_NONE = 0,
-	PT_FAULT_TRANSLATION,	/* invalid/not-present entry, IOVA out of range */
+	PT_FAULT_TRANSLATION, /* invalid/not-present entry, IOVA out of range */
 	PT_FAULT_PERMISSION,
-	PT_FAULT_ADDRESS_SIZE,	/* a table or output address beyond oas */
-	PT_FAULT_ACCESS_FLAG,	/* ARM: AF=0 without hardware AF update */
-	PT_FAULT_RESERVED,	/* x86/VT-d/AMD: reserved bit or encoding */
-	PT_FAULT_EXTERNAL,	/* table memory did not translate (pt_mem_ops) */
+	PT_FAULT_ADDRESS_SIZE, /* a table or output address beyond oas */
+	PT_FAULT_ACCESS_FLAG,  /* ARM: AF=0 without hardware AF update */
+	PT_FAULT_RESERVED,     /* x86/VT-d/AMD: reserved bit or encoding */
+	PT_FAULT_EXTERNAL,     /* table memory did not translate (pt_mem_ops) */
 };
 
 /* struct pt_walk_result.attr */
-#define PT_ATTR_MEMATTR 0xffull /* ARM AttrIndx / MemAttr, x86 PAT index,
+#define PT_ATTR_MEMATTR                                                        \
+	0xffull		   /* ARM AttrIndx / MemAttr, x86 PAT index,
 				   VT-d EMT | IPAT << 3 */
-#define PT_ATTR_SH_SHIFT 8	/* ARM shareability */
+#define PT_ATTR_SH_SHIFT 8 /* ARM shareability */
 #define PT_ATTR_SH (3ull << PT_ATTR_SH_SHIFT)
 #define PT_ATTR_GLOBAL (1ull << 10)   /* ARM !nG, x86 G */
 #define PT_ATTR_COHERENT (1ull << 11) /* VT-d SNP, AMD FC */
@@ -281,8 +316,9 @@ struct pt_dirty_sink {
  * @cfg: format and geometry; copied.
  *
  * Returns the table or an ERR_PTR: -EINVAL for a configuration the format
- * does not have, -EOPNOTSUPP for a format/granule not built, -ENOMEM, or
- * -ERANGE when host memory for the root lies beyond cfg->oas.
+ * does not have, -EOPNOTSUPP for an unknown format, -ENOMEM, or -ERANGE
+ * when host memory for the root lies beyond cfg->oas (host tables need an
+ * oas that reaches this process's addresses, in practice 48 or more).
  */
 struct pt_table *pt_alloc(const struct pt_cfg *cfg);
 
@@ -300,9 +336,10 @@ void pt_free(struct pt_table *t);
  *
  * Chooses at every step the largest allowed page size that iova, oa and the
  * remaining length allow (blocks, huge pages, contiguous runs). Returns 0,
- * -EINVAL (unaligned to the smallest page size, empty, bad prot), -ERANGE
- * (IOVA outside the table, OA beyond oas), -EADDRINUSE (something is already
- * mapped there; the range before it stays mapped), -ENOMEM.
+ * -EINVAL (unaligned to the smallest page size, empty, bad prot),
+ * -EOVERFLOW (the IOVA range wraps), -ERANGE (IOVA outside the table, OA
+ * beyond oas), -EADDRINUSE (something is already mapped there; the range
+ * before it stays mapped), -ENOMEM, -EFAULT (table memory unreachable).
  */
 int pt_map(struct pt_table *t, uint64_t iova, uint64_t oa, uint64_t len,
 	   unsigned int prot, uint64_t *mapped);
@@ -316,10 +353,13 @@ int pt_map(struct pt_table *t, uint64_t iova, uint64_t oa, uint64_t len,
  * A large page the end of the range cuts is removed whole (so *unmapped may
  * exceed @len) unless PT_UNMAP_SPLIT. A range starting inside a large page
  * is refused unless PT_UNMAP_SPLIT. Tables the range covers entirely are
- * freed. Returns 0 when the range was processed, -EINVAL (refused split,
- * empty range), -ERANGE (outside the table), -ENOENT (a hole without
- * PT_UNMAP_HOLES), -ENOMEM (a split needed a table). On error *unmapped
- * tells where unmapping stopped.
+ * detached. With PT_UNMAP_HOLES, *unmapped counts the holes passed over
+ * too, so iova + *unmapped is where the walk ended. Returns 0 when the
+ * range was processed, -EINVAL (refused cut, empty range, or a cut inside
+ * the smallest page), -EOVERFLOW (range wraps), -ERANGE (outside the
+ * table), -ENOENT (a hole without PT_UNMAP_HOLES), -ENOMEM (a split needed
+ * a table), -EFAULT (table memory unreachable). On error iova + *unmapped
+ * is where unmapping stopped; what came before it is unmapped.
  */
 int pt_unmap(struct pt_table *t, uint64_t iova, uint64_t len,
 	     unsigned int flags, struct pt_gather *gather, uint64_t *unmapped);
@@ -372,10 +412,13 @@ pt_table_walk_ctx(const struct pt_table *t)
  * @sink: where the dirty IOVA goes; NULL only clears.
  *
  * A dirty leaf is reported whole (a large page or contiguous run even when
- * the range covers part of it) and cleared whole. Returns 0 or -ERANGE.
+ * the range covers part of it) and cleared whole. Serialise against map
+ * and unmap of the range. Returns 0, -EINVAL (empty range), -EOVERFLOW,
+ * -ERANGE (outside the table), -EFAULT (table memory unreachable).
  */
 int pt_read_and_clear_dirty(struct pt_table *t, uint64_t iova, uint64_t len,
-			    unsigned int flags, const struct pt_dirty_sink *sink);
+			    unsigned int flags,
+			    const struct pt_dirty_sink *sink);
 
 /**
  * pt_set_dirty - mark the leaf at @iova dirty, as a hardware write does.

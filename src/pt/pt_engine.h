@@ -2,12 +2,36 @@
 /*
  * The page-table engine, written once and compiled once per format.
  *
- * A format's translation unit defines its geometry and accessors (see
- * fmt_armv8.h for the full list) and then includes this file, which turns
- * them into the map/unmap/walk/dirty/free entry points of a struct
- * pt_fmt_ops named PTF_OPS. Everything here is static, so each format gets
- * its own copy with its accessors inlined; there are no function pointers on
- * the hot paths.
+ * A format's translation unit defines its geometry and accessors and then
+ * includes this file, which turns them into the map/unmap/walk/dirty/free
+ * entry points of a struct pt_fmt_ops named PTF_OPS. Everything here is
+ * static, so each format gets its own copy with its accessors inlined; there
+ * are no function pointers on the hot paths.
+ *
+ * What a format provides (c is the walk context, lvl an engine level, e a
+ * descriptor): PTF_NAME, PTF_FMT, PTF_GRANULE_LG2, PTF_BITS, PTF_MAX_LEVELS,
+ * PTF_AF_FAULTS (AF=0 faults without hardware update), PTF_OAS_FAULT (what
+ * an address beyond oas is), and static inline
+ *   fmt_init(c, cfg)                 validate cfg, fill ias/oas/top geometry
+ *   fmt_level_sizes(c, lvl)          leaf sizes lvl can store
+ *   fmt_arch_level(lvl)              the specification's level number
+ *   fmt_type(c, lvl, e)              PT_E_EMPTY / PT_E_TABLE / PT_E_LEAF
+ *   fmt_check(c, lvl, e, type)       reserved-encoding fault of a valid e
+ *   fmt_table_pa(c, lvl, e)          next table's address
+ *   fmt_leaf_lg2(c, lvl, e)          size of the page e belongs to
+ *   fmt_oa(c, lvl, e, s_lg2, iova)   output address of iova in that page
+ *   fmt_prot_bits(c, prot, &bits)    leaf attribute bits for a PT_PROT_* set
+ *   fmt_make_leaf(c, lvl, oa, s, b)  entry for the item at oa of a page
+ *   fmt_leaf_oa_bits(c, lvl, oa, s)  its address part (make_leaf(0) | this)
+ *   fmt_make_table(c, lvl, pa)       entry pointing at a table
+ *   fmt_leaf_bits(c, lvl, e)         e's attributes, to rebuild it resized
+ *   fmt_can_dirty / fmt_is_dirty / fmt_make_dirty / fmt_make_clean
+ *   fmt_accessed / fmt_set_accessed
+ *   fmt_table_deny(c, e, access)     permissions a table takes away below
+ *   fmt_leaf_perm(c, e, access)      permissions a leaf grants the request
+ *   fmt_leaf_attr(c, lvl, e)         PT_ATTR_* of a leaf
+ * A page of n = 2^(s - item) entries occupies n aligned entries; every
+ * entry decodes (fmt_leaf_lg2) to the page's size.
  *
  * Geometry. Engine level 0 holds the smallest items (2^PTF_GRANULE_LG2
  * bytes); an entry at level L covers 2^(PTF_GRANULE_LG2 + PTF_BITS * L)
@@ -88,15 +112,6 @@ static inline unsigned int eng_index(uint64_t va, unsigned int lvl,
 	return (unsigned int)((va >> eng_item_lg2(lvl)) & pt_lg2_mask(nbits));
 }
 
-/* Bytes allocated for a top table: never less than a full table. */
-static inline size_t eng_top_bytes(const struct pt_walk_ctx *c,
-				   unsigned int tl)
-{
-	unsigned int nb = eng_nbits(c, tl, tl);
-
-	return (size_t)8 << (nb > PTF_BITS ? nb : PTF_BITS);
-}
-
 /* Whether [iova, last] lies inside what a table topped at @tl translates. */
 static inline bool eng_range_ok(const struct pt_walk_ctx *c, unsigned int tl,
 				uint64_t iova, uint64_t last)
@@ -112,6 +127,27 @@ static inline bool eng_range_ok(const struct pt_walk_ctx *c, unsigned int tl,
 		return (iova >> half) == (~0ull >> half);
 	}
 	return !pt_above(last, cov);
+}
+
+/*
+ * A growing table maps nothing beyond its current top: clip [iova, *last]
+ * to what it covers now. Returns 0 (whole or clipped), 1 when none of the
+ * range is covered yet, -ERANGE when the table can never cover it.
+ */
+static inline int eng_clip(const struct pt_walk_ctx *c, unsigned int tl,
+			   uint64_t iova, uint64_t *last)
+{
+	unsigned int cov;
+
+	if (eng_range_ok(c, tl, iova, *last))
+		return 0;
+	if (!(c->flags & PT_CFG_DYNAMIC_TOP) || pt_above(*last, c->ias))
+		return -ERANGE;
+	cov = eng_item_lg2(tl) + eng_nbits(c, tl, tl);
+	if (pt_above(iova, cov))
+		return 1;
+	*last = pt_lg2_mask(cov);
+	return 0;
 }
 
 /* Host pointer of a table of 2^nbits entries, NULL if unreachable. */
@@ -139,9 +175,8 @@ static inline uint64_t *eng_desc(const struct pt_walk_ctx *c, uint64_t pa,
 }
 
 /* Largest allowed page size (lg2) for the next step of a map; 0 if none. */
-static inline unsigned int eng_best_lg2(const struct pt_table *t,
-					uint64_t iova, uint64_t oa,
-					uint64_t len)
+static inline unsigned int eng_best_lg2(const struct pt_table *t, uint64_t iova,
+					uint64_t oa, uint64_t len)
 {
 	uint64_t cand = t->pgsize_bitmap;
 	uint64_t a = iova | oa;
@@ -169,7 +204,8 @@ static inline uint64_t eng_run(const struct pt_table *t, uint64_t iova,
 	if (cong)
 		larger &= ((cong & -cong) << 1) - 1;
 	if (larger) {
-		uint64_t to = ((iova | pt_lg2_mask(pt_ffs64(larger))) + 1) - iova;
+		uint64_t to =
+			((iova | pt_lg2_mask(pt_ffs64(larger))) + 1) - iova;
 
 		if ((to >> sz) < leaves)
 			leaves = to >> sz;
@@ -203,7 +239,8 @@ static bool eng_subtree_empty(const struct pt_walk_ctx *c, unsigned int lvl,
 			break;
 		case PT_E_TABLE:
 			if (lvl == 0 ||
-			    !eng_subtree_empty(c, lvl - 1, fmt_table_pa(c, lvl, e)))
+			    !eng_subtree_empty(c, lvl - 1,
+					       fmt_table_pa(c, lvl, e)))
 				return false;
 			break;
 		default:
@@ -260,8 +297,8 @@ static int eng_reclaim(struct pt_table *t, unsigned int lvl, uint64_t *p,
  * Make tbl[lvl - 1] the table below the entry for @iova at @lvl, installing
  * a new one if the entry is empty.
  */
-static int eng_map_descend(struct pt_table *t, uint64_t **tbl,
-			   unsigned int lvl, unsigned int tl, uint64_t iova)
+static int eng_map_descend(struct pt_table *t, uint64_t **tbl, unsigned int lvl,
+			   unsigned int tl, uint64_t iova)
 {
 	const struct pt_walk_ctx *c = &t->ctx;
 	uint64_t *p = tbl[lvl] + eng_index(iova, lvl, eng_nbits(c, lvl, tl));
@@ -272,9 +309,8 @@ static int eng_map_descend(struct pt_table *t, uint64_t **tbl,
 	for (;;) {
 		switch (e ? fmt_type(c, lvl, e) : PT_E_EMPTY) {
 		case PT_E_TABLE:
-			tbl[lvl - 1] =
-				eng_tbl(c, fmt_table_pa(c, lvl, e), PTF_BITS,
-					true);
+			tbl[lvl - 1] = eng_tbl(c, fmt_table_pa(c, lvl, e),
+					       PTF_BITS, true);
 			return tbl[lvl - 1] ? 0 : -EFAULT;
 		case PT_E_LEAF:
 			return -EADDRINUSE;
@@ -309,42 +345,47 @@ static int eng_map_fill(struct pt_table *t, uint64_t *tblp, unsigned int lvl,
 	int ret = 0;
 
 	for (;;) {
-		unsigned int per_lg2 = sz - ilg2;
+		const unsigned int per_lg2 = sz - ilg2;
 		uint64_t run = eng_run(t, iova, oa, len, sz);
 		uint64_t room = (end - idx) >> per_lg2;
 		uint64_t *p = tblp + idx;
-		unsigned int i, n = 1u << per_lg2;
+		uint64_t k, ents, tmpl, a;
 
 		if (run > room)
 			run = room;
-		for (; run; run--) {
-			for (i = 0; i < n; i++) {
-				uint64_t e = pt_load(p + i);
+		/*
+		 * Check every entry the run covers, then write them: a leaf of
+		 * n entries is written whole or not at all. Each entry gets
+		 * its own item's address; formats whose entries all hold the
+		 * page's address (AMD) take it from there.
+		 */
+		ents = run << per_lg2;
+		for (k = 0; k < ents; k++) {
+			uint64_t e = pt_load(p + k);
 
-				if (unlikely(e)) {
-					ret = eng_reclaim(t, lvl, p + i, e);
-					if (ret)
-						goto out;
+			if (unlikely(e)) {
+				ret = eng_reclaim(t, lvl, p + k, e);
+				if (ret) {
+					run = k >> per_lg2;
+					ents = run << per_lg2;
+					break;
 				}
 			}
-			for (i = 0; i < n; i++)
-				pt_store(p + i,
-					 fmt_make_leaf(c, lvl,
-						       oa + ((uint64_t)i << ilg2),
-						       sz, bits));
-			p += n;
-			idx += n;
-			iova += 1ull << sz;
-			oa += 1ull << sz;
-			len -= 1ull << sz;
 		}
-		if (!len || idx == end)
+		/* Only the address part changes from entry to entry. */
+		tmpl = fmt_make_leaf(c, lvl, 0, sz, bits);
+		for (k = 0, a = oa; k < ents; k++, a += 1ull << ilg2)
+			pt_store(p + k, tmpl | fmt_leaf_oa_bits(c, lvl, a, sz));
+		idx += run << per_lg2;
+		iova += run << sz;
+		oa += run << sz;
+		len -= run << sz;
+		if (ret || !len || idx == end)
 			break;
 		sz = eng_best_lg2(t, iova, oa, len);
 		if (t->size_level[sz] != lvl)
 			break;
 	}
-out:
 	*iova_p = iova;
 	*oa_p = oa;
 	*len_p = len;
@@ -389,8 +430,8 @@ static int eng_grow(struct pt_table *t, uint64_t iova, uint64_t last,
 	return ret;
 }
 
-static int eng_map(struct pt_table *t, uint64_t iova, uint64_t oa,
-		   uint64_t len, unsigned int prot, uint64_t *mapped)
+static int eng_map(struct pt_table *t, uint64_t iova, uint64_t oa, uint64_t len,
+		   unsigned int prot, uint64_t *mapped)
 {
 	const struct pt_walk_ctx *c = &t->ctx;
 	uint64_t *tbl[PT_MAX_LEVELS];
@@ -421,7 +462,8 @@ static int eng_map(struct pt_table *t, uint64_t iova, uint64_t oa,
 		 * iova and oa are not congruent modulo: that bounds the level
 		 * the top must reach.
 		 */
-		uint64_t cand = t->pgsize_bitmap & ((2ull << pt_fls64(len)) - 1);
+		uint64_t cand = t->pgsize_bitmap &
+				((2ull << pt_fls64(len)) - 1);
 		uint64_t cong = iova ^ oa;
 		unsigned int need = 0;
 
@@ -488,7 +530,8 @@ static int eng_split(struct pt_table *t, uint64_t *tblp, unsigned int lvl,
 		dirty |= fmt_can_dirty(c, ei) && fmt_is_dirty(c, ei);
 	}
 	if (fmt_can_dirty(c, bits))
-		bits = dirty ? fmt_make_dirty(c, bits) : fmt_make_clean(c, bits);
+		bits = dirty ? fmt_make_dirty(c, bits)
+			     : fmt_make_clean(c, bits);
 
 	if (s_lg2 > ilg2) {
 		unsigned int p_lg2 = eng_split_size(t, lvl, s_lg2);
@@ -529,6 +572,46 @@ static int eng_split(struct pt_table *t, uint64_t *tblp, unsigned int lvl,
 	return 0;
 }
 
+/* Whether @e is a leaf of a page of 2^s_lg2 bytes. */
+static inline bool eng_is_page(const struct pt_walk_ctx *c, unsigned int lvl,
+			       uint64_t e, unsigned int s_lg2)
+{
+	return e && fmt_type(c, lvl, e) == PT_E_LEAF &&
+	       fmt_leaf_lg2(c, lvl, e) == s_lg2;
+}
+
+/*
+ * Clear the page of 2^s_lg2 bytes whose first entry is tblp[idx], and the
+ * pages of that size that follow it, stopping at entry @kend or at the first
+ * entry that is anything else. Returns the entries cleared.
+ */
+static unsigned int eng_clear_run(const struct pt_walk_ctx *c, uint64_t *tblp,
+				  unsigned int lvl, unsigned int idx,
+				  unsigned int kend, unsigned int s_lg2)
+{
+	const unsigned int n = 1u << (s_lg2 - eng_item_lg2(lvl));
+	unsigned int i, k;
+
+	for (i = 0; i < n; i++)
+		pt_store(tblp + idx + i, 0);
+	if (n == 1) {
+		/* Single entries kept apart: the loop the benchmarks time. */
+		for (k = idx + 1; k < kend; k++) {
+			if (!eng_is_page(c, lvl, pt_load(tblp + k), s_lg2))
+				break;
+			pt_store(tblp + k, 0);
+		}
+		return k - idx;
+	}
+	for (k = idx + n; k + n <= kend; k += n) {
+		if (!eng_is_page(c, lvl, pt_load(tblp + k), s_lg2))
+			break;
+		for (i = 0; i < n; i++)
+			pt_store(tblp + k + i, 0);
+	}
+	return k - idx;
+}
+
 static int eng_unmap(struct pt_table *t, uint64_t iova, uint64_t len,
 		     unsigned int flags, struct pt_gather *gather,
 		     uint64_t *unmapped)
@@ -537,7 +620,7 @@ static int eng_unmap(struct pt_table *t, uint64_t iova, uint64_t len,
 	uint64_t *tbl[PT_MAX_LEVELS];
 	uint64_t tpa[PT_MAX_LEVELS];
 	bool covered[PT_MAX_LEVELS] = { false };
-	uint64_t top, last, pos = iova, rem, done = 0;
+	uint64_t top, last, asked_last, pos = iova, rem, done = 0;
 	unsigned int tl, lvl;
 	int ret = 0;
 
@@ -548,8 +631,17 @@ static int eng_unmap(struct pt_table *t, uint64_t iova, uint64_t len,
 		return -EOVERFLOW;
 	top = pt_load_acquire(&c->top);
 	tl = eng_top_level(top);
-	if (!eng_range_ok(c, tl, iova, last))
-		return -ERANGE;
+	asked_last = last;
+	ret = eng_clip(c, tl, iova, &last);
+	if (ret < 0)
+		return ret;
+	if (ret) {
+		/* All of it beyond a growing table's top: one hole. */
+		if (!(flags & PT_UNMAP_HOLES))
+			return -ENOENT;
+		*unmapped = len;
+		return 0;
+	}
 	tpa[tl] = eng_root(top);
 	tbl[tl] = eng_tbl(c, tpa[tl], eng_nbits(c, tl, tl), true);
 	if (!tbl[tl])
@@ -567,8 +659,8 @@ static int eng_unmap(struct pt_table *t, uint64_t iova, uint64_t len,
 		switch (e ? fmt_type(c, lvl, e) : PT_E_EMPTY) {
 		case PT_E_TABLE:
 			/* Freed on the way out if the range covers all of it. */
-			covered[lvl - 1] =
-				!(pos & pt_lg2_mask(ilg2)) && rem >= pt_lg2_mask(ilg2);
+			covered[lvl - 1] = !(pos & pt_lg2_mask(ilg2)) &&
+					   rem >= pt_lg2_mask(ilg2);
 			tpa[lvl - 1] = fmt_table_pa(c, lvl, e);
 			tbl[lvl - 1] = eng_tbl(c, tpa[lvl - 1], PTF_BITS, true);
 			if (!tbl[lvl - 1]) {
@@ -578,11 +670,11 @@ static int eng_unmap(struct pt_table *t, uint64_t iova, uint64_t len,
 			lvl--;
 			continue;
 		case PT_E_LEAF: {
-			unsigned int s_lg2 = fmt_leaf_lg2(c, lvl, e);
-			unsigned int i, n = 1u << (s_lg2 - ilg2);
-			uint64_t *g;
+			unsigned int s_lg2 = fmt_leaf_lg2(c, lvl, e), kend;
+			uint64_t most;
 
-			if ((pos & pt_lg2_mask(s_lg2)) || rem < pt_lg2_mask(s_lg2)) {
+			if ((pos & pt_lg2_mask(s_lg2)) ||
+			    rem < pt_lg2_mask(s_lg2)) {
 				if (flags & PT_UNMAP_SPLIT) {
 					ret = eng_split(t, tbl[lvl], lvl, idx);
 					if (ret)
@@ -595,10 +687,17 @@ static int eng_unmap(struct pt_table *t, uint64_t iova, uint64_t len,
 					goto out;
 				}
 			}
-			g = tbl[lvl] + (idx & ~(n - 1));
-			for (i = 0; i < n; i++)
-				pt_store(g + i, 0);
-			step = 1ull << s_lg2;
+			/*
+			 * Whole pages from here: as many as the range takes
+			 * (the first even when it overshoots the end).
+			 */
+			most = ((rem + 1) >> s_lg2) << (s_lg2 - ilg2);
+			kend = 1u << eng_nbits(c, lvl, tl);
+			if (most < kend - idx)
+				kend = idx + (unsigned int)most;
+			step = eng_clear_run(c, tbl[lvl], lvl, idx, kend,
+					     s_lg2);
+			step <<= ilg2;
 			break;
 		}
 		default:
@@ -620,9 +719,10 @@ static int eng_unmap(struct pt_table *t, uint64_t iova, uint64_t len,
 		/* Climb past finished tables, freeing those wholly unmapped. */
 		while (lvl < tl && eng_index(pos, lvl, PTF_BITS) == 0) {
 			if (covered[lvl]) {
-				uint64_t *pp = tbl[lvl + 1] +
-					       eng_index(pos - 1, lvl + 1,
-							 eng_nbits(c, lvl + 1, tl));
+				uint64_t *pp =
+					tbl[lvl + 1] +
+					eng_index(pos - 1, lvl + 1,
+						  eng_nbits(c, lvl + 1, tl));
 
 				pt_store(pp, 0);
 				pt_table_retire(c, gather, tpa[lvl], tbl[lvl],
@@ -634,6 +734,13 @@ static int eng_unmap(struct pt_table *t, uint64_t iova, uint64_t len,
 		if (fin)
 			break;
 	}
+	/* The part beyond a growing table's top is a hole. */
+	if (last != asked_last) {
+		if (flags & PT_UNMAP_HOLES)
+			done += asked_last - last;
+		else
+			ret = -ENOENT;
+	}
 out:
 	*unmapped = done;
 	return ret;
@@ -644,23 +751,26 @@ static int eng_iova_to_phys(const struct pt_walk_ctx *c, uint64_t iova,
 {
 	uint64_t top = pt_load_acquire(&c->top);
 	unsigned int tl = eng_top_level(top), lvl = tl;
-	uint64_t pa = eng_root(top);
+	unsigned int nb = eng_nbits(c, tl, tl);
+	uint64_t epa;
 
-	if (!eng_range_ok(c, tl, iova, iova))
+	if (unlikely(!eng_range_ok(c, tl, iova, iova)))
 		return -ENOENT;
+	epa = eng_root(top) +
+	      8 * ((iova >> eng_item_lg2(tl)) & pt_lg2_mask(nb));
 	for (;;) {
-		const uint64_t *p = eng_desc(
-			c, pa + 8ull * eng_index(iova, lvl, eng_nbits(c, lvl, tl)),
-			false);
+		const uint64_t *p = eng_desc(c, epa, false);
 		uint64_t e;
 
-		if (!p)
+		if (unlikely(!p))
 			return -EFAULT;
 		e = pt_load_acquire(p);
 		switch (e ? fmt_type(c, lvl, e) : PT_E_EMPTY) {
 		case PT_E_TABLE:
-			pa = fmt_table_pa(c, lvl, e);
 			lvl--;
+			epa = fmt_table_pa(c, lvl + 1, e) +
+			      8 * ((iova >> eng_item_lg2(lvl)) &
+				   pt_lg2_mask(PTF_BITS));
 			break;
 		case PT_E_LEAF:
 			*oa = fmt_oa(c, lvl, e, fmt_leaf_lg2(c, lvl, e), iova);
@@ -674,6 +784,11 @@ static int eng_iova_to_phys(const struct pt_walk_ctx *c, uint64_t iova,
 static int eng_walk_fault(struct pt_walk_result *res, enum pt_fault fault,
 			  unsigned int lvl, uint64_t e, uint64_t epa)
 {
+	if (fault != PT_FAULT_PERMISSION)
+		res->perm = 0;
+	res->page_lg2 = 0;
+	res->oa = 0;
+	res->attr = 0;
 	res->fault = fault;
 	res->level = lvl;
 	res->arch_level = fmt_arch_level(lvl);
@@ -688,82 +803,87 @@ static int eng_walk(const struct pt_walk_ctx *c, uint64_t iova,
 	const bool upd = access & (PT_HW_HA | PT_HW_HD);
 	uint64_t top = pt_load_acquire(&c->top);
 	unsigned int tl = eng_top_level(top), lvl = tl;
-	unsigned int deny = 0, need, s_lg2;
-	uint64_t pa = eng_root(top);
+	unsigned int nb = eng_nbits(c, tl, tl);
+	unsigned int deny = 0, need, s_lg2, perm;
+	uint64_t pa = eng_root(top), epa, e, oa;
+	uint64_t *p;
+	enum pt_fault f;
+	unsigned int type;
 
-	res->perm = 0;
-	res->page_lg2 = 0;
-	res->oa = 0;
-	res->attr = 0;
-	if (!eng_range_ok(c, tl, iova, iova))
+	if (unlikely(!eng_range_ok(c, tl, iova, iova)))
 		return eng_walk_fault(res, PT_FAULT_TRANSLATION, tl, 0, 0);
-	if (pt_above(pa, c->oas))
+	if (unlikely(pt_above(pa, c->oas)))
 		return eng_walk_fault(res, PTF_OAS_FAULT, tl, 0, 0);
+	epa = pa + 8 * ((iova >> eng_item_lg2(tl)) & pt_lg2_mask(nb));
 	for (;;) {
-		uint64_t epa =
-			pa + 8ull * eng_index(iova, lvl, eng_nbits(c, lvl, tl));
-		uint64_t *p = eng_desc(c, epa, upd);
-		uint64_t e;
-		enum pt_fault f;
-		unsigned int type;
-
-		if (!p)
+		p = eng_desc(c, epa, upd);
+		if (unlikely(!p))
 			return eng_walk_fault(res, PT_FAULT_EXTERNAL, lvl, 0,
 					      epa);
 		e = pt_load_acquire(p);
-retry:
 		type = fmt_type(c, lvl, e);
-		if (type == PT_E_EMPTY)
-			return eng_walk_fault(res, PT_FAULT_TRANSLATION, lvl, e,
-					      epa);
+		if (type != PT_E_TABLE)
+			break;
 		f = fmt_check(c, lvl, e, type);
-		if (f)
+		if (unlikely(f))
 			return eng_walk_fault(res, f, lvl, e, epa);
-		if (type == PT_E_TABLE) {
-			pa = fmt_table_pa(c, lvl, e);
-			if (pt_above(pa, c->oas))
-				return eng_walk_fault(res, PTF_OAS_FAULT, lvl,
-						      e, epa);
-			deny |= fmt_table_deny(c, e, access);
-			lvl--;
-			continue;
-		}
-
-		s_lg2 = fmt_leaf_lg2(c, lvl, e);
-		res->oa = fmt_oa(c, lvl, e, s_lg2, iova);
-		if (pt_above(res->oa, c->oas))
+		pa = fmt_table_pa(c, lvl, e);
+		if (unlikely(pt_above(pa, c->oas)))
 			return eng_walk_fault(res, PTF_OAS_FAULT, lvl, e, epa);
-		if (!fmt_accessed(c, e)) {
-			if (access & PT_HW_HA) {
-				if (!pt_cmpxchg(p, &e, fmt_set_accessed(c, e)))
-					goto retry;
-				e = fmt_set_accessed(c, e);
-			} else if (PTF_AF_FAULTS) {
-				return eng_walk_fault(res, PT_FAULT_ACCESS_FLAG,
-						      lvl, e, epa);
-			}
-		}
-		res->perm = fmt_leaf_perm(c, e, access) & ~deny;
-		need = access & (PT_ACCESS_READ | PT_ACCESS_WRITE |
-				 PT_ACCESS_EXEC);
-		if (need & ~res->perm)
-			return eng_walk_fault(res, PT_FAULT_PERMISSION, lvl, e,
-					      epa);
-		if ((access & PT_ACCESS_WRITE) && (access & PT_HW_HD) &&
-		    fmt_can_dirty(c, e) && !fmt_is_dirty(c, e)) {
-			if (!pt_cmpxchg(p, &e, fmt_make_dirty(c, e)))
-				goto retry;
-			e = fmt_make_dirty(c, e);
-		}
-		res->fault = PT_FAULT_NONE;
-		res->level = lvl;
-		res->arch_level = fmt_arch_level(lvl);
-		res->page_lg2 = s_lg2;
-		res->desc = e;
-		res->desc_pa = epa;
-		res->attr = fmt_leaf_attr(c, lvl, e);
-		return 0;
+		deny |= fmt_table_deny(c, e, access);
+		lvl--;
+		epa = pa +
+		      8 * ((iova >> eng_item_lg2(lvl)) & pt_lg2_mask(PTF_BITS));
 	}
+retry:
+	if (unlikely(type == PT_E_EMPTY))
+		return eng_walk_fault(res, PT_FAULT_TRANSLATION, lvl, e, epa);
+	f = fmt_check(c, lvl, e, type);
+	if (unlikely(f))
+		return eng_walk_fault(res, f, lvl, e, epa);
+	s_lg2 = fmt_leaf_lg2(c, lvl, e);
+	oa = fmt_oa(c, lvl, e, s_lg2, iova);
+	if (unlikely(pt_above(oa, c->oas)))
+		return eng_walk_fault(res, PTF_OAS_FAULT, lvl, e, epa);
+	if (unlikely(!fmt_accessed(c, e))) {
+		if (access & PT_HW_HA) {
+			if (!pt_cmpxchg(p, &e, fmt_set_accessed(c, e)))
+				goto reload;
+			e = fmt_set_accessed(c, e);
+		} else if (PTF_AF_FAULTS) {
+			return eng_walk_fault(res, PT_FAULT_ACCESS_FLAG, lvl, e,
+					      epa);
+		}
+	}
+	perm = fmt_leaf_perm(c, e, access) & ~deny;
+	need = access & (PT_ACCESS_READ | PT_ACCESS_WRITE | PT_ACCESS_EXEC);
+	if (unlikely(need & ~perm)) {
+		res->perm = perm;
+		return eng_walk_fault(res, PT_FAULT_PERMISSION, lvl, e, epa);
+	}
+	if ((access & PT_ACCESS_WRITE) && (access & PT_HW_HD) &&
+	    fmt_can_dirty(c, e) && !fmt_is_dirty(c, e)) {
+		if (!pt_cmpxchg(p, &e, fmt_make_dirty(c, e)))
+			goto reload;
+		e = fmt_make_dirty(c, e);
+	}
+	res->fault = PT_FAULT_NONE;
+	res->level = lvl;
+	res->arch_level = fmt_arch_level(lvl);
+	res->page_lg2 = s_lg2;
+	res->perm = perm;
+	res->oa = oa;
+	res->desc = e;
+	res->desc_pa = epa;
+	res->attr = fmt_leaf_attr(c, lvl, e);
+	return 0;
+
+reload:
+	/* A concurrent update changed the leaf: decide again on *p as is. */
+	type = fmt_type(c, lvl, e);
+	if (type == PT_E_TABLE)
+		return eng_walk_fault(res, PT_FAULT_TRANSLATION, lvl, e, epa);
+	goto retry;
 }
 
 struct eng_dirty {
@@ -774,8 +894,7 @@ struct eng_dirty {
 };
 
 /* Adjacent dirty leaves reach the sink as one run. */
-static inline void eng_dirty_add(struct eng_dirty *d, uint64_t va,
-				 uint64_t len)
+static inline void eng_dirty_add(struct eng_dirty *d, uint64_t va, uint64_t len)
 {
 	if (d->run_len && d->run_start + d->run_len == va) {
 		d->run_len += len;
@@ -803,7 +922,20 @@ static int eng_dirty_table(const struct pt_walk_ctx *c, uint64_t *tblp,
 
 	for (i = first; i <= lastidx; i++) {
 		uint64_t e = pt_load(tblp + i);
-		uint64_t eva = va + ((uint64_t)i << ilg2);
+		uint64_t eva;
+
+		/*
+		 * Level 0 holds only leaves and most of them are clean, so
+		 * one test per entry until a dirty one turns up: that loop is
+		 * what 16M entries cost. The first and last entries are
+		 * always decoded in full: they may belong to a multi-entry
+		 * page whose dirty entry lies outside the range.
+		 */
+		if (lvl == 0 && i != first) {
+			while (likely(!fmt_is_dirty(c, e)) && i < lastidx)
+				e = pt_load(tblp + ++i);
+		}
+		eva = va + ((uint64_t)i << ilg2);
 
 		if (!e)
 			continue;
@@ -836,21 +968,24 @@ static int eng_dirty_table(const struct pt_walk_ctx *c, uint64_t *tblp,
 					break;
 				eng_dirty_add(d, eva, 1ull << ilg2);
 				if (clear)
-					pt_store(tblp + i, fmt_make_clean(c, e));
+					pt_store(tblp + i,
+						 fmt_make_clean(c, e));
 				break;
 			}
 			/* A run or size group: dirty if any entry is. */
 			n = 1u << (s_lg2 - ilg2);
 			g0 = i & ~(n - 1);
 			for (k = 0; k < n; k++)
-				dirty |= fmt_is_dirty(c, pt_load(tblp + g0 + k));
+				dirty |=
+					fmt_is_dirty(c, pt_load(tblp + g0 + k));
 			if (dirty) {
 				eng_dirty_add(d, va + ((uint64_t)g0 << ilg2),
 					      1ull << s_lg2);
 				for (k = 0; clear && k < n; k++)
 					pt_store(tblp + g0 + k,
 						 fmt_make_clean(
-							 c, pt_load(tblp + g0 + k)));
+							 c, pt_load(tblp + g0 +
+								    k)));
 			}
 			i = g0 + n - 1;
 			break;
@@ -878,11 +1013,11 @@ static int eng_read_and_clear_dirty(struct pt_table *t, uint64_t iova,
 		return -EOVERFLOW;
 	top = pt_load_acquire(&c->top);
 	tl = eng_top_level(top);
-	if (!eng_range_ok(c, tl, iova, last))
-		return -ERANGE;
+	ret = eng_clip(c, tl, iova, &last);
+	if (ret)
+		return ret < 0 ? ret : 0;
 	nb = eng_nbits(c, tl, tl);
-	root = eng_tbl(c, eng_root(top), nb,
-		       !(flags & PT_DIRTY_NO_CLEAR));
+	root = eng_tbl(c, eng_root(top), nb, !(flags & PT_DIRTY_NO_CLEAR));
 	if (!root)
 		return -EFAULT;
 	ret = eng_dirty_table(c, root, tl,
@@ -933,8 +1068,8 @@ static int eng_set_dirty(struct pt_table *t, uint64_t iova)
 }
 
 struct eng_leaf_args {
-	int (*fn)(void *priv, uint64_t iova, unsigned int size_lg2,
-		  uint64_t oa, uint64_t desc);
+	int (*fn)(void *priv, uint64_t iova, unsigned int size_lg2, uint64_t oa,
+		  uint64_t desc);
 	void *priv;
 };
 
@@ -1000,6 +1135,7 @@ static int eng_for_each_leaf(struct pt_table *t, uint64_t iova, uint64_t len,
 	struct eng_leaf_args a = { .fn = fn, .priv = priv };
 	uint64_t top, last, *root;
 	unsigned int tl, nb;
+	int ret;
 
 	if (!len)
 		return -EINVAL;
@@ -1007,8 +1143,9 @@ static int eng_for_each_leaf(struct pt_table *t, uint64_t iova, uint64_t len,
 		return -EOVERFLOW;
 	top = pt_load_acquire(&c->top);
 	tl = eng_top_level(top);
-	if (!eng_range_ok(c, tl, iova, last))
-		return -ERANGE;
+	ret = eng_clip(c, tl, iova, &last);
+	if (ret)
+		return ret < 0 ? ret : 0;
 	nb = eng_nbits(c, tl, tl);
 	root = eng_tbl(c, eng_root(top), nb, false);
 	if (!root)

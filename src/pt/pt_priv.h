@@ -57,7 +57,8 @@ struct pt_fmt_ops {
 	/* Validates @cfg and fills everything in @ctx but @top. */
 	int (*init)(struct pt_walk_ctx *ctx, const struct pt_cfg *cfg);
 	/* Leaf sizes the format can store at @lvl (engine numbering). */
-	uint64_t (*level_sizes)(const struct pt_walk_ctx *ctx, unsigned int lvl);
+	uint64_t (*level_sizes)(const struct pt_walk_ctx *ctx,
+				unsigned int lvl);
 	int (*map)(struct pt_table *t, uint64_t iova, uint64_t oa, uint64_t len,
 		   unsigned int prot, uint64_t *mapped);
 	int (*unmap)(struct pt_table *t, uint64_t iova, uint64_t len,
@@ -97,8 +98,7 @@ extern const struct pt_fmt_ops pt_fmt_mock;
  * zeroed, @bytes-aligned table and its address in *pa, or NULL; host tables
  * whose address does not fit the context's oas are refused (NULL).
  */
-void *pt_table_alloc(const struct pt_walk_ctx *ctx, size_t bytes,
-		     uint64_t *pa);
+void *pt_table_alloc(const struct pt_walk_ctx *ctx, size_t bytes, uint64_t *pa);
 void pt_table_free(const struct pt_walk_ctx *ctx, uint64_t pa, void *host,
 		   size_t bytes);
 /* Queue a detached table on @gather, or free it now when @gather is NULL. */
@@ -134,8 +134,8 @@ static inline void pt_store_release(uint64_t *p, uint64_t v)
 /* On failure *old is reloaded with the current value. */
 static inline bool pt_cmpxchg(uint64_t *p, uint64_t *old, uint64_t new)
 {
-	return __atomic_compare_exchange_n(p, old, new, false,
-					   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+	return __atomic_compare_exchange_n(p, old, new, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_RELAXED);
 }
 
 static inline unsigned int pt_fls64(uint64_t v)

@@ -84,12 +84,6 @@ static void ref_insert(struct ref *r, const struct ref_leaf *nl, size_t n)
 	r->n += n;
 }
 
-static void ref_remove(struct ref *r, size_t i)
-{
-	memmove(&r->v[i], &r->v[i + 1], (r->n - i - 1) * sizeof(*r->v));
-	r->n--;
-}
-
 static unsigned int ref_best(const struct ref *r, uint64_t iova, uint64_t oa,
 			     uint64_t len)
 {
@@ -137,7 +131,10 @@ int ref_map(struct ref *r, uint64_t iova, uint64_t oa, uint64_t len,
 		 * with D already set (the hardware then never updates them).
 		 */
 		nl[n++] = (struct ref_leaf){
-			.iova = iova, .oa = oa, .s_lg2 = s, .prot = prot,
+			.iova = iova,
+			.oa = oa,
+			.s_lg2 = s,
+			.prot = prot,
 			.dirty = r->t->cfg.fmt == PT_FMT_VTD_FS &&
 				 !(r->t->cfg.flags & PT_CFG_DIRTY) &&
 				 (prot & PT_PROT_WRITE)
@@ -197,16 +194,27 @@ static int ref_split(struct ref *r, size_t i)
 		nl[k].iova = old.iova + ((uint64_t)k << p);
 		nl[k].oa = old.oa + ((uint64_t)k << p);
 	}
-	ref_remove(r, i);
+	memmove(&r->v[i], &r->v[i + 1], (r->n - i - 1) * sizeof(*r->v));
+	r->n--;
 	ref_insert(r, nl, n);
 	free(nl);
 	return 0;
+}
+
+/* Leaves [from, to) go in one move: unmap removes runs, not single leaves. */
+static void ref_remove_run(struct ref *r, size_t from, size_t to)
+{
+	if (from == to)
+		return;
+	memmove(&r->v[from], &r->v[to], (r->n - to) * sizeof(*r->v));
+	r->n -= to - from;
 }
 
 int ref_unmap(struct ref *r, uint64_t iova, uint64_t len, unsigned int flags,
 	      uint64_t *unmapped)
 {
 	uint64_t last = iova + (len - 1), pos = iova, done = 0;
+	size_t run_from = 0, run_to = 0; /* pending removal */
 	int ret = 0;
 
 	for (;;) {
@@ -214,6 +222,11 @@ int ref_unmap(struct ref *r, uint64_t iova, uint64_t len, unsigned int flags,
 		struct ref_leaf *l;
 		uint64_t llast;
 
+		if (i >= 0 && run_to != run_from && (size_t)i != run_to) {
+			ref_remove_run(r, run_from, run_to);
+			run_to = run_from;
+			i = ref_find(r, pos);
+		}
 		if (i < 0) {
 			size_t nx = ref_upper(r, pos);
 
@@ -233,7 +246,10 @@ int ref_unmap(struct ref *r, uint64_t iova, uint64_t len, unsigned int flags,
 		llast = leaf_last(l);
 		if (pos != l->iova || llast > last) {
 			if (flags & PT_UNMAP_SPLIT) {
-				ret = ref_split(r, (size_t)i);
+				/* Splits move leaves: settle removals first. */
+				ref_remove_run(r, run_from, run_to);
+				run_to = run_from;
+				ret = ref_split(r, (size_t)ref_find(r, pos));
 				if (ret)
 					break;
 				continue;
@@ -244,11 +260,14 @@ int ref_unmap(struct ref *r, uint64_t iova, uint64_t len, unsigned int flags,
 			}
 		}
 		done += 1ull << l->s_lg2;
-		ref_remove(r, (size_t)i);
+		if (run_to == run_from)
+			run_from = (size_t)i;
+		run_to = (size_t)i + 1;
 		if (llast >= last)
 			break;
 		pos = llast + 1;
 	}
+	ref_remove_run(r, run_from, run_to);
 	*unmapped = done;
 	return ret;
 }

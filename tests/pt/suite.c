@@ -95,6 +95,14 @@ static bool in_range(const struct pt_table *t, uint64_t iova, uint64_t last)
 	return sext(t) && iova >= ~cl;
 }
 
+/* In range now, or once a growing table has grown. */
+static bool in_max_range(const struct pt_table *t, uint64_t iova, uint64_t last)
+{
+	if (!(t->cfg.flags & PT_CFG_DYNAMIC_TOP))
+		return in_range(t, iova, last);
+	return last >= iova && (t->ctx.ias >= 64 || !(last >> t->ctx.ias));
+}
+
 static struct pt_table *new_table(const struct pt_cfg *cfg)
 {
 	struct pt_table *t = pt_alloc(cfg);
@@ -168,8 +176,7 @@ static void check_full(struct pt_table *t, const struct ref *r)
 
 /* ---- probes ---- */
 
-static void check_probe(struct pt_table *t, const struct ref *r,
-			uint64_t iova)
+static void check_probe(struct pt_table *t, const struct ref *r, uint64_t iova)
 {
 	const struct pt_walk_ctx *c = pt_table_walk_ctx(t);
 	struct pt_walk_result res;
@@ -260,8 +267,8 @@ static void check_dirty(struct pt_table *t, struct ref *r, uint64_t iova,
 	want.n = ref_read_dirty(r, iova, iova + (len - 1), no_clear, want.v,
 				MAX_RUNS);
 	if (got.n != want.n)
-		printf("# dirty over 0x%" PRIx64 "+0x%" PRIx64
-		       ": %zu runs, model %zu\n",
+		printf("# dirty over 0x%" PRIx64 "+0x%" PRIx64 ": %zu runs, "
+		       "model %zu\n",
 		       iova, len, got.n, want.n);
 	assert_int_equal(got.n, want.n);
 	for (k = 0; k < got.n; k++) {
@@ -286,6 +293,10 @@ struct rt {
 	unsigned int sizes[64];
 	unsigned int nsizes;
 	struct pt_gather gather;
+	/* What the sequence exercised, printed at the end. */
+	unsigned long maps_ok, maps_err, unmaps_ok, unmaps_err, probes;
+	size_t max_leaves;
+	uint64_t sizes_seen;
 };
 
 static void rt_bases(struct rt *x)
@@ -316,7 +327,7 @@ static uint64_t rt_addr(struct rt *x, unsigned int s, uint64_t count)
 {
 	const struct base *b = &x->bases[rng_below(&x->rng, x->nbases)];
 	int dir = b->dir ? b->dir : (rng_below(&x->rng, 2) ? 1 : -1);
-	uint64_t off = rng_below(&x->rng, 48);
+	uint64_t off = rng_below(&x->rng, 160);
 
 	/* Bases need not be aligned to every size: round down. */
 	if (dir > 0)
@@ -337,10 +348,11 @@ static const unsigned int rt_prots[] = {
 
 static void rt_map(struct rt *x)
 {
-	unsigned int pick = rng_below(&x->rng, 2) ?
-				    (unsigned int)rng_below(&x->rng,
-							    x->nsizes < 2 ? x->nsizes : 2) :
-				    (unsigned int)rng_below(&x->rng, x->nsizes);
+	unsigned int pick =
+		rng_below(&x->rng, 2)
+			? (unsigned int)rng_below(&x->rng,
+						  x->nsizes < 2 ? x->nsizes : 2)
+			: (unsigned int)rng_below(&x->rng, x->nsizes);
 	unsigned int s = x->sizes[pick];
 	uint64_t count = 1 + rng_below(&x->rng, pick == 0 ? 40 : 6);
 	uint64_t len = count << s, iova = rt_addr(x, s, count), oa, last;
@@ -372,7 +384,8 @@ static void rt_map(struct rt *x)
 	     ~lg2_mask(oa_align);
 	if (len > (1ull << (x->t->ctx.oas - 1)))
 		return;
-	prot = rt_prots[rng_below(&x->rng, sizeof(rt_prots) / sizeof(rt_prots[0]))];
+	prot = rt_prots[rng_below(&x->rng,
+				  sizeof(rt_prots) / sizeof(rt_prots[0]))];
 
 	last = iova + (len - 1);
 	ret = pt_map(x->t, iova, oa, len, prot, &mapped);
@@ -393,14 +406,18 @@ static void rt_map(struct rt *x)
 		       iova, len, oa, ret, mapped, want, want_mapped);
 	assert_int_equal(ret, want);
 	assert_true(mapped == want_mapped);
+	if (ret)
+		x->maps_err++;
+	else
+		x->maps_ok++;
 }
 
 static void rt_unmap(struct rt *x)
 {
-	static const unsigned int flagsets[] = {
-		0, PT_UNMAP_SPLIT, PT_UNMAP_HOLES,
-		PT_UNMAP_SPLIT | PT_UNMAP_HOLES
-	};
+	static const unsigned int flagsets[] = { 0, PT_UNMAP_SPLIT,
+						 PT_UNMAP_HOLES,
+						 PT_UNMAP_SPLIT |
+							 PT_UNMAP_HOLES };
 	unsigned int flags = flagsets[rng_below(&x->rng, 4)];
 	unsigned int g = smallest_lg2(x->t);
 	uint64_t iova, len, unmapped = 0, want_unmapped = 0, last;
@@ -424,7 +441,8 @@ static void rt_unmap(struct rt *x)
 			iova += rng_below(&x->rng, 1ull << (l->s_lg2 - g)) << g;
 		last = x->r.v[j].iova + lg2_mask(x->r.v[j].s_lg2);
 		if (!rng_below(&x->rng, 4) && last > iova)
-			last -= rng_below(&x->rng, ((last - iova) >> g) + 1) << g;
+			last -= rng_below(&x->rng, ((last - iova) >> g) + 1)
+				<< g;
 		len = last - iova + 1;
 	}
 	last = iova + (len - 1);
@@ -433,17 +451,21 @@ static void rt_unmap(struct rt *x)
 		assert_int_equal(ret, -EOVERFLOW);
 		return;
 	}
-	if (!in_range(x->t, iova, last)) {
+	if (!in_max_range(x->t, iova, last)) {
 		assert_int_equal(ret, -ERANGE);
 		return;
 	}
 	want = ref_unmap(&x->r, iova, len, flags, &want_unmapped);
 	if (ret != want || unmapped != want_unmapped)
-		printf("# unmap 0x%" PRIx64 "+0x%" PRIx64 " flags %u: %d/0x%" PRIx64
-		       ", model %d/0x%" PRIx64 "\n",
+		printf("# unmap 0x%" PRIx64 "+0x%" PRIx64
+		       " flags %u: %d/0x%" PRIx64 ", model %d/0x%" PRIx64 "\n",
 		       iova, len, flags, ret, unmapped, want, want_unmapped);
 	assert_int_equal(ret, want);
 	assert_true(unmapped == want_unmapped);
+	if (ret)
+		x->unmaps_err++;
+	else
+		x->unmaps_ok++;
 }
 
 /* An IOVA near something mapped, or anywhere in the bases' reach. */
@@ -473,25 +495,27 @@ static void rt_step(struct rt *x)
 	int ret;
 
 	switch (rng_below(&x->rng, 20)) {
-	case 0 ... 6:
+	case 0 ... 5:
 		rt_map(x);
 		break;
-	case 7 ... 10:
+	case 6 ... 10:
 		rt_unmap(x);
 		break;
 	case 11 ... 13:
 		iova = rt_probe_addr(x);
-		if (in_range(x->t, iova, iova))
+		if (in_max_range(x->t, iova, iova)) {
 			check_probe(x->t, &x->r, iova);
+			x->probes++;
+		}
 		break;
 	case 14:
 		iova = rt_probe_addr(x);
-		if (in_range(x->t, iova, iova))
+		if (in_max_range(x->t, iova, iova))
 			check_write(x->t, &x->r, iova);
 		break;
 	case 15 ... 16:
 		iova = rt_probe_addr(x);
-		if (!in_range(x->t, iova, iova))
+		if (!in_max_range(x->t, iova, iova))
 			break;
 		ret = pt_set_dirty(x->t, iova);
 		assert_int_equal(ret, ref_set_dirty(&x->r, iova));
@@ -504,7 +528,7 @@ static void rt_step(struct rt *x)
 			a = b;
 			b = t;
 		}
-		if (!in_range(x->t, a, b))
+		if (!in_max_range(x->t, a, b))
 			break;
 		check_dirty(x->t, &x->r, a, b - a + 1, !rng_below(&x->rng, 3));
 		break;
@@ -523,7 +547,8 @@ static void unmap_all(struct pt_table *t, struct ref *r)
 
 	if (cl == U64_MAX) {
 		assert_int_equal(pt_unmap(t, 0, 1ull << 63, f, NULL, &unmapped),
-				 ref_unmap(r, 0, 1ull << 63, f, &want_unmapped));
+				 ref_unmap(r, 0, 1ull << 63, f,
+					   &want_unmapped));
 		assert_int_equal(pt_unmap(t, 1ull << 63, 1ull << 63, f, NULL,
 					  &unmapped),
 				 ref_unmap(r, 1ull << 63, 1ull << 63, f,
@@ -558,7 +583,13 @@ static void run_random(const struct pt_cfg *cfg, uint64_t seed,
 	assert_true(x.nsizes > 0);
 
 	for (i = 0; i < steps; i++) {
+		size_t k;
+
 		rt_step(&x);
+		if (x.r.n > x.max_leaves)
+			x.max_leaves = x.r.n;
+		for (k = 0; k < x.r.n && k < 64; k++)
+			x.sizes_seen |= 1ull << x.r.v[k].s_lg2;
 		if (!(i % 97))
 			check_full(x.t, &x.r);
 		/* A growing table gains bases as it grows. */
@@ -566,6 +597,10 @@ static void run_random(const struct pt_cfg *cfg, uint64_t seed,
 			rt_bases(&x);
 	}
 	check_full(x.t, &x.r);
+	printf("#  %u steps: maps %lu ok %lu failed, unmaps %lu ok %lu failed, "
+	       "%lu probes, up to %zu leaves, sizes seen 0x%" PRIx64 "\n",
+	       steps, x.maps_ok, x.maps_err, x.unmaps_ok, x.unmaps_err,
+	       x.probes, x.max_leaves, x.sizes_seen);
 	unmap_all(x.t, &x.r);
 	check_full(x.t, &x.r);
 	pt_gather_free(x.t, &x.gather);
@@ -582,8 +617,13 @@ static void test_random(void **state)
 	uint64_t seed = test_seed(PT_SUITE_FMT " random");
 
 	for (; tc->desc; tc++, seed++) {
+		/* Big granules make big tables: fewer steps, same coverage. */
+		unsigned int steps = tc->cfg.granule_lg2 == 16	 ? 2000
+				     : tc->cfg.granule_lg2 == 14 ? 3000
+								 : 4000;
+
 		printf("# %s\n", tc->desc);
-		run_random(&tc->cfg, seed, 4000);
+		run_random(&tc->cfg, seed, steps);
 	}
 }
 
@@ -618,8 +658,8 @@ static void one_page(struct pt_table *t, struct ref *r, uint64_t iova,
 				&mapped),
 			 0);
 	assert_true(mapped == size);
-	assert_int_equal(ref_map(r, iova, oa, size, PT_PROT_READ | PT_PROT_WRITE,
-				 &mapped),
+	assert_int_equal(ref_map(r, iova, oa, size,
+				 PT_PROT_READ | PT_PROT_WRITE, &mapped),
 			 0);
 	check_full(t, r);
 	assert_int_equal(count_leaves(t), 1);
@@ -707,15 +747,16 @@ static void test_boundaries(void **state)
 		for (lvl = 1; lvl <= tl; lvl++) {
 			uint64_t b = 1ull << pt_item_lg2(c, lvl);
 			/* Unaligned OA: only the smallest size fits. */
-			uint64_t iova = b - (8ull << g), oa = (1ull << 30) + (1ull << g);
+			uint64_t iova = b - (8ull << g),
+				 oa = (1ull << 30) + (1ull << g);
 			uint64_t len = 16ull << g, m = 0, wm = 0, u, wu;
 			uint64_t k;
 
 			if (!in_range(t, iova, iova + len - 1))
 				continue;
-			assert_int_equal(pt_map(t, iova, oa, len, PT_PROT_READ, &m),
-					 ref_map(&r, iova, oa, len, PT_PROT_READ,
-						 &wm));
+			assert_int_equal(
+				pt_map(t, iova, oa, len, PT_PROT_READ, &m),
+				ref_map(&r, iova, oa, len, PT_PROT_READ, &wm));
 			assert_true(m == len && wm == len);
 			check_full(t, &r);
 			for (k = 0; k < 16; k++)
@@ -723,8 +764,8 @@ static void test_boundaries(void **state)
 			/* Punch out the 4 pages around the boundary. */
 			assert_int_equal(pt_unmap(t, b - (2ull << g), 4ull << g,
 						  0, NULL, &u),
-					 ref_unmap(&r, b - (2ull << g), 4ull << g,
-						   0, &wu));
+					 ref_unmap(&r, b - (2ull << g),
+						   4ull << g, 0, &wu));
 			assert_true(u == wu && u == 4ull << g);
 			check_full(t, &r);
 			for (k = 0; k < 16; k++)
@@ -763,7 +804,8 @@ static void test_errors(void **state)
 		assert_int_equal(pt_map(t, base, 0, pg, PT_PROT_NOEXEC, &m),
 				 -EINVAL);
 		/* Output beyond oas. */
-		assert_int_equal(pt_map(t, base, 1ull << t->ctx.oas, pg, rw, &m),
+		assert_int_equal(pt_map(t, base, 1ull << t->ctx.oas, pg, rw,
+					&m),
 				 -ERANGE);
 		assert_int_equal(pt_map(t, base, (1ull << t->ctx.oas) - pg,
 					2 * pg, rw, &m),
@@ -793,7 +835,8 @@ static void test_errors(void **state)
 		assert_int_equal(count_leaves(t) >= 2, 1);
 
 		/* A hole stops an unmap unless holes are allowed. */
-		assert_int_equal(pt_unmap(t, base + 8 * pg, 2 * pg, 0, NULL, &u),
+		assert_int_equal(pt_unmap(t, base + 8 * pg, 2 * pg, 0, NULL,
+					  &u),
 				 -ENOENT);
 		assert_true(u == 0);
 		assert_int_equal(pt_unmap(t, base + 8 * pg, 2 * pg,
@@ -828,8 +871,8 @@ static void test_errors(void **state)
 /* The smallest page size above the smallest, stored a level up if any. */
 static unsigned int big_lg2(struct pt_table *t)
 {
-	uint64_t bm = pt_pgsize_bitmap(t) & ~(pt_pgsize_bitmap(t) &
-					      -pt_pgsize_bitmap(t));
+	uint64_t bm = pt_pgsize_bitmap(t) &
+		      ~(pt_pgsize_bitmap(t) & -pt_pgsize_bitmap(t));
 
 	return bm ? (unsigned int)__builtin_ctzll(bm) : 0;
 }
@@ -878,8 +921,9 @@ static void test_large_pages(void **state)
 					 ref_set_dirty(&r, x + size - 1));
 			assert_int_equal(pt_unmap(t, x + (1ull << g), 1ull << g,
 						  PT_UNMAP_SPLIT, NULL, &u),
-					 ref_unmap(&r, x + (1ull << g), 1ull << g,
-						   PT_UNMAP_SPLIT, &wu));
+					 ref_unmap(&r, x + (1ull << g),
+						   1ull << g, PT_UNMAP_SPLIT,
+						   &wu));
 			assert_true(u == 1ull << g && wu == u);
 			check_full(t, &r);
 			check_probe(t, &r, x);
@@ -894,15 +938,13 @@ static void test_large_pages(void **state)
 			 * the table is reclaimed, not an error.
 			 */
 			if (ref_level_of(&r, s) > 0) {
-				assert_int_equal(pt_map(t, x, 0, 1ull << g, rw,
-							&m),
-						 0);
+				assert_int_equal(
+					pt_map(t, x, 0, 1ull << g, rw, &m), 0);
 				assert_int_equal(pt_unmap(t, x, 1ull << g, 0,
 							  NULL, &u),
 						 0);
-				assert_int_equal(pt_map(t, x, size, size, rw,
-							&m),
-						 0);
+				assert_int_equal(
+					pt_map(t, x, size, size, rw, &m), 0);
 				ref_map(&r, x, size, size, rw, &m);
 				check_full(t, &r);
 				pt_gather_free(t, NULL);
@@ -945,20 +987,21 @@ static void test_dirty(void **state)
 					PT_PROT_READ | PT_PROT_WRITE, &m),
 				 ref_map(&r, base, pg, 8 * pg,
 					 PT_PROT_READ | PT_PROT_WRITE, &m));
-		assert_int_equal(pt_map(t, base + 8 * pg, 0, pg, PT_PROT_READ,
-					&m),
-				 ref_map(&r, base + 8 * pg, 0, pg, PT_PROT_READ,
-					 &m));
+		assert_int_equal(
+			pt_map(t, base + 8 * pg, 0, pg, PT_PROT_READ, &m),
+			ref_map(&r, base + 8 * pg, 0, pg, PT_PROT_READ, &m));
 		check_dirty(t, &r, base, 16 * pg, false);
 		assert_int_equal(pt_set_dirty(t, base + 8 * pg), -EACCES);
 		assert_int_equal(pt_set_dirty(t, base + 9 * pg), -ENOENT);
 		assert_int_equal(pt_set_dirty(t, base + pg + 7),
 				 can ? 0 : -EACCES);
 		ref_set_dirty(&r, base + pg + 7);
-		assert_int_equal(pt_set_dirty(t, base + 3 * pg), can ? 0 : -EACCES);
+		assert_int_equal(pt_set_dirty(t, base + 3 * pg),
+				 can ? 0 : -EACCES);
 		ref_set_dirty(&r, base + 3 * pg);
 		/* Twice is fine: still dirty. */
-		assert_int_equal(pt_set_dirty(t, base + 3 * pg), can ? 0 : -EACCES);
+		assert_int_equal(pt_set_dirty(t, base + 3 * pg),
+				 can ? 0 : -EACCES);
 		check_dirty(t, &r, base, 16 * pg, true);
 		check_dirty(t, &r, base, 16 * pg, true);
 
@@ -981,12 +1024,10 @@ static void test_dirty(void **state)
 		check_dirty(t, &r, base, 16 * pg, false);
 		/* Without it, a write-clean ARM leaf is read-only. */
 		if (can && is_arm(&tc->cfg)) {
-			assert_int_equal(pt_walk(pt_table_walk_ctx(t),
-						 base + 5 * pg,
-						 PT_ACCESS_WRITE |
-							 PT_ACCESS_PRIV,
-						 &res),
-					 -EFAULT);
+			assert_int_equal(
+				pt_walk(pt_table_walk_ctx(t), base + 5 * pg,
+					PT_ACCESS_WRITE | PT_ACCESS_PRIV, &res),
+				-EFAULT);
 			assert_int_equal(res.fault, PT_FAULT_PERMISSION);
 		}
 		/* Dirty on a large page reports all of it. */
@@ -996,12 +1037,17 @@ static void test_dirty(void **state)
 			if (in_range(t, x, x + (1ull << b) - 1)) {
 				assert_int_equal(
 					pt_map(t, x, 0, 1ull << b,
-					       PT_PROT_READ | PT_PROT_WRITE, &m),
+					       PT_PROT_READ | PT_PROT_WRITE,
+					       &m),
 					ref_map(&r, x, 0, 1ull << b,
-						PT_PROT_READ | PT_PROT_WRITE, &m));
+						PT_PROT_READ | PT_PROT_WRITE,
+						&m));
 				assert_int_equal(pt_set_dirty(t, x + pg),
 						 ref_set_dirty(&r, x + pg));
+				/* Ranges that start past the dirty entry. */
 				check_dirty(t, &r, x + 2 * pg, pg, true);
+				check_dirty(t, &r, x + 2 * pg, 4 * pg, true);
+				check_dirty(t, &r, x + 2 * pg, 1ull << b, true);
 				check_dirty(t, &r, x, 1ull << b, false);
 			}
 		}
@@ -1055,15 +1101,15 @@ static void test_fail_nth(void **state)
 
 				if (!pt_map(t, x, x, x, PT_PROT_READ, &len) &&
 				    pt_unmap(t, x + (1ull << g), 1ull << g,
-					     PT_UNMAP_SPLIT, NULL, &u) == -ENOMEM)
+					     PT_UNMAP_SPLIT, NULL,
+					     &u) == -ENOMEM)
 					assert_true(u == 0);
 			}
 			done = ufd_fail_nth_get() != 0;
 			ufd_fail_nth_set(0);
 			if (m)
-				assert_int_equal(pt_unmap(t, base, m, 0, NULL,
-							  &u),
-						 0);
+				assert_int_equal(
+					pt_unmap(t, base, m, 0, NULL, &u), 0);
 			pt_free(t);
 			assert_int_equal(ufd_alloc_live(), live);
 		}
@@ -1085,8 +1131,8 @@ static int same_walk_fn(void *priv, uint64_t iova, unsigned int s_lg2,
 	struct same_walk *sw = priv;
 	struct pt_walk_result a, b;
 
-	assert_int_equal(pt_walk(pt_table_walk_ctx(sw->t), iova,
-				 PT_ACCESS_PRIV, &a),
+	assert_int_equal(pt_walk(pt_table_walk_ctx(sw->t), iova, PT_ACCESS_PRIV,
+				 &a),
 			 pt_walk(sw->guest, iova, PT_ACCESS_PRIV, &b));
 	assert_true(a.oa == b.oa && a.desc == b.desc &&
 		    a.desc_pa == b.desc_pa && a.page_lg2 == b.page_lg2);
@@ -1122,12 +1168,13 @@ static void test_guest_tables(void **state)
 		x = 1ull << pt_item_lg2(&t->ctx, 1);
 		if (!in_range(t, x, x + (4ull << smallest_lg2(t))))
 			x = 0;
-		assert_int_equal(pt_map(t, x, 0x12340000ull, 4ull << smallest_lg2(t),
+		assert_int_equal(pt_map(t, x, 0x12340000ull,
+					4ull << smallest_lg2(t),
 					PT_PROT_READ | PT_PROT_WRITE, &m),
 				 0);
 		/* A separate context over the same guest tables agrees. */
-		assert_int_equal(pt_walk_ctx_init(&guest, &cfg, pt_root(&t->ctx)),
-				 0);
+		assert_int_equal(
+			pt_walk_ctx_init(&guest, &cfg, pt_root(&t->ctx)), 0);
 		sw = (struct same_walk){ .guest = &guest, .t = t };
 		for_each_leaf_all(t, same_walk_fn, &sw);
 		assert_true(sw.n > 0);
@@ -1185,9 +1232,21 @@ static void test_grow(void **state)
 		cfg.ias = 50;
 		t = new_table(&cfg);
 		l0 = pt_levels(&t->ctx);
-		assert_int_equal(pt_map(t, 0x1000, 0x5000, 0x1000, PT_PROT_READ,
-					&m),
+		/* Beyond the top nothing is mapped yet: a hole, no growth. */
+		assert_int_equal(pt_unmap(t, 1ull << 45, 0x1000, 0, NULL, &u),
+				 -ENOENT);
+		assert_int_equal(pt_unmap(t, 0, 1ull << 45, PT_UNMAP_HOLES,
+					  NULL, &u),
 				 0);
+		assert_true(u == 1ull << 45);
+		assert_int_equal(
+			pt_read_and_clear_dirty(t, 0, 1ull << 45, 0, NULL), 0);
+		assert_int_equal(pt_unmap(t, 1ull << 50, 0x1000, PT_UNMAP_HOLES,
+					  NULL, &u),
+				 -ERANGE);
+		assert_int_equal(pt_levels(&t->ctx), l0);
+		assert_int_equal(
+			pt_map(t, 0x1000, 0x5000, 0x1000, PT_PROT_READ, &m), 0);
 		assert_int_equal(gl.calls, 0);
 		/* 2^40 needs (40 - 12) / 9 + 1 = 4 levels. */
 		assert_int_equal(pt_map(t, 1ull << 40, 0x7000, 0x1000,
@@ -1205,15 +1264,15 @@ static void test_grow(void **state)
 		assert_int_equal(pt_iova_to_phys(t, 1ull << 40, &pa), 0);
 		assert_true(pa == 0x7000);
 		/* Up to ias and no further. */
-		assert_int_equal(pt_map(t, (1ull << 50) - 0x1000, 0x9000, 0x1000,
-					PT_PROT_READ, &m),
+		assert_int_equal(pt_map(t, (1ull << 50) - 0x1000, 0x9000,
+					0x1000, PT_PROT_READ, &m),
 				 0);
 		assert_int_equal(pt_levels(&t->ctx), 5);
 		assert_int_equal(pt_map(t, 1ull << 50, 0x9000, 0x1000,
 					PT_PROT_READ, &m),
 				 -ERANGE);
-		assert_int_equal(pt_unmap(t, 0, 1ull << 50, PT_UNMAP_HOLES, NULL,
-					  &u),
+		assert_int_equal(pt_unmap(t, 0, 1ull << 50, PT_UNMAP_HOLES,
+					  NULL, &u),
 				 0);
 		assert_int_equal(count_leaves(t), 0);
 		pt_free(t);
@@ -1225,8 +1284,8 @@ static void test_grow(void **state)
 
 struct race {
 	struct pt_table *t;
-	uint64_t base;	  /* this thread's IOVA, shares upper tables */
-	uint64_t delta;	  /* oa = iova + delta */
+	uint64_t base;	/* this thread's IOVA, shares upper tables */
+	uint64_t delta; /* oa = iova + delta */
 	unsigned int g;
 	volatile bool *stop;
 	unsigned long bad;
@@ -1284,8 +1343,15 @@ static void test_concurrent(void **state)
 	struct pt_table *t = new_table(&tc->cfg);
 	unsigned int g = smallest_lg2(t);
 	struct race rc[2] = {
-		{ .t = t, .base = 0, .delta = 1ull << 30, .g = g, .stop = &stop },
-		{ .t = t, .base = 1ull << g, .delta = 2ull << 30, .g = g,
+		{ .t = t,
+		  .base = 0,
+		  .delta = 1ull << 30,
+		  .g = g,
+		  .stop = &stop },
+		{ .t = t,
+		  .base = 1ull << g,
+		  .delta = 2ull << 30,
+		  .g = g,
 		  .stop = &stop },
 	};
 	pthread_t m0, m1, w;

@@ -86,18 +86,20 @@ static const struct test_cfg cfgs_arm_s2_64k[] = {
 };
 
 static const struct test_cfg cfgs_vtd_ss[] = {
-	{ "4 level dirty", { .fmt = PT_FMT_VTD_SS, .ias = 48,
-			     .flags = PT_CFG_DIRTY } },
+	{ "4 level dirty",
+	  { .fmt = PT_FMT_VTD_SS, .ias = 48, .flags = PT_CFG_DIRTY } },
 	{ "3 level", { .fmt = PT_FMT_VTD_SS, .ias = 39 } },
 	{ "5 level dirty snoop",
-	  { .fmt = PT_FMT_VTD_SS, .ias = 57,
+	  { .fmt = PT_FMT_VTD_SS,
+	    .ias = 57,
 	    .flags = PT_CFG_DIRTY | PT_CFG_FORCE_COHERENT } },
 	{ NULL },
 };
 
 static const struct test_cfg cfgs_vtd_fs[] = {
 	{ "4 level canonical dirty",
-	  { .fmt = PT_FMT_VTD_FS, .ias = 48,
+	  { .fmt = PT_FMT_VTD_FS,
+	    .ias = 48,
 	    .flags = PT_CFG_SIGN_EXTEND | PT_CFG_DIRTY } },
 	{ "5 level canonical",
 	  { .fmt = PT_FMT_VTD_FS, .ias = 57, .flags = PT_CFG_SIGN_EXTEND } },
@@ -106,21 +108,22 @@ static const struct test_cfg cfgs_vtd_fs[] = {
 };
 
 static const struct test_cfg cfgs_amdv1[] = {
-	{ "3 levels fixed dirty", { .fmt = PT_FMT_AMDV1, .levels = 3,
-				    .flags = PT_CFG_DIRTY } },
+	{ "3 levels fixed dirty",
+	  { .fmt = PT_FMT_AMDV1, .levels = 3, .flags = PT_CFG_DIRTY } },
 	{ "growing from 1 level dirty",
-	  { .fmt = PT_FMT_AMDV1, .levels = 1,
+	  { .fmt = PT_FMT_AMDV1,
+	    .levels = 1,
 	    .flags = PT_CFG_DYNAMIC_TOP | PT_CFG_DIRTY } },
 	{ "6 levels fixed coherent",
-	  { .fmt = PT_FMT_AMDV1, .levels = 6,
-	    .flags = PT_CFG_FORCE_COHERENT } },
+	  { .fmt = PT_FMT_AMDV1, .levels = 6, .flags = PT_CFG_FORCE_COHERENT } },
 	{ NULL },
 };
 
 static const struct test_cfg cfgs_mock[] = {
 	{ "default dirty", { .fmt = PT_FMT_MOCK, .flags = PT_CFG_DIRTY } },
 	{ "huge (1M and 4K only)",
-	  { .fmt = PT_FMT_MOCK, .flags = PT_CFG_DIRTY,
+	  { .fmt = PT_FMT_MOCK,
+	    .flags = PT_CFG_DIRTY,
 	    .pgsize_allowed = (1ull << 20) | (1ull << 12) } },
 	{ NULL },
 };
@@ -159,7 +162,8 @@ static void *arena_map(void *priv, uint64_t pa, size_t len, bool write)
 	a->maps++;
 	if (a->refuse && pa >= a->refuse && pa < a->refuse + ARENA_BLOCK)
 		return ERR_PTR(-EFAULT);
-	if (pa < a->gpa || pa - a->gpa > a->size || len > a->size - (pa - a->gpa))
+	if (pa < a->gpa || pa - a->gpa > a->size ||
+	    len > a->size - (pa - a->gpa))
 		return ERR_PTR(-EFAULT);
 	return a->host + (pa - a->gpa);
 }

@@ -41,11 +41,11 @@ uint64_t test_seed(const char *what);
 /* Guest memory arena for tables anywhere. */
 struct arena {
 	uint8_t *host;
-	uint64_t gpa;	   /* address of host[0] as the tables see it */
+	uint64_t gpa; /* address of host[0] as the tables see it */
 	size_t size;
-	uint8_t *used;	   /* one byte per 4 KiB block */
-	uint64_t refuse;   /* map() of this table address fails; 0: none */
-	size_t live;	   /* blocks allocated */
+	uint8_t *used;	 /* one byte per 4 KiB block */
+	uint64_t refuse; /* map() of this table address fails; 0: none */
+	size_t live;	 /* blocks allocated */
 	unsigned long maps;
 };
 
