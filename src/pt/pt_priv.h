@@ -108,10 +108,15 @@ void pt_table_retire(const struct pt_walk_ctx *ctx, struct pt_gather *gather,
 void pt_dirty_record(const struct pt_dirty_sink *sink, uint64_t iova,
 		     uint64_t len);
 
-/* Descriptor access: always whole 64-bit atomics (see pt.h). */
+/*
+ * Descriptor access: always whole 64-bit atomics (see pt.h). Loads are
+ * acquires: a descriptor may point to a table another thread just
+ * published, whose zeroed contents must be visible before it is followed
+ * (on x86-64 an acquire load is an ordinary load).
+ */
 static inline uint64_t pt_load(const uint64_t *p)
 {
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
 /* For walkers: pairs with the release that published a table. */
@@ -135,7 +140,7 @@ static inline void pt_store_release(uint64_t *p, uint64_t v)
 static inline bool pt_cmpxchg(uint64_t *p, uint64_t *old, uint64_t new)
 {
 	return __atomic_compare_exchange_n(p, old, new, false, __ATOMIC_ACQ_REL,
-					   __ATOMIC_RELAXED);
+					   __ATOMIC_ACQUIRE);
 }
 
 static inline unsigned int pt_fls64(uint64_t v)

@@ -1287,7 +1287,7 @@ struct race {
 	uint64_t base;	/* this thread's IOVA, shares upper tables */
 	uint64_t delta; /* oa = iova + delta */
 	unsigned int g;
-	volatile bool *stop;
+	bool *stop; /* atomic */
 	unsigned long bad;
 };
 
@@ -1320,7 +1320,7 @@ static void *race_walker(void *arg)
 	struct race *rc = arg; /* rc[0] and rc[1] */
 	uint64_t n = 0;
 
-	while (!*rc[0].stop) {
+	while (!__atomic_load_n(rc[0].stop, __ATOMIC_ACQUIRE)) {
 		struct race *r = &rc[n & 1];
 		uint64_t iova = r->base + ((n % 64) << (r->g + 1));
 		struct pt_walk_result res;
@@ -1339,7 +1339,7 @@ static void *race_walker(void *arg)
 static void test_concurrent(void **state)
 {
 	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
-	volatile bool stop = false;
+	bool stop = false;
 	struct pt_table *t = new_table(&tc->cfg);
 	unsigned int g = smallest_lg2(t);
 	struct race rc[2] = {
@@ -1362,7 +1362,7 @@ static void test_concurrent(void **state)
 	assert_int_equal(pthread_create(&m1, NULL, race_mapper, &rc[1]), 0);
 	pthread_join(m0, NULL);
 	pthread_join(m1, NULL);
-	stop = true;
+	__atomic_store_n(&stop, true, __ATOMIC_RELEASE);
 	pthread_join(w, NULL);
 	assert_int_equal(rc[0].bad, 0);
 	assert_int_equal(rc[1].bad, 0);
