@@ -360,6 +360,22 @@ out_free:
 	return rc;
 }
 
+/* Maps all of freshly allocated @pages (or passes on its error). */
+static int map_new_pages(struct io_pagetable *iopt, struct iopt_pages *pages,
+			 uint64_t *iova, uint64_t length, unsigned int prot,
+			 unsigned int flags)
+{
+	struct iopt_piece one;
+	int rc;
+
+	if (IS_ERR(pages))
+		return PTR_ERR(pages);
+	one = (struct iopt_piece){ pages, pages->first_offset, length };
+	rc = iopt_map_pieces(iopt, &one, 1, iova, prot, flags);
+	iopt_pages_put(pages); /* the areas hold their own references */
+	return rc;
+}
+
 /**
  * iopt_map_user() - map a range of the caller's memory (IOMMU_IOAS_MAP)
  * @iopt: the io_pagetable
@@ -378,18 +394,11 @@ int iopt_map_user(struct io_pagetable *iopt, struct iopt_account *account,
 		  uint64_t *iova, uintptr_t uptr, uint64_t length,
 		  unsigned int prot, unsigned int flags)
 {
-	struct iopt_pages *pages;
-	struct iopt_piece one;
-	int rc;
-
-	pages = iopt_pages_alloc_user(uptr, length, prot & IOPT_PROT_WRITE,
-				      account);
-	if (IS_ERR(pages))
-		return PTR_ERR(pages);
-	one = (struct iopt_piece){ pages, pages->first_offset, length };
-	rc = iopt_map_pieces(iopt, &one, 1, iova, prot, flags);
-	iopt_pages_put(pages);
-	return rc;
+	return map_new_pages(iopt,
+			     iopt_pages_alloc_user(uptr, length,
+						   prot & IOPT_PROT_WRITE,
+						   account),
+			     iova, length, prot, flags);
 }
 
 /**
@@ -402,18 +411,11 @@ int iopt_map_file(struct io_pagetable *iopt, struct iopt_account *account,
 		  uint64_t *iova, int fd, uint64_t start, uint64_t length,
 		  unsigned int prot, unsigned int flags)
 {
-	struct iopt_pages *pages;
-	struct iopt_piece one;
-	int rc;
-
-	pages = iopt_pages_alloc_file(fd, start, length, prot & IOPT_PROT_WRITE,
-				      account);
-	if (IS_ERR(pages))
-		return PTR_ERR(pages);
-	one = (struct iopt_piece){ pages, pages->first_offset, length };
-	rc = iopt_map_pieces(iopt, &one, 1, iova, prot, flags);
-	iopt_pages_put(pages);
-	return rc;
+	return map_new_pages(iopt,
+			     iopt_pages_alloc_file(fd, start, length,
+						   prot & IOPT_PROT_WRITE,
+						   account),
+			     iova, length, prot, flags);
 }
 
 static int unmap_range(struct io_pagetable *iopt, uint64_t iova, uint64_t last,
