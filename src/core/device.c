@@ -202,6 +202,135 @@ static void detach_locked(struct ufd_device *idev)
 	leave_hwpt(idev, hwpt);
 }
 
+static struct ufd_pasid_attach *pasid_find(struct ufd_device *idev,
+					   uint32_t pasid)
+{
+	unsigned int i;
+
+	for (i = 0; i < idev->npasids; i++)
+		if (idev->pasids[i].pasid == pasid)
+			return &idev->pasids[i];
+	return NULL;
+}
+
+/**
+ * ufd_device_pasid_attach() - attach (or replace) a PASID of the device
+ * @idev: the device
+ * @pasid: the PASID
+ * @pt_id: a paging HWPT allocated with IOMMU_HWPT_ALLOC_PASID
+ * @replace: the PASID must already be attached (else must not be)
+ * @out_hwpt_id: the HWPT the PASID now uses
+ *
+ * Return: 0; -EINVAL (no PASID support, PASID out of range, a HWPT that
+ * cannot serve PASIDs or this device, already attached / not attached);
+ * -ENOENT; -ENOMEM.
+ */
+int ufd_device_pasid_attach(struct ufd_device *idev, uint32_t pasid,
+			    uint32_t pt_id, bool replace, uint32_t *out_hwpt_id)
+{
+	const struct ufd_iommu_ops *iommu = idev->dev->iommu;
+	struct ufd_pasid_attach *slot, *grown;
+	struct ufd_hwpt_paging *hwpt;
+	struct ufd_object *pt;
+	int rc;
+
+	if (!iommu || !iommu->attach_pasid)
+		return -EINVAL;
+	ufd_mutex_lock(&idev->lock);
+	slot = pasid_find(idev, pasid);
+	if (!!slot != replace) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	pt = ufd_get_object(idev->ctx, pt_id, UFD_OBJ_ANY);
+	if (IS_ERR(pt)) {
+		rc = PTR_ERR(pt);
+		goto out_unlock;
+	}
+	hwpt = get_target(idev, pt);
+	ufd_put_object(idev->ctx, pt);
+	if (IS_ERR(hwpt)) {
+		rc = PTR_ERR(hwpt);
+		goto out_unlock;
+	}
+	if (!hwpt->pasid_compat) {
+		rc = -EINVAL;
+		goto out_put;
+	}
+	rc = iommu->attach_pasid(idev->dev, pasid, hwpt->domain);
+	if (rc)
+		goto out_put;
+	*out_hwpt_id = hwpt->obj.id;
+	if (slot) {
+		struct ufd_hwpt_paging *old = slot->hwpt;
+
+		slot->hwpt = hwpt;
+		leave_hwpt(idev, old);
+		goto out_unlock;
+	}
+	grown = ufd_realloc(idev->pasids,
+			    (idev->npasids + 1) * sizeof(*idev->pasids));
+	if (!grown) {
+		iommu->attach_pasid(idev->dev, pasid, NULL);
+		rc = -ENOMEM;
+		goto out_put;
+	}
+	idev->pasids = grown;
+	idev->pasids[idev->npasids++] =
+		(struct ufd_pasid_attach){ .pasid = pasid, .hwpt = hwpt };
+	goto out_unlock;
+
+out_put:
+	put_target(idev->ctx, hwpt);
+out_unlock:
+	ufd_mutex_unlock(&idev->lock);
+	return rc;
+}
+
+/* Detaches one PASID; lock held. Nothing attached is fine. */
+static void pasid_detach_locked(struct ufd_device *idev, uint32_t pasid)
+{
+	struct ufd_pasid_attach *slot = pasid_find(idev, pasid);
+	struct ufd_hwpt_paging *hwpt;
+
+	if (!slot)
+		return;
+	idev->dev->iommu->attach_pasid(idev->dev, pasid, NULL);
+	hwpt = slot->hwpt;
+	*slot = idev->pasids[--idev->npasids];
+	leave_hwpt(idev, hwpt);
+}
+
+/* Detaches every PASID, as unbinding does; lock held or last user. */
+static void pasids_release(struct ufd_device *idev)
+{
+	while (idev->npasids)
+		pasid_detach_locked(idev, idev->pasids[0].pasid);
+	ufd_free(idev->pasids);
+	idev->pasids = NULL;
+}
+
+/** ufd_device_pasid_detach() - detach a PASID (a no-op if not attached) */
+void ufd_device_pasid_detach(struct ufd_device *idev, uint32_t pasid)
+{
+	ufd_mutex_lock(&idev->lock);
+	pasid_detach_locked(idev, pasid);
+	ufd_mutex_unlock(&idev->lock);
+}
+
+/** ufd_device_pasid_hwpt() - the HWPT id a PASID uses, 0 if none */
+uint32_t ufd_device_pasid_hwpt(struct ufd_device *idev, uint32_t pasid)
+{
+	struct ufd_pasid_attach *slot;
+	uint32_t id;
+
+	ufd_mutex_lock(&idev->lock);
+	slot = pasid_find(idev, pasid);
+	id = slot ? slot->hwpt->obj.id : 0;
+	ufd_mutex_unlock(&idev->lock);
+	return id;
+}
+
 /** ufd_device_detach() - block the device's DMA and leave its HWPT */
 void ufd_device_detach(struct ufd_device *idev)
 {
@@ -216,7 +345,10 @@ void ufd_device_unbind(struct ufd_device *idev)
 	struct ufd_ctx *ctx = idev->ctx;
 	uint32_t id = idev->obj.id;
 
-	ufd_device_detach(idev);
+	ufd_mutex_lock(&idev->lock);
+	pasids_release(idev);
+	detach_locked(idev);
+	ufd_mutex_unlock(&idev->lock);
 	ufd_object_unref(&idev->obj); /* pairs with ufd_device_bind() */
 	if (ufd_object_remove(ctx, id))
 		ufd_err("device %u still referenced at unbind", id);
@@ -227,6 +359,7 @@ void ufd_device_object_destroy(struct ufd_object *obj)
 {
 	struct ufd_device *idev = to_device(obj);
 
+	pasids_release(idev);
 	detach_locked(idev);
 	ufd_mutex_destroy(&idev->lock);
 }

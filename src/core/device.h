@@ -17,12 +17,20 @@
 
 struct ufd_dev;
 
+/* One PASID of a device and the HWPT it is attached to. */
+struct ufd_pasid_attach {
+	uint32_t pasid;
+	struct ufd_hwpt_paging *hwpt; /* users reference */
+};
+
 struct ufd_device {
 	struct ufd_object obj;
 	struct ufd_ctx *ctx;
 	struct ufd_dev *dev;
 	struct ufd_mutex lock;
-	struct ufd_hwpt_paging *hwpt; /* lock; users reference */
+	struct ufd_hwpt_paging *hwpt;	 /* lock; users reference */
+	struct ufd_pasid_attach *pasids; /* lock; npasids of them */
+	unsigned int npasids;		 /* lock */
 };
 
 static inline struct ufd_device *to_device(struct ufd_object *obj)
@@ -38,6 +46,11 @@ int ufd_device_attach(struct ufd_device *idev, uint32_t pt_id,
 int ufd_device_replace(struct ufd_device *idev, uint32_t pt_id,
 		       uint32_t *out_hwpt_id);
 void ufd_device_detach(struct ufd_device *idev);
+int ufd_device_pasid_attach(struct ufd_device *idev, uint32_t pasid,
+			    uint32_t pt_id, bool replace,
+			    uint32_t *out_hwpt_id);
+void ufd_device_pasid_detach(struct ufd_device *idev, uint32_t pasid);
+uint32_t ufd_device_pasid_hwpt(struct ufd_device *idev, uint32_t pasid);
 void ufd_device_object_destroy(struct ufd_object *obj);
 
 #endif

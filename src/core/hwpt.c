@@ -77,6 +77,7 @@ hwpt_paging_alloc(struct ufd_ucmd *ucmd, struct ufd_ctx *ctx,
 	hwpt->domain = domain;
 	hwpt->auto_domain = auto_domain;
 	hwpt->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
+	hwpt->pasid_compat = flags & IOMMU_HWPT_ALLOC_PASID;
 	rc = iopt_add_domain(&ioas->iopt, &domain->iopt);
 	if (rc)
 		goto out_abort;

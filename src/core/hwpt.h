@@ -24,6 +24,7 @@ struct ufd_hwpt_paging {
 	struct ufd_ioas *ioas; /* users reference, dropped at destroy */
 	bool auto_domain;
 	bool nest_parent;
+	bool pasid_compat; /* IOMMU_HWPT_ALLOC_PASID: may serve PASIDs */
 	/* Fault queue for I/O page faults (FAULT_ID_VALID); users ref. */
 	struct ufd_object *fault;
 	struct ufd_hwpt_paging *next; /* ioas->hwpts; ioas->mutex */

@@ -3,7 +3,8 @@
  * IOMMU_TEST_CMD, the kernel's selftest interface, and the SELFTEST
  * objects (mock devices) it creates. Answered here: ADD_RESERVED,
  * MOCK_DOMAIN, MOCK_DOMAIN_FLAGS, MOCK_DOMAIN_REPLACE, MD_CHECK_MAP,
- * DEV_CHECK_CACHE and SET_TEMP_MEMORY_LIMIT; the access, fault and dirty
+ * DEV_CHECK_CACHE, PASID_ATTACH/REPLACE/DETACH/CHECK_HWPT and
+ * SET_TEMP_MEMORY_LIMIT; the access, fault and dirty
  * op families live in selftest_*.c; any other op is refused with
  * EOPNOTSUPP, as a kernel refuses an op it does not implement.
  */
@@ -244,6 +245,48 @@ static int test_dev_check_cache(struct ufd_ucmd *ucmd,
 	return rc;
 }
 
+/* PASID_ATTACH/REPLACE/DETACH/CHECK_HWPT on mock device cmd->id. */
+static int test_pasid(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
+{
+	struct ufd_selftest_obj *sobj;
+	struct ufd_object *obj;
+	uint32_t hwpt_id;
+	int rc = 0;
+
+	obj = ufd_get_object(ucmd->ctx, cmd->id, UFD_OBJ_SELFTEST);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	sobj = container_of(obj, struct ufd_selftest_obj, obj);
+	if (!sobj->idev) {
+		rc = -EINVAL;
+		goto out_put;
+	}
+	switch (cmd->op) {
+	case IOMMU_TEST_OP_PASID_ATTACH:
+		rc = ufd_device_pasid_attach(sobj->idev,
+					     cmd->pasid_attach.pasid,
+					     cmd->pasid_attach.pt_id, false,
+					     &hwpt_id);
+		break;
+	case IOMMU_TEST_OP_PASID_REPLACE:
+		rc = ufd_device_pasid_attach(sobj->idev,
+					     cmd->pasid_replace.pasid,
+					     cmd->pasid_replace.pt_id, true,
+					     &hwpt_id);
+		break;
+	case IOMMU_TEST_OP_PASID_DETACH:
+		ufd_device_pasid_detach(sobj->idev, cmd->pasid_detach.pasid);
+		break;
+	default: /* IOMMU_TEST_OP_PASID_CHECK_HWPT */
+		if (ufd_device_pasid_hwpt(sobj->idev, cmd->pasid_check.pasid) !=
+		    cmd->pasid_check.hwpt_id)
+			rc = -EINVAL;
+	}
+out_put:
+	ufd_put_object(ucmd->ctx, obj);
+	return rc;
+}
+
 int ufd_test_cmd_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_test_cmd *cmd = ucmd->cmd;
@@ -260,6 +303,11 @@ int ufd_test_cmd_ioctl(struct ufd_ucmd *ucmd)
 		return test_check_map(ucmd, cmd);
 	case IOMMU_TEST_OP_DEV_CHECK_CACHE:
 		return test_dev_check_cache(ucmd, cmd);
+	case IOMMU_TEST_OP_PASID_ATTACH:
+	case IOMMU_TEST_OP_PASID_REPLACE:
+	case IOMMU_TEST_OP_PASID_DETACH:
+	case IOMMU_TEST_OP_PASID_CHECK_HWPT:
+		return test_pasid(ucmd, cmd);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		/* Only sizes temporary pin batches, which we do not have. */
 		return cmd->memory_limit.limit < 12 ? -EINVAL : 0;

@@ -164,6 +164,12 @@ struct ufd_iommu_ops {
 	/* Points @dev at @domain (NULL: blocked). Returns 0 or -errno. */
 	int (*attach)(struct ufd_dev *dev, struct ufd_domain *domain);
 	/*
+	 * Optional: points PASID @pasid of @dev at @domain (NULL: blocked).
+	 * Missing means the IOMMU has no PASID support (EINVAL).
+	 */
+	int (*attach_pasid)(struct ufd_dev *dev, uint32_t pasid,
+			    struct ufd_domain *domain);
+	/*
 	 * Optional: does the IOMMU offer @cap for @dev? Missing means no
 	 * capability at all.
 	 */

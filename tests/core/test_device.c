@@ -259,6 +259,91 @@ static void test_dev_cache(void **state)
 	ufd_ctx_put(ctx);
 }
 
+static long pasid_op(struct ufd_ctx *ctx, uint32_t op, uint32_t stdev,
+		     uint32_t pasid, uint32_t pt)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = op,
+		.id = stdev,
+		.pasid_attach = { pasid, pt },
+	};
+
+	return test_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
+}
+
+static void test_pasid_attach(void **state)
+{
+	int64_t live = ufd_alloc_live();
+	struct ufd_ctx *ctx = test_ctx_open();
+	uint32_t ioas = test_ioas_alloc(ctx);
+	struct iommu_test_cmd mdf = {
+		.size = sizeof(mdf),
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS,
+		.id = ioas,
+		.mock_domain_flags = { .dev_flags = MOCK_FLAGS_DEVICE_PASID },
+	};
+	struct iommu_hwpt_alloc alloc = { .size = sizeof(alloc) };
+	uint32_t stdev, plain_hwpt, pasid_hwpt, pasid_hwpt2;
+	struct mock plain;
+
+	assert_int_equal(test_ioctl(ctx, IOMMU_TEST_CMD, &mdf), 0);
+	stdev = mdf.mock_domain_flags.out_stdev_id;
+	plain_hwpt = mdf.mock_domain_flags.out_hwpt_id;
+	alloc.dev_id = mdf.mock_domain_flags.out_idev_id;
+	alloc.pt_id = ioas;
+	alloc.flags = IOMMU_HWPT_ALLOC_PASID;
+	assert_int_equal(test_ioctl(ctx, IOMMU_HWPT_ALLOC, &alloc), 0);
+	pasid_hwpt = alloc.out_hwpt_id;
+	assert_int_equal(test_ioctl(ctx, IOMMU_HWPT_ALLOC, &alloc), 0);
+	pasid_hwpt2 = alloc.out_hwpt_id;
+
+	/* Detaching what is not attached is fine; nothing is attached. */
+	assert_int_equal(
+		pasid_op(ctx, IOMMU_TEST_OP_PASID_DETACH, stdev, 100, 0), 0);
+	assert_int_equal(pasid_op(ctx, IOMMU_TEST_OP_PASID_CHECK_HWPT, stdev,
+				  100, 0),
+			 0);
+	/* A HWPT not allocated for PASIDs cannot serve one. */
+	assert_int_equal(pasid_op(ctx, IOMMU_TEST_OP_PASID_ATTACH, stdev, 100,
+				  plain_hwpt),
+			 -EINVAL);
+	assert_int_equal(pasid_op(ctx, IOMMU_TEST_OP_PASID_ATTACH, stdev, 100,
+				  pasid_hwpt),
+			 0);
+	assert_int_equal(pasid_op(ctx, IOMMU_TEST_OP_PASID_CHECK_HWPT, stdev,
+				  100, pasid_hwpt),
+			 0);
+	assert_int_equal(pasid_op(ctx, IOMMU_TEST_OP_PASID_CHECK_HWPT, stdev,
+				  100, pasid_hwpt2),
+			 -EINVAL);
+	/* Attach twice is refused; replace moves it. */
+	assert_int_equal(pasid_op(ctx, IOMMU_TEST_OP_PASID_ATTACH, stdev, 100,
+				  pasid_hwpt2),
+			 -EINVAL);
+	assert_int_equal(pasid_op(ctx, IOMMU_TEST_OP_PASID_REPLACE, stdev, 100,
+				  pasid_hwpt2),
+			 0);
+	assert_int_equal(pasid_op(ctx, IOMMU_TEST_OP_PASID_CHECK_HWPT, stdev,
+				  100, pasid_hwpt2),
+			 0);
+	assert_int_equal(test_destroy(ctx, pasid_hwpt2), -EBUSY);
+	assert_int_equal(test_destroy(ctx, pasid_hwpt), 0);
+	/* PASIDs beyond the device's width, and devices without PASIDs. */
+	assert_int_equal(pasid_op(ctx, IOMMU_TEST_OP_PASID_ATTACH, stdev,
+				  1u << MOCK_PASID_WIDTH, pasid_hwpt2),
+			 -EINVAL);
+	assert_int_equal(mock_domain(ctx, ioas, &plain), 0);
+	assert_int_equal(pasid_op(ctx, IOMMU_TEST_OP_PASID_ATTACH, plain.stdev,
+				  100, pasid_hwpt2),
+			 -EINVAL);
+	/* Unbinding the device releases its PASIDs. */
+	assert_int_equal(test_destroy(ctx, stdev), 0);
+	assert_int_equal(test_destroy(ctx, pasid_hwpt2), 0);
+	ufd_ctx_put(ctx);
+	assert_int_equal(ufd_alloc_live(), live);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_auto_domain_shared),
 		cmocka_unit_test(test_hwpt_alloc_and_replace),
 		cmocka_unit_test(test_dev_cache),
+		cmocka_unit_test(test_pasid_attach),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

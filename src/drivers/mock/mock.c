@@ -308,6 +308,15 @@ static int mock_attach(struct ufd_dev *dev, struct ufd_domain *domain)
 	return 0;
 }
 
+static int mock_attach_pasid(struct ufd_dev *dev, uint32_t pasid,
+			     struct ufd_domain *domain)
+{
+	/* Only devices made with MOCK_FLAGS_DEVICE_PASID have PASIDs. */
+	if (!dev->pasid_bits || pasid >= (1u << dev->pasid_bits))
+		return -EINVAL;
+	return mock_attach(dev, domain);
+}
+
 static int mock_probe_device(struct ufd_dev *dev)
 {
 	if (dev->flags & MOCK_FLAGS_DEVICE_PASID)
@@ -349,6 +358,7 @@ const struct ufd_iommu_ops ufd_mock_iommu = {
 	.domain_alloc_paging = mock_domain_alloc_paging,
 	.domain_alloc_paging_data = mock_domain_alloc_paging_data,
 	.attach = mock_attach,
+	.attach_pasid = mock_attach_pasid,
 	.capable = mock_capable,
 	.hw_info = mock_hw_info,
 };
