@@ -14,6 +14,7 @@
 #include "core/device.h"
 #include "core/ioas.h"
 #include "core/object_ops.h"
+#include "core/page_identity.h"
 #include "core/selftest.h"
 #include "dev/dev.h"
 #include "drivers/mock/mock.h"
@@ -174,7 +175,7 @@ static int test_check_map(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 
 		if (pt_iova_to_phys(mock_domain_table(hwpt->domain), iova + off,
 				    &oa) ||
-		    oa != uptr + off) {
+		    !ufd_same_page((uintptr_t)oa, (uintptr_t)(uptr + off))) {
 			rc = -EINVAL;
 			break;
 		}

@@ -57,6 +57,7 @@
 #include "core/access.h"
 #include "core/fault_fd.h"
 #include "core/ioas.h"
+#include "core/page_identity.h"
 #include "core/selftest.h"
 #include "core/uaccess.h"
 #include "iopt/pages.h"
@@ -305,7 +306,7 @@ static int check_pages(uint64_t uptr, const uintptr_t *pages, uint64_t npages)
 	uint64_t i, va = uptr & ~(page_size() - 1);
 
 	for (i = 0; i < npages; i++, va += page_size()) {
-		if (pages[i] == va)
+		if (ufd_same_page(pages[i], va))
 			continue;
 		return page_mapped(va) ? -EBADE : -EFAULT;
 	}
