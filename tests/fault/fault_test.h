@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "../core/core_test.h"
+
 #include "base/alloc.h"
 #include "core/core.h"
 #include "core/fault_fd.h"
@@ -27,34 +29,6 @@
 #include "uiommufd/uapi/iommufd_test.h"
 
 #define PS 4096ull
-
-static inline struct ufd_ctx *ft_ctx_open(void)
-{
-	struct ufd_ctx *ctx = ufd_ctx_create();
-
-	assert_false(IS_ERR(ctx));
-	return ctx;
-}
-
-static inline long ft_ioctl(struct ufd_ctx *ctx, unsigned int cmd, void *arg)
-{
-	return ufd_dispatch(ctx, cmd, arg);
-}
-
-static inline uint32_t ft_ioas_alloc(struct ufd_ctx *ctx)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-
-	assert_int_equal(ft_ioctl(ctx, IOMMU_IOAS_ALLOC, &cmd), 0);
-	return cmd.out_ioas_id;
-}
-
-static inline long ft_destroy(struct ufd_ctx *ctx, uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return ft_ioctl(ctx, IOMMU_DESTROY, &cmd);
-}
 
 /*
  * What IOMMU_DESTROY does once the dispatcher finishes pending releases
@@ -64,7 +38,7 @@ static inline long ft_destroy(struct ufd_ctx *ctx, uint32_t id)
 static inline long ft_destroy_after_close(struct ufd_ctx *ctx, uint32_t id)
 {
 	ufd_fdchan_flush(ctx);
-	return ft_destroy(ctx, id);
+	return test_destroy(ctx, id);
 }
 
 static inline long ft_map(struct ufd_ctx *ctx, uint32_t ioas, void *va,
@@ -79,7 +53,7 @@ static inline long ft_map(struct ufd_ctx *ctx, uint32_t ioas, void *va,
 		.iova = iova,
 	};
 
-	return ft_ioctl(ctx, IOMMU_IOAS_MAP, &cmd);
+	return test_ioctl(ctx, IOMMU_IOAS_MAP, &cmd);
 }
 
 #define FT_RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
@@ -94,7 +68,7 @@ static inline long ft_unmap(struct ufd_ctx *ctx, uint32_t ioas, uint64_t iova,
 		.length = len,
 	};
 
-	return ft_ioctl(ctx, IOMMU_IOAS_UNMAP, &cmd);
+	return test_ioctl(ctx, IOMMU_IOAS_UNMAP, &cmd);
 }
 
 struct ft_mock {
@@ -110,7 +84,7 @@ static inline void ft_mock_domain(struct ufd_ctx *ctx, uint32_t pt,
 		.id = pt,
 	};
 
-	assert_int_equal(ft_ioctl(ctx, IOMMU_TEST_CMD, &cmd), 0);
+	assert_int_equal(test_ioctl(ctx, IOMMU_TEST_CMD, &cmd), 0);
 	m->stdev = cmd.mock_domain.out_stdev_id;
 	m->hwpt = cmd.mock_domain.out_hwpt_id;
 	m->idev = cmd.mock_domain.out_idev_id;
@@ -126,7 +100,7 @@ static inline long ft_mock_replace(struct ufd_ctx *ctx, uint32_t stdev,
 		.mock_domain_replace = { .pt_id = pt },
 	};
 
-	return ft_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
+	return test_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
 }
 
 static inline long ft_check_refs(struct ufd_ctx *ctx, const void *uptr,
@@ -140,7 +114,7 @@ static inline long ft_check_refs(struct ufd_ctx *ctx, const void *uptr,
 				.refs = refs },
 	};
 
-	return ft_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
+	return test_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
 }
 
 /* Descriptors open in this process. */
@@ -190,9 +164,9 @@ struct ft_baseline {
 static inline void ft_warm_up(void)
 {
 	struct iommu_fault_alloc cmd = { .size = sizeof(cmd) };
-	struct ufd_ctx *ctx = ft_ctx_open();
+	struct ufd_ctx *ctx = test_ctx_open();
 
-	assert_int_equal(ft_ioctl(ctx, IOMMU_FAULT_QUEUE_ALLOC, &cmd), 0);
+	assert_int_equal(test_ioctl(ctx, IOMMU_FAULT_QUEUE_ALLOC, &cmd), 0);
 	close((int)cmd.out_fault_fd);
 	ufd_ctx_put(ctx);
 	ufd_fdchan_flush(NULL);

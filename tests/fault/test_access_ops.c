@@ -43,8 +43,8 @@ static int ax_setup(void **state)
 
 	assert_non_null(a);
 	a->base = ft_baseline();
-	a->ctx = ft_ctx_open();
-	a->ioas = ft_ioas_alloc(a->ctx);
+	a->ctx = test_ctx_open();
+	a->ioas = test_ioas_alloc(a->ctx);
 	a->buf = map_pages(NPAGES);
 	*state = a;
 	return 0;
@@ -70,7 +70,7 @@ static long create_access(struct ufd_ctx *ctx, uint32_t ioas, uint32_t flags,
 		.id = ioas,
 		.create_access = { .flags = flags },
 	};
-	long rc = ft_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
+	long rc = test_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
 
 	*fd = (int)cmd.create_access.out_access_fd;
 	return rc;
@@ -90,7 +90,7 @@ static long access_pages(struct ufd_ctx *ctx, uint32_t fd, uint64_t iova,
 				  .length = len,
 				  .uptr = (uintptr_t)uptr },
 	};
-	long rc = ft_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
+	long rc = test_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
 
 	if (id)
 		*id = cmd.access_pages.out_access_pages_id;
@@ -106,7 +106,7 @@ static long destroy_pages(struct ufd_ctx *ctx, uint32_t fd, uint32_t id)
 		.destroy_access_pages = { .access_pages_id = id },
 	};
 
-	return ft_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
+	return test_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
 }
 
 static long access_rw(struct ufd_ctx *ctx, uint32_t fd, uint64_t iova,
@@ -122,7 +122,7 @@ static long access_rw(struct ufd_ctx *ctx, uint32_t fd, uint64_t iova,
 			       .flags = flags },
 	};
 
-	return ft_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
+	return test_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
 }
 
 static long access_replace(struct ufd_ctx *ctx, uint32_t fd, uint32_t ioas)
@@ -134,7 +134,7 @@ static long access_replace(struct ufd_ctx *ctx, uint32_t fd, uint32_t ioas)
 		.access_replace_ioas = { .ioas_id = ioas },
 	};
 
-	return ft_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
+	return test_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
 }
 
 static void test_create_errors(void **state)
@@ -154,7 +154,7 @@ static void test_create_errors(void **state)
 				 -ENOENT);
 		assert_int_equal(create_access(a->ctx, m.hwpt, 0, &fd),
 				 -ENOENT);
-		assert_int_equal(ft_destroy(a->ctx, m.stdev), 0);
+		assert_int_equal(test_destroy(a->ctx, m.stdev), 0);
 	}
 	/* Only the IOAS is left, and no descriptor (teardown checks). */
 	assert_int_equal(ufd_object_count(a->ctx), 1);
@@ -173,7 +173,7 @@ static void test_fd_lifetime(void **state)
 	assert_true(fd > 2);
 	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	/* The access holds the IOAS. */
-	assert_int_equal(ft_destroy(a->ctx, a->ioas), -EBUSY);
+	assert_int_equal(test_destroy(a->ctx, a->ioas), -EBUSY);
 
 	/* Any descriptor for the same file is the access. */
 	dup_fd = dup(fd);
@@ -189,7 +189,7 @@ static void test_fd_lifetime(void **state)
 	assert_int_equal(ft_destroy_after_close(a->ctx, a->ioas), 0);
 
 	/* Descriptors that are not accesses. */
-	a->ioas = ft_ioas_alloc(a->ctx);
+	a->ioas = test_ioas_alloc(a->ctx);
 	assert_int_equal(pipe(pipefd), 0);
 	assert_int_equal(access_rw(a->ctx, pipefd[0], BASE, &byte, 1, 0),
 			 -EBADFD);
@@ -205,8 +205,8 @@ static void test_fd_lifetime(void **state)
 	{
 		struct iommu_fault_alloc fq = { .size = sizeof(fq) };
 
-		assert_int_equal(ft_ioctl(a->ctx, IOMMU_FAULT_QUEUE_ALLOC, &fq),
-				 0);
+		assert_int_equal(
+			test_ioctl(a->ctx, IOMMU_FAULT_QUEUE_ALLOC, &fq), 0);
 		assert_int_equal(access_rw(a->ctx, fq.out_fault_fd, BASE, &byte,
 					   1, 0),
 				 -EBADFD);
@@ -409,7 +409,7 @@ static void test_rw(void **state)
 	/* The same through a mock domain's pins. */
 	ft_mock_domain(a->ctx, a->ioas, &m);
 	check_rw(a, fd, BASE + MOCK_PAGE_SIZE, 0);
-	assert_int_equal(ft_destroy(a->ctx, m.stdev), 0);
+	assert_int_equal(test_destroy(a->ctx, m.stdev), 0);
 
 	assert_int_equal(ft_map(a->ctx, a->ioas, ro, PS, BASE2,
 				IOMMU_IOAS_MAP_READABLE),
@@ -481,7 +481,7 @@ static void test_replace(void **state)
 {
 	struct ax *a = *state;
 	uint8_t *buf2 = map_pages(4), byte = 0;
-	uint32_t ioas2 = ft_ioas_alloc(a->ctx), id;
+	uint32_t ioas2 = test_ioas_alloc(a->ctx), id;
 	int fd;
 
 	a->buf[3] = 1;
@@ -515,8 +515,8 @@ static void test_replace(void **state)
 	assert_int_equal(ft_check_refs(a->ctx, buf2, PS, 1), 0);
 
 	/* The old IOAS is free to go, the new one is held. */
-	assert_int_equal(ft_destroy(a->ctx, a->ioas), 0);
-	assert_int_equal(ft_destroy(a->ctx, ioas2), -EBUSY);
+	assert_int_equal(test_destroy(a->ctx, a->ioas), 0);
+	assert_int_equal(test_destroy(a->ctx, ioas2), -EBUSY);
 	close(fd);
 	assert_int_equal(ft_destroy_after_close(a->ctx, ioas2), 0);
 	/* ax_teardown needs nothing from the destroyed IOAS. */
@@ -527,7 +527,8 @@ static void test_check_refs(void **state)
 {
 	struct ax *a = *state;
 	uint8_t *gone = map_pages(2);
-	uint32_t ioas2 = ft_ioas_alloc(a->ctx), ioas3 = ft_ioas_alloc(a->ctx);
+	uint32_t ioas2 = test_ioas_alloc(a->ctx),
+		 ioas3 = test_ioas_alloc(a->ctx);
 	struct iommu_ioas_copy copy = {
 		.size = sizeof(copy),
 		.flags = FT_RW | IOMMU_IOAS_MAP_FIXED_IOVA,
@@ -563,16 +564,16 @@ static void test_check_refs(void **state)
 	assert_int_equal(ft_check_refs(a->ctx, a->buf, 8 * PS, 1), -EIO);
 	/* A copy shares the pages, and their pins. */
 	ft_mock_domain(a->ctx, ioas3, &m3);
-	assert_int_equal(ft_ioctl(a->ctx, IOMMU_IOAS_COPY, &copy), 0);
+	assert_int_equal(test_ioctl(a->ctx, IOMMU_IOAS_COPY, &copy), 0);
 	assert_int_equal(ft_check_refs(a->ctx, a->buf, 4 * PS, 1), 0);
 	assert_int_equal(ft_check_refs(a->ctx, a->buf + 4 * PS, 4 * PS, 2), 0);
 
 	/* Pins go with the domains. */
-	assert_int_equal(ft_destroy(a->ctx, m2.stdev), 0);
+	assert_int_equal(test_destroy(a->ctx, m2.stdev), 0);
 	assert_int_equal(ft_check_refs(a->ctx, a->buf, NPAGES * PS, 1), 0);
-	assert_int_equal(ft_destroy(a->ctx, m1.stdev), 0);
+	assert_int_equal(test_destroy(a->ctx, m1.stdev), 0);
 	assert_int_equal(ft_check_refs(a->ctx, a->buf, NPAGES * PS, 1), 0);
-	assert_int_equal(ft_destroy(a->ctx, m3.stdev), 0);
+	assert_int_equal(test_destroy(a->ctx, m3.stdev), 0);
 	assert_int_equal(ft_check_refs(a->ctx, a->buf, NPAGES * PS, 0), 0);
 }
 
@@ -580,9 +581,9 @@ static void test_check_refs(void **state)
 static void test_ctx_closed_first(void **state)
 {
 	struct ft_baseline b = ft_baseline();
-	struct ufd_ctx *ctx = ft_ctx_open(), *ctx2;
+	struct ufd_ctx *ctx = test_ctx_open(), *ctx2;
 	uint8_t *buf = map_pages(1), byte = 0;
-	uint32_t ioas = ft_ioas_alloc(ctx);
+	uint32_t ioas = test_ioas_alloc(ctx);
 	int fd;
 
 	buf[9] = 0x77;
@@ -590,7 +591,7 @@ static void test_ctx_closed_first(void **state)
 	assert_int_equal(create_access(ctx, ioas, 0, &fd), 0);
 	ufd_ctx_put(ctx);
 	/* The access descriptor works from another iommufd, as in Linux. */
-	ctx2 = ft_ctx_open();
+	ctx2 = test_ctx_open();
 	assert_int_equal(access_rw(ctx2, fd, BASE + 9, &byte, 1, 0), 0);
 	assert_int_equal(byte, 0x77);
 	close(fd);
@@ -659,7 +660,7 @@ static void *race_replace(void *arg)
 static void test_races(void **state)
 {
 	struct ax *a = *state;
-	struct race r = { .a = a, .ioas2 = ft_ioas_alloc(a->ctx) };
+	struct race r = { .a = a, .ioas2 = test_ioas_alloc(a->ctx) };
 	pthread_t t1, t2;
 
 	assert_int_equal(
@@ -714,7 +715,7 @@ static void test_fail_nth(void **state)
 			ufd_fail_nth_set(0);
 			continue;
 		}
-		rc = ft_ioctl(ctx, IOMMU_IOAS_ALLOC, &ioas);
+		rc = test_ioctl(ctx, IOMMU_IOAS_ALLOC, &ioas);
 		if (rc)
 			goto out_check;
 		rc = ft_map(ctx, ioas.out_ioas_id, buf, 2 * PS, BASE, FT_RW);

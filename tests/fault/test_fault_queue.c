@@ -38,7 +38,7 @@ static long fault_alloc(struct ufd_ctx *ctx, uint32_t flags, uint32_t *id,
 			int *fd)
 {
 	struct iommu_fault_alloc cmd = { .size = sizeof(cmd), .flags = flags };
-	long rc = ft_ioctl(ctx, IOMMU_FAULT_QUEUE_ALLOC, &cmd);
+	long rc = test_ioctl(ctx, IOMMU_FAULT_QUEUE_ALLOC, &cmd);
 
 	*id = cmd.out_fault_id;
 	*fd = (int)cmd.out_fault_fd;
@@ -55,7 +55,7 @@ static long hwpt_alloc_iopf(struct ufd_ctx *ctx, uint32_t idev, uint32_t pt,
 		.pt_id = pt,
 		.fault_id = fault_id,
 	};
-	long rc = ft_ioctl(ctx, IOMMU_HWPT_ALLOC, &cmd);
+	long rc = test_ioctl(ctx, IOMMU_HWPT_ALLOC, &cmd);
 
 	*out = cmd.out_hwpt_id;
 	return rc;
@@ -75,7 +75,7 @@ static long trigger(struct ufd_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 				  .addr = addr },
 	};
 
-	return ft_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
+	return test_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
 }
 
 static struct ufd_object *fault_obj(struct fq *f)
@@ -111,8 +111,8 @@ static int fq_setup(void **state)
 
 	assert_non_null(f);
 	f->base = ft_baseline();
-	f->ctx = ft_ctx_open();
-	f->ioas = ft_ioas_alloc(f->ctx);
+	f->ctx = test_ctx_open();
+	f->ioas = test_ioas_alloc(f->ctx);
 	ft_mock_domain(f->ctx, f->ioas, &f->m);
 	assert_int_equal(fault_alloc(f->ctx, 0, &f->fault_id, &f->fd), 0);
 	assert_int_equal(hwpt_alloc_iopf(f->ctx, f->m.idev, f->ioas,
@@ -158,7 +158,7 @@ static void log_capture(bool on)
 static void test_alloc_flags(void **state)
 {
 	struct ft_baseline b = ft_baseline();
-	struct ufd_ctx *ctx = ft_ctx_open();
+	struct ufd_ctx *ctx = test_ctx_open();
 	uint32_t id = 0;
 	int fd = -1;
 
@@ -270,7 +270,7 @@ static void test_trigger_not_delivered(void **state)
 	assert_int_equal(read(f->fd, buf, sizeof(buf)), REC);
 	assert_int_equal(((struct iommu_hwpt_pgfault *)buf)->dev_id,
 			 other.idev);
-	assert_int_equal(ft_destroy(f->ctx, other.stdev), 0);
+	assert_int_equal(test_destroy(f->ctx, other.stdev), 0);
 }
 
 /* Reads come in whole groups, however large the buffer. */
@@ -514,7 +514,7 @@ static void test_auto_response(void **state)
 	close(f->fd);
 	f->fd = -1;
 	assert_int_equal(ft_mock_replace(f->ctx, f->m.stdev, f->ioas), 0);
-	assert_int_equal(ft_destroy(f->ctx, f->iopf_hwpt), 0);
+	assert_int_equal(test_destroy(f->ctx, f->iopf_hwpt), 0);
 	assert_int_equal(c.calls, 0);
 	assert_int_equal(ft_destroy_after_close(f->ctx, f->fault_id), 0);
 	assert_int_equal(c.calls, 1);
@@ -529,7 +529,7 @@ static void test_lifetime(void **state)
 	uint32_t id2, hwpt2;
 	int fd2;
 
-	assert_int_equal(ft_destroy(f->ctx, f->fault_id), -EBUSY);
+	assert_int_equal(test_destroy(f->ctx, f->fault_id), -EBUSY);
 	assert_int_equal(hwpt_alloc_iopf(f->ctx, f->m.idev, f->ioas, 0xfffff,
 					 &hwpt2),
 			 -ENOENT);
@@ -550,23 +550,23 @@ static void test_lifetime(void **state)
 		close(dup_fd);
 	}
 	assert_int_equal(ft_destroy_after_close(f->ctx, id2), 0);
-	assert_int_equal(ft_destroy(f->ctx, id2), -ENOENT);
+	assert_int_equal(test_destroy(f->ctx, id2), -ENOENT);
 
 	/* Closed, but still named by the HWPT. */
 	close(f->fd);
 	f->fd = -1;
 	assert_int_equal(ft_destroy_after_close(f->ctx, f->fault_id), -EBUSY);
 	assert_int_equal(ft_mock_replace(f->ctx, f->m.stdev, f->ioas), 0);
-	assert_int_equal(ft_destroy(f->ctx, f->iopf_hwpt), 0);
-	assert_int_equal(ft_destroy(f->ctx, f->fault_id), 0);
+	assert_int_equal(test_destroy(f->ctx, f->iopf_hwpt), 0);
+	assert_int_equal(test_destroy(f->ctx, f->fault_id), 0);
 }
 
 /* The descriptor keeps the context alive after the program closed it. */
 static void test_fd_holds_ctx(void **state)
 {
 	struct ft_baseline b = ft_baseline();
-	struct ufd_ctx *ctx = ft_ctx_open();
-	uint32_t ioas = ft_ioas_alloc(ctx), id, hwpt;
+	struct ufd_ctx *ctx = test_ctx_open();
+	uint32_t ioas = test_ioas_alloc(ctx), id, hwpt;
 	struct iommu_hwpt_pgfault rec;
 	struct ft_mock m;
 	int fd;
@@ -695,8 +695,8 @@ static void test_close_with_pending(void **state)
 	assert_int_equal(o.calls, 0);
 	/* Destroying the queue answers them. */
 	assert_int_equal(ft_mock_replace(f->ctx, f->m.stdev, f->ioas), 0);
-	assert_int_equal(ft_destroy(f->ctx, f->iopf_hwpt), 0);
-	assert_int_equal(ft_destroy(f->ctx, f->fault_id), 0);
+	assert_int_equal(test_destroy(f->ctx, f->iopf_hwpt), 0);
+	assert_int_equal(test_destroy(f->ctx, f->fault_id), 0);
 	assert_int_equal(o.calls, 1);
 	assert_int_equal(o.code, IOMMUFD_PAGE_RESP_INVALID);
 }
@@ -736,11 +736,11 @@ static void test_fail_nth(void **state)
 			assert_int_equal(PTR_ERR(ctx), -ENOMEM);
 			continue;
 		}
-		rc = ft_ioctl(ctx, IOMMU_IOAS_ALLOC, &ioas);
+		rc = test_ioctl(ctx, IOMMU_IOAS_ALLOC, &ioas);
 		if (rc)
 			goto out_check;
 		mock.id = ioas.out_ioas_id;
-		rc = ft_ioctl(ctx, IOMMU_TEST_CMD, &mock);
+		rc = test_ioctl(ctx, IOMMU_TEST_CMD, &mock);
 		if (rc)
 			goto out_check;
 		rc = fault_alloc(ctx, 0, &fault_id, &fd);

@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "../core/core_test.h"
+
 #include "base/alloc.h"
 #include "core/core.h"
 #include "core/hwpt.h"
@@ -44,34 +46,6 @@ struct mock_dev {
 	uint32_t idev;
 };
 
-static inline struct ufd_ctx *t_open(void)
-{
-	struct ufd_ctx *ctx = ufd_ctx_create();
-
-	assert_false(IS_ERR(ctx));
-	return ctx;
-}
-
-static inline long t_ioctl(struct ufd_ctx *ctx, unsigned int cmd, void *arg)
-{
-	return ufd_dispatch(ctx, cmd, arg);
-}
-
-static inline uint32_t t_ioas(struct ufd_ctx *ctx)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-
-	assert_int_equal(t_ioctl(ctx, IOMMU_IOAS_ALLOC, &cmd), 0);
-	return cmd.out_ioas_id;
-}
-
-static inline long t_destroy(struct ufd_ctx *ctx, uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return t_ioctl(ctx, IOMMU_DESTROY, &cmd);
-}
-
 /* MOCK_DOMAIN_FLAGS: a mock device with @flags attached to @pt. */
 static inline long t_mock_dev(struct ufd_ctx *ctx, uint32_t pt, uint32_t flags,
 			      struct mock_dev *m)
@@ -82,7 +56,7 @@ static inline long t_mock_dev(struct ufd_ctx *ctx, uint32_t pt, uint32_t flags,
 		.id = pt,
 		.mock_domain_flags = { .dev_flags = flags },
 	};
-	long rc = t_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
+	long rc = test_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
 
 	if (m) {
 		m->stdev = cmd.mock_domain_flags.out_stdev_id;
@@ -102,7 +76,7 @@ static inline long t_replace(struct ufd_ctx *ctx, uint32_t stdev, uint32_t pt)
 		.mock_domain_replace = { .pt_id = pt },
 	};
 
-	return t_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
+	return test_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
 }
 
 /* IOMMU_HWPT_ALLOC with optional driver data. */
@@ -120,7 +94,7 @@ static inline long t_hwpt_alloc_data(struct ufd_ctx *ctx, uint32_t idev,
 		.data_len = data_len,
 		.data_uptr = (uintptr_t)data,
 	};
-	long rc = t_ioctl(ctx, IOMMU_HWPT_ALLOC, &cmd);
+	long rc = test_ioctl(ctx, IOMMU_HWPT_ALLOC, &cmd);
 
 	if (out)
 		*out = cmd.out_hwpt_id;
@@ -162,7 +136,7 @@ static inline long t_map(struct ufd_ctx *ctx, uint32_t ioas, void *va,
 		.iova = iova,
 	};
 
-	return t_ioctl(ctx, IOMMU_IOAS_MAP, &cmd);
+	return test_ioctl(ctx, IOMMU_IOAS_MAP, &cmd);
 }
 
 static inline long t_unmap(struct ufd_ctx *ctx, uint32_t ioas, uint64_t iova,
@@ -175,7 +149,7 @@ static inline long t_unmap(struct ufd_ctx *ctx, uint32_t ioas, uint64_t iova,
 		.length = len,
 	};
 
-	return t_ioctl(ctx, IOMMU_IOAS_UNMAP, &cmd);
+	return test_ioctl(ctx, IOMMU_IOAS_UNMAP, &cmd);
 }
 
 static inline long t_set_tracking(struct ufd_ctx *ctx, uint32_t hwpt,
@@ -187,7 +161,7 @@ static inline long t_set_tracking(struct ufd_ctx *ctx, uint32_t hwpt,
 		.hwpt_id = hwpt,
 	};
 
-	return t_ioctl(ctx, IOMMU_HWPT_SET_DIRTY_TRACKING, &cmd);
+	return test_ioctl(ctx, IOMMU_HWPT_SET_DIRTY_TRACKING, &cmd);
 }
 
 static inline long t_get_bitmap(struct ufd_ctx *ctx, uint32_t hwpt,
@@ -204,7 +178,7 @@ static inline long t_get_bitmap(struct ufd_ctx *ctx, uint32_t hwpt,
 		.data = (uintptr_t)bitmap,
 	};
 
-	return t_ioctl(ctx, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd);
+	return test_ioctl(ctx, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd);
 }
 
 /* IOMMU_TEST_OP_DIRTY; *nr (if not NULL) gets out_nr_dirty. */
@@ -223,7 +197,7 @@ static inline long t_mark_dirty(struct ufd_ctx *ctx, uint32_t hwpt,
 			.uptr = (uintptr_t)bitmap,
 		},
 	};
-	long rc = t_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
+	long rc = test_ioctl(ctx, IOMMU_TEST_CMD, &cmd);
 
 	if (nr)
 		*nr = cmd.dirty.out_nr_dirty;

@@ -51,11 +51,11 @@ static void fix_open_opt(struct fix *f, uint64_t size, bool huge,
 
 	memset(f, 0, sizeof(*f));
 	f->live = ufd_alloc_live();
-	f->ctx = t_open();
-	f->ioas = t_ioas(f->ctx);
+	f->ctx = test_ctx_open();
+	f->ioas = test_ioas_alloc(f->ctx);
 	if (cpu_pages) {
 		opt.object_id = f->ioas;
-		assert_int_equal(t_ioctl(f->ctx, IOMMU_OPTION, &opt), 0);
+		assert_int_equal(test_ioctl(f->ctx, IOMMU_OPTION, &opt), 0);
 	}
 	f->size = size;
 	f->leaf = huge ? HPS : MPS;
@@ -161,11 +161,11 @@ static void test_set_tracking(void **state)
 	/* Unknown flags; __reserved is not checked by Linux. */
 	cmd.hwpt_id = f.hwpt;
 	cmd.flags = 2;
-	assert_int_equal(t_ioctl(f.ctx, IOMMU_HWPT_SET_DIRTY_TRACKING, &cmd),
+	assert_int_equal(test_ioctl(f.ctx, IOMMU_HWPT_SET_DIRTY_TRACKING, &cmd),
 			 -EOPNOTSUPP);
 	cmd.flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE;
 	cmd.__reserved = 7;
-	assert_int_equal(t_ioctl(f.ctx, IOMMU_HWPT_SET_DIRTY_TRACKING, &cmd),
+	assert_int_equal(test_ioctl(f.ctx, IOMMU_HWPT_SET_DIRTY_TRACKING, &cmd),
 			 0);
 	fix_close(&f);
 }
@@ -238,17 +238,18 @@ static void test_bitmap_errors(void **state)
 
 	fix_open(&f, 64 * KiB, false);
 	cmd.hwpt_id = f.hwpt;
-	assert_int_equal(t_ioctl(f.ctx, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd), 0);
+	assert_int_equal(test_ioctl(f.ctx, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd),
+			 0);
 	cmd.flags = 2;
-	assert_int_equal(t_ioctl(f.ctx, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd),
+	assert_int_equal(test_ioctl(f.ctx, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd),
 			 -EOPNOTSUPP);
 	cmd.flags = 0;
 	cmd.__reserved = 1;
-	assert_int_equal(t_ioctl(f.ctx, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd),
+	assert_int_equal(test_ioctl(f.ctx, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd),
 			 -EOPNOTSUPP);
 	cmd.__reserved = 0;
 	cmd.hwpt_id = f.ioas;
-	assert_int_equal(t_ioctl(f.ctx, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd),
+	assert_int_equal(test_ioctl(f.ctx, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd),
 			 -ENOENT);
 	cmd.hwpt_id = f.hwpt;
 
@@ -598,12 +599,12 @@ static void dirty_sequence(struct ufd_ctx *ctx, uint8_t *buf)
 	bool marked;
 	long rc;
 
-	if (!step_ok(t_ioctl(ctx, IOMMU_IOAS_ALLOC, &alloc)))
+	if (!step_ok(test_ioctl(ctx, IOMMU_IOAS_ALLOC, &alloc)))
 		return;
 	if (!step_ok(t_mock_dev(ctx, alloc.out_ioas_id, 0, &d)))
 		return;
 	info.dev_id = d.idev;
-	step_ok(t_ioctl(ctx, IOMMU_GET_HW_INFO, &info));
+	step_ok(test_ioctl(ctx, IOMMU_GET_HW_INFO, &info));
 	/* Pinning's own fail point reads as memory that is not there. */
 	rc = t_map(ctx, alloc.out_ioas_id, buf, 2 * MiB, IOVA);
 	if (rc == -EFAULT || !step_ok(rc))

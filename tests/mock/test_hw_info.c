@@ -23,8 +23,8 @@ static int fix_setup(void **state)
 	struct fix *f = calloc(1, sizeof(*f));
 
 	f->live = ufd_alloc_live();
-	f->ctx = t_open();
-	f->ioas = t_ioas(f->ctx);
+	f->ctx = test_ctx_open();
+	f->ioas = test_ioas_alloc(f->ctx);
 	assert_int_equal(t_mock_dev(f->ctx, f->ioas, 0, &f->plain), 0);
 	assert_int_equal(t_mock_dev(f->ctx, f->ioas, MOCK_FLAGS_DEVICE_NO_DIRTY,
 				    &f->nodirty),
@@ -59,7 +59,7 @@ static long hw_info(struct fix *f, uint32_t dev_id, uint32_t flags,
 		.data_uptr = (uintptr_t)data,
 		.in_data_type = type,
 	};
-	long rc = t_ioctl(f->ctx, IOMMU_GET_HW_INFO, &cmd);
+	long rc = test_ioctl(f->ctx, IOMMU_GET_HW_INFO, &cmd);
 
 	if (out)
 		*out = cmd;
@@ -182,18 +182,20 @@ static void test_errors(void **state)
 	uint8_t info[8];
 
 	cmd.flags = 1u << 1;
-	assert_int_equal(t_ioctl(f->ctx, IOMMU_GET_HW_INFO, &cmd), -EOPNOTSUPP);
+	assert_int_equal(test_ioctl(f->ctx, IOMMU_GET_HW_INFO, &cmd),
+			 -EOPNOTSUPP);
 	cmd.flags = 0;
 	cmd.__reserved[1] = 1;
-	assert_int_equal(t_ioctl(f->ctx, IOMMU_GET_HW_INFO, &cmd), -EOPNOTSUPP);
+	assert_int_equal(test_ioctl(f->ctx, IOMMU_GET_HW_INFO, &cmd),
+			 -EOPNOTSUPP);
 	cmd.__reserved[1] = 0;
 	/* Not a bound device: the IOAS, the mock device's own object. */
 	cmd.dev_id = f->ioas;
-	assert_int_equal(t_ioctl(f->ctx, IOMMU_GET_HW_INFO, &cmd), -ENOENT);
+	assert_int_equal(test_ioctl(f->ctx, IOMMU_GET_HW_INFO, &cmd), -ENOENT);
 	cmd.dev_id = f->plain.stdev;
-	assert_int_equal(t_ioctl(f->ctx, IOMMU_GET_HW_INFO, &cmd), -ENOENT);
+	assert_int_equal(test_ioctl(f->ctx, IOMMU_GET_HW_INFO, &cmd), -ENOENT);
 	cmd.dev_id = 4242;
-	assert_int_equal(t_ioctl(f->ctx, IOMMU_GET_HW_INFO, &cmd), -ENOENT);
+	assert_int_equal(test_ioctl(f->ctx, IOMMU_GET_HW_INFO, &cmd), -ENOENT);
 	/* A buffer the caller cannot have. */
 	assert_int_equal(hw_info(f, f->plain.idev, 0, 0, NULL, 8, NULL),
 			 -EFAULT);
@@ -214,13 +216,13 @@ static void test_short_struct(void **state)
 	cmd.size = size;
 	cmd.dev_id = f->pasid.idev;
 	cmd.out_capabilities = 0x1234;
-	assert_int_equal(t_ioctl(f->ctx, IOMMU_GET_HW_INFO, &cmd), 0);
+	assert_int_equal(test_ioctl(f->ctx, IOMMU_GET_HW_INFO, &cmd), 0);
 	assert_int_equal(cmd.out_data_type, IOMMU_HW_INFO_TYPE_SELFTEST);
 	assert_int_equal(cmd.out_max_pasid_log2, MOCK_PASID_WIDTH);
 	assert_int_equal(cmd.out_capabilities, 0x1234);
 	/* One byte below the first version's end. */
 	cmd.size = size - 1;
-	assert_int_equal(t_ioctl(f->ctx, IOMMU_GET_HW_INFO, &cmd), -EINVAL);
+	assert_int_equal(test_ioctl(f->ctx, IOMMU_GET_HW_INFO, &cmd), -EINVAL);
 }
 
 int main(void)

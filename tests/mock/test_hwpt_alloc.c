@@ -20,8 +20,8 @@ static int fix_setup(void **state)
 	struct fix *f = calloc(1, sizeof(*f));
 
 	f->live = ufd_alloc_live();
-	f->ctx = t_open();
-	f->ioas = t_ioas(f->ctx);
+	f->ctx = test_ctx_open();
+	f->ioas = test_ioas_alloc(f->ctx);
 	assert_int_equal(t_mock_dev(f->ctx, f->ioas, 0, &f->dev), 0);
 	*state = f;
 	return 0;
@@ -48,7 +48,7 @@ static void ranges(struct fix *f, uint32_t ioas, struct iommu_iova_range *r,
 		.allowed_iovas = (uintptr_t)r,
 	};
 
-	assert_int_equal(t_ioctl(f->ctx, IOMMU_IOAS_IOVA_RANGES, &cmd), 0);
+	assert_int_equal(test_ioctl(f->ctx, IOMMU_IOAS_IOVA_RANGES, &cmd), 0);
 	*n = cmd.num_iovas;
 	*align = cmd.out_iova_alignment;
 }
@@ -69,11 +69,11 @@ static void test_flags(void **state)
 	assert_int_equal(t_mock_dev(f->ctx, hwpt, MOCK_FLAGS_DEVICE_NO_DIRTY,
 				    &nd),
 			 -EINVAL);
-	assert_int_equal(t_destroy(f->ctx, other.stdev), 0);
-	assert_int_equal(t_destroy(f->ctx, hwpt), 0);
+	assert_int_equal(test_destroy(f->ctx, other.stdev), 0);
+	assert_int_equal(test_destroy(f->ctx, hwpt), 0);
 
 	/* Asking for dirty tracking through a device that cannot: refused. */
-	ioas2 = t_ioas(f->ctx);
+	ioas2 = test_ioas_alloc(f->ctx);
 	assert_int_equal(
 		t_mock_dev(f->ctx, ioas2, MOCK_FLAGS_DEVICE_NO_DIRTY, &nd), 0);
 	assert_int_equal(t_hwpt_alloc(f->ctx, nd.idev, ioas2,
@@ -86,8 +86,8 @@ static void test_flags(void **state)
 	assert_int_equal(t_hwpt_alloc(f->ctx, nd.idev, ioas2, 0, &hwpt), 0);
 	/* But it still attaches to an ordinary HWPT. */
 	assert_int_equal(t_replace(f->ctx, nd.stdev, hwpt), 0);
-	assert_int_equal(t_destroy(f->ctx, nd.stdev), 0);
-	assert_int_equal(t_destroy(f->ctx, hwpt), 0);
+	assert_int_equal(test_destroy(f->ctx, nd.stdev), 0);
+	assert_int_equal(test_destroy(f->ctx, hwpt), 0);
 
 	/* The other flags the mock honours. */
 	assert_int_equal(t_hwpt_alloc(f->ctx, f->dev.idev, f->ioas,
@@ -96,7 +96,7 @@ static void test_flags(void **state)
 					      IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 				      &hwpt),
 			 0);
-	assert_int_equal(t_destroy(f->ctx, hwpt), 0);
+	assert_int_equal(test_destroy(f->ctx, hwpt), 0);
 	/* A fault queue is for stage-1 HWPTs, never a nesting parent. */
 	fault_less = 0;
 	assert_int_equal(t_hwpt_alloc(f->ctx, f->dev.idev, f->ioas,
@@ -171,31 +171,31 @@ static void test_data_errors(void **state)
 					   IOMMU_HWPT_DATA_SELFTEST, &big,
 					   sizeof(big), &hwpt),
 			 0);
-	assert_int_equal(t_destroy(f->ctx, hwpt), 0);
+	assert_int_equal(test_destroy(f->ctx, hwpt), 0);
 	/* pagetable_type lies beyond the 4 bytes passed: it reads as 0. */
 	big.s.pagetable_type = MOCK_IOMMUPT_HUGE;
-	ioas = t_ioas(f->ctx);
+	ioas = test_ioas_alloc(f->ctx);
 	assert_int_equal(t_hwpt_alloc_data(f->ctx, f->dev.idev, ioas, 0,
 					   IOMMU_HWPT_DATA_SELFTEST, &big, 4,
 					   &hwpt),
 			 0);
 	ranges(f, ioas, r, &n, &align);
 	assert_int_equal(r[0].start, MOCK_APERTURE_START);
-	assert_int_equal(t_destroy(f->ctx, hwpt), 0);
-	assert_int_equal(t_destroy(f->ctx, ioas), 0);
+	assert_int_equal(test_destroy(f->ctx, hwpt), 0);
+	assert_int_equal(test_destroy(f->ctx, ioas), 0);
 	/* Data with NEST_PARENT is fine in Linux 7.3. */
 	assert_int_equal(t_hwpt_alloc_pt(f->ctx, f->dev.idev, f->ioas,
 					 IOMMU_HWPT_ALLOC_NEST_PARENT,
 					 MOCK_IOMMUPT_DEFAULT, &hwpt),
 			 0);
-	assert_int_equal(t_destroy(f->ctx, hwpt), 0);
+	assert_int_equal(test_destroy(f->ctx, hwpt), 0);
 }
 
 /* The default table: the mock aperture and 2 KiB pages only. */
 static void test_default_table(void **state)
 {
 	struct fix *f = *state;
-	uint32_t ioas = t_ioas(f->ctx), hwpt, n;
+	uint32_t ioas = test_ioas_alloc(f->ctx), hwpt, n;
 	struct iommu_iova_range r[4];
 	uint64_t align;
 	uint8_t *buf = t_alloc(MiB, 2 * MiB);
@@ -214,8 +214,8 @@ static void test_default_table(void **state)
 	assert_int_equal(t_leaf_lg2(f->ctx, hwpt, MOCK_APERTURE_START), 11);
 	assert_int_equal(t_leaf_lg2(f->ctx, hwpt, MOCK_APERTURE_START + MiB),
 			 11);
-	assert_int_equal(t_destroy(f->ctx, hwpt), 0);
-	assert_int_equal(t_destroy(f->ctx, ioas), 0);
+	assert_int_equal(test_destroy(f->ctx, hwpt), 0);
+	assert_int_equal(test_destroy(f->ctx, ioas), 0);
 	free(buf);
 }
 
@@ -227,7 +227,7 @@ static void test_default_table(void **state)
 static void test_huge_table(void **state)
 {
 	struct fix *f = *state;
-	uint32_t ioas = t_ioas(f->ctx), hwpt, n;
+	uint32_t ioas = test_ioas_alloc(f->ctx), hwpt, n;
 	struct iommu_iova_range r[4];
 	struct mock_dev d;
 	uint64_t align, iova = 64 * MiB;
@@ -258,7 +258,7 @@ static void test_huge_table(void **state)
 	check.check_map.iova = iova;
 	check.check_map.length = MiB;
 	check.check_map.uptr = (uintptr_t)buf;
-	assert_int_equal(t_ioctl(f->ctx, IOMMU_TEST_CMD, &check), 0);
+	assert_int_equal(test_ioctl(f->ctx, IOMMU_TEST_CMD, &check), 0);
 
 	/* DMA through a huge leaf reaches the right byte. */
 	assert_int_equal(t_mock_dev(f->ctx, hwpt, 0, &d), 0);
@@ -274,9 +274,9 @@ static void test_huge_table(void **state)
 	/* Unaligned to the CPU page: refused by the IOAS. */
 	assert_int_equal(t_map(f->ctx, ioas, buf + 2 * MiB, MPS, 8 * MiB),
 			 -EINVAL);
-	assert_int_equal(t_destroy(f->ctx, d.stdev), 0);
-	assert_int_equal(t_destroy(f->ctx, hwpt), 0);
-	assert_int_equal(t_destroy(f->ctx, ioas), 0);
+	assert_int_equal(test_destroy(f->ctx, d.stdev), 0);
+	assert_int_equal(test_destroy(f->ctx, hwpt), 0);
+	assert_int_equal(test_destroy(f->ctx, ioas), 0);
 	free(buf);
 }
 
@@ -284,7 +284,7 @@ static void test_huge_table(void **state)
 static void test_huge_aperture(void **state)
 {
 	struct fix *f = *state;
-	uint32_t ioas = t_ioas(f->ctx), hwpt;
+	uint32_t ioas = test_ioas_alloc(f->ctx), hwpt;
 	uint8_t *buf = t_alloc(4096, 4096);
 
 	/* IOVA 4 KiB: outside the default aperture, inside the huge one. */
@@ -296,8 +296,8 @@ static void test_huge_aperture(void **state)
 					 MOCK_IOMMUPT_HUGE, &hwpt),
 			 0);
 	assert_int_equal(t_leaf_lg2(f->ctx, hwpt, 4096), 12);
-	assert_int_equal(t_destroy(f->ctx, hwpt), 0);
-	assert_int_equal(t_destroy(f->ctx, ioas), 0);
+	assert_int_equal(test_destroy(f->ctx, hwpt), 0);
+	assert_int_equal(test_destroy(f->ctx, ioas), 0);
 	free(buf);
 }
 
