@@ -21,14 +21,13 @@
 #include "base/alloc.h"
 #include "core/page_identity.h"
 
-struct backing {
-	unsigned long dev_major, dev_minor;
-	uint64_t inode;
-	uint64_t file_offset; /* of the address */
-};
-
-/* Parses /proc/self/maps for the mapping holding @addr. */
-static bool find_backing(const char *maps, uintptr_t addr, struct backing *b)
+/**
+ * ufd_maps_backing() - the file position @addr maps, per @maps
+ * @maps: from ufd_maps_read()
+ *
+ * Return: true and *b filled when @addr lies in a file mapping.
+ */
+bool ufd_maps_backing(const char *maps, uintptr_t addr, struct ufd_backing *b)
 {
 	const char *line = maps;
 
@@ -55,8 +54,8 @@ static bool find_backing(const char *maps, uintptr_t addr, struct backing *b)
 	return false;
 }
 
-/* The whole of /proc/self/maps, NUL-terminated, or NULL. */
-static char *read_maps(void)
+/** ufd_maps_read() - /proc/self/maps, NUL-terminated; free with ufd_free() */
+char *ufd_maps_read(void)
 {
 	size_t cap = 1 << 16, len = 0;
 	char *buf = ufd_alloc(cap), *grown;
@@ -97,16 +96,16 @@ out_free:
  */
 bool ufd_same_page(uintptr_t a, uintptr_t b)
 {
-	struct backing ba, bb;
+	struct ufd_backing ba, bb;
 	bool same = false;
 	char *maps;
 
 	if (a == b)
 		return true;
-	maps = read_maps();
+	maps = ufd_maps_read();
 	if (!maps)
 		return false;
-	if (find_backing(maps, a, &ba) && find_backing(maps, b, &bb))
+	if (ufd_maps_backing(maps, a, &ba) && ufd_maps_backing(maps, b, &bb))
 		same = ba.dev_major == bb.dev_major &&
 		       ba.dev_minor == bb.dev_minor && ba.inode == bb.inode &&
 		       ba.file_offset == bb.file_offset;

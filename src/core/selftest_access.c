@@ -27,9 +27,9 @@
  * walking every IOAS of the context, collecting the distinct iopt_pages of
  * the caller's memory behind their areas, and counting those with a pin on
  * the page: one per object, as the kernel counts one pin per object
- * however many domains or accesses share it. Pins made through other
- * contexts are not seen, and neither are pins of IOMMU_IOAS_MAP_FILE
- * memory (we pin our own mapping of the file, not the caller's).
+ * however many domains or accesses share it. IOMMU_IOAS_MAP_FILE memory is
+ * pinned in our own mapping of the file: the caller's address is matched
+ * to it by file position. Pins made through other contexts are not seen.
  *
  * Locking (outermost first): op_lock, held by every op but
  * DESTROY_ACCESS_PAGES and by the release, so the access cannot go and
@@ -536,8 +536,6 @@ static int pages_set_add_ioas(struct pages_set *set, struct ufd_ioas *ioas)
 			container_of(node, struct iopt_area, node)->pages;
 		size_t i;
 
-		if (pages->source != IOPT_PAGES_USER)
-			continue;
 		for (i = 0; i < set->n && set->p[i] != pages; i++)
 			;
 		if (i < set->n)
@@ -604,18 +602,40 @@ static void pages_set_release(struct pages_set *set)
 	ufd_free(set->p);
 }
 
+/*
+ * The page of @pages that holds the program's @va, or npages if none. File
+ * pages live in our own mapping of the file, so the program's address is
+ * matched by file position (@maps, read once per check).
+ */
+static uint64_t page_index(struct iopt_pages *pages, uintptr_t va,
+			   const char *maps)
+{
+	uintptr_t base = iopt_pages_host_addr(pages, 0);
+	struct ufd_backing ours, theirs;
+
+	if (va >= base && (va - base) / page_size() < pages->npages)
+		return (va - base) / page_size();
+	if (pages->source != IOPT_PAGES_FILE || !maps ||
+	    !ufd_maps_backing(maps, base, &ours) ||
+	    !ufd_maps_backing(maps, va, &theirs) ||
+	    ours.inode != theirs.inode || ours.dev_major != theirs.dev_major ||
+	    ours.dev_minor != theirs.dev_minor ||
+	    theirs.file_offset < ours.file_offset)
+		return pages->npages;
+	return (theirs.file_offset - ours.file_offset) / page_size();
+}
+
 /* How many iopt_pages of @set hold a pin on the CPU page at @va. */
-static uint32_t pins_on(struct pages_set *set, uintptr_t va)
+static uint32_t pins_on(struct pages_set *set, uintptr_t va, const char *maps)
 {
 	uint32_t count = 0;
 	size_t i;
 
 	for (i = 0; i < set->n; i++) {
-		struct iopt_pages *pages = set->p[i];
-		uintptr_t base = iopt_pages_host_addr(pages, 0);
+		uint64_t index = page_index(set->p[i], va, maps);
 
-		if (va >= base && (va - base) / page_size() < pages->npages &&
-		    iopt_pages_pin_count(pages, (va - base) / page_size()))
+		if (index < set->p[i]->npages &&
+		    iopt_pages_pin_count(set->p[i], index))
 			count++;
 	}
 	return count;
@@ -625,7 +645,9 @@ static int test_check_refs(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 {
 	uint64_t uptr = cmd->check_refs.uptr, len = cmd->check_refs.length;
 	struct pages_set set = { 0 };
+	char *maps = NULL;
 	uint64_t end, va;
+	size_t i;
 	int rc;
 
 	if (len % page_size() || uptr % page_size() ||
@@ -634,18 +656,22 @@ static int test_check_refs(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 	rc = pages_set_fill(&set, ucmd->ctx);
 	if (rc)
 		goto out_release;
+	for (i = 0; i < set.n && !maps; i++)
+		if (set.p[i]->source == IOPT_PAGES_FILE)
+			maps = ufd_maps_read();
 	for (va = uptr; va != end; va += page_size()) {
 		/* The kernel looks the page up first: unmapped is EFAULT. */
 		if (!page_mapped(va)) {
 			rc = -EFAULT;
 			break;
 		}
-		if (pins_on(&set, va) != cmd->check_refs.refs) {
+		if (pins_on(&set, va, maps) != cmd->check_refs.refs) {
 			rc = -EIO;
 			break;
 		}
 	}
 out_release:
+	ufd_free(maps);
 	pages_set_release(&set);
 	return rc;
 }
