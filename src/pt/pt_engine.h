@@ -454,7 +454,7 @@ static int eng_map(struct pt_table *t, uint64_t iova, uint64_t oa, uint64_t len,
 	if (ret)
 		return ret;
 
-	top = pt_load_acquire(&c->top);
+	top = pt_load(&c->top);
 	tl = eng_top_level(top);
 	if (c->flags & PT_CFG_DYNAMIC_TOP) {
 		/*
@@ -475,7 +475,7 @@ static int eng_map(struct pt_table *t, uint64_t iova, uint64_t oa, uint64_t len,
 			ret = eng_grow(t, iova, last, need);
 			if (ret)
 				return ret;
-			top = pt_load_acquire(&c->top);
+			top = pt_load(&c->top);
 			tl = eng_top_level(top);
 		}
 	} else if (!eng_range_ok(c, tl, iova, last)) {
@@ -629,7 +629,7 @@ static int eng_unmap(struct pt_table *t, uint64_t iova, uint64_t len,
 		return -EINVAL;
 	if (check_add_overflow(iova, len - 1, &last))
 		return -EOVERFLOW;
-	top = pt_load_acquire(&c->top);
+	top = pt_load(&c->top);
 	tl = eng_top_level(top);
 	asked_last = last;
 	ret = eng_clip(c, tl, iova, &last);
@@ -749,7 +749,7 @@ out:
 static int eng_iova_to_phys(const struct pt_walk_ctx *c, uint64_t iova,
 			    uint64_t *oa)
 {
-	uint64_t top = pt_load_acquire(&c->top);
+	uint64_t top = pt_load(&c->top);
 	unsigned int tl = eng_top_level(top), lvl = tl;
 	unsigned int nb = eng_nbits(c, tl, tl);
 	uint64_t epa;
@@ -764,7 +764,7 @@ static int eng_iova_to_phys(const struct pt_walk_ctx *c, uint64_t iova,
 
 		if (unlikely(!p))
 			return -EFAULT;
-		e = pt_load_acquire(p);
+		e = pt_load(p);
 		switch (e ? fmt_type(c, lvl, e) : PT_E_EMPTY) {
 		case PT_E_TABLE:
 			lvl--;
@@ -801,7 +801,7 @@ static int eng_walk(const struct pt_walk_ctx *c, uint64_t iova,
 		    unsigned int access, struct pt_walk_result *res)
 {
 	const bool upd = access & (PT_HW_HA | PT_HW_HD);
-	uint64_t top = pt_load_acquire(&c->top);
+	uint64_t top = pt_load(&c->top);
 	unsigned int tl = eng_top_level(top), lvl = tl;
 	unsigned int nb = eng_nbits(c, tl, tl);
 	unsigned int deny = 0, need, s_lg2, perm;
@@ -820,7 +820,7 @@ static int eng_walk(const struct pt_walk_ctx *c, uint64_t iova,
 		if (unlikely(!p))
 			return eng_walk_fault(res, PT_FAULT_EXTERNAL, lvl, 0,
 					      epa);
-		e = pt_load_acquire(p);
+		e = pt_load(p);
 		type = fmt_type(c, lvl, e);
 		if (type != PT_E_TABLE)
 			break;
@@ -1011,7 +1011,7 @@ static int eng_read_and_clear_dirty(struct pt_table *t, uint64_t iova,
 		return -EINVAL;
 	if (check_add_overflow(iova, len - 1, &last))
 		return -EOVERFLOW;
-	top = pt_load_acquire(&c->top);
+	top = pt_load(&c->top);
 	tl = eng_top_level(top);
 	ret = eng_clip(c, tl, iova, &last);
 	if (ret)
@@ -1032,7 +1032,7 @@ static int eng_read_and_clear_dirty(struct pt_table *t, uint64_t iova,
 static int eng_set_dirty(struct pt_table *t, uint64_t iova)
 {
 	const struct pt_walk_ctx *c = &t->ctx;
-	uint64_t top = pt_load_acquire(&c->top);
+	uint64_t top = pt_load(&c->top);
 	unsigned int tl = eng_top_level(top), lvl = tl;
 	uint64_t *tblp;
 
@@ -1083,7 +1083,7 @@ static int eng_leaf_table(const struct pt_walk_ctx *c, uint64_t *tblp,
 	int ret;
 
 	for (i = first; i <= lastidx; i++) {
-		uint64_t e = pt_load_acquire(tblp + i);
+		uint64_t e = pt_load(tblp + i);
 		uint64_t eva = va + ((uint64_t)i << ilg2);
 
 		switch (e ? fmt_type(c, lvl, e) : PT_E_EMPTY) {
@@ -1141,7 +1141,7 @@ static int eng_for_each_leaf(struct pt_table *t, uint64_t iova, uint64_t len,
 		return -EINVAL;
 	if (check_add_overflow(iova, len - 1, &last))
 		return -EOVERFLOW;
-	top = pt_load_acquire(&c->top);
+	top = pt_load(&c->top);
 	tl = eng_top_level(top);
 	ret = eng_clip(c, tl, iova, &last);
 	if (ret)

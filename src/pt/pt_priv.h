@@ -110,17 +110,12 @@ void pt_dirty_record(const struct pt_dirty_sink *sink, uint64_t iova,
 
 /*
  * Descriptor access: always whole 64-bit atomics (see pt.h). Loads are
- * acquires: a descriptor may point to a table another thread just
- * published, whose zeroed contents must be visible before it is followed
- * (on x86-64 an acquire load is an ordinary load).
+ * acquires, pairing with the release that published a table: a
+ * descriptor may point to a table another thread just published, whose
+ * zeroed contents must be visible before it is followed (on x86-64 an
+ * acquire load is an ordinary load).
  */
 static inline uint64_t pt_load(const uint64_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-}
-
-/* For walkers: pairs with the release that published a table. */
-static inline uint64_t pt_load_acquire(const uint64_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
