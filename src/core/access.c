@@ -40,12 +40,9 @@ struct ufd_access *ufd_access_create(struct ufd_ctx *ctx,
 	ufd_mutex_init(&access->ioas_lock);
 	access->iacc.ops = &access_iopt_ops;
 	access->iacc.data = access;
-	/*
-	 * Pins hand out CPU pages, so an access that pins (it has an unmap
-	 * callback to be told to let go) needs page-aligned IOVAs; one that
-	 * only reads and writes takes any alignment, as in Linux.
-	 */
-	access->iacc.iova_alignment = ops && ops->unmap ? iopt_page_size() : 1;
+	/* Pins hand out CPU pages: page-aligned IOVAs, as in Linux. */
+	access->iacc.iova_alignment =
+		ops && ops->needs_pin_pages ? iopt_page_size() : 1;
 	/* The creator's reference; pairs with ufd_access_destroy(). */
 	ufd_object_ref(&access->obj);
 	ufd_object_finalize(ctx, &access->obj);

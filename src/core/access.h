@@ -18,6 +18,11 @@
 #include "core/ioas.h"
 
 struct ufd_access_ops {
+	/*
+	 * The access pins pages (ufd_access_pin_pages()), so its IOVAs must
+	 * be CPU-page aligned; one that only reads and writes takes any.
+	 */
+	bool needs_pin_pages;
 	/* Drop every pin inside [iova, iova + length). */
 	void (*unmap)(void *data, uint64_t iova, uint64_t length);
 };

@@ -173,6 +173,12 @@ static const struct ufd_access_ops staccess_access_ops = {
 	.unmap = staccess_unmap,
 };
 
+/* MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES: page-aligned IOVAs. */
+static const struct ufd_access_ops staccess_pin_access_ops = {
+	.needs_pin_pages = true,
+	.unmap = staccess_unmap,
+};
+
 /* Nobody reads what the program writes to an access descriptor. */
 static void staccess_chan_message(void *data, const void *buf, size_t len)
 {
@@ -267,18 +273,15 @@ static int test_create_access(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 	rc = ufd_fdchan_open(&staccess_chan_ops, sa, true, &sa->chan, &fd);
 	if (rc)
 		goto out_free;
-	access = ufd_access_create(ucmd->ctx, &staccess_access_ops, sa);
+	access = ufd_access_create(ucmd->ctx,
+				   sa->needs_pin ? &staccess_pin_access_ops
+						 : &staccess_access_ops,
+				   sa);
 	if (IS_ERR(access)) {
 		rc = (int)PTR_ERR(access);
 		goto out_abort_chan;
 	}
 	sa->access = access;
-	/*
-	 * As in the kernel, only an access that pins needs page-aligned
-	 * IOVAs; one that only reads and writes takes any mapping.
-	 */
-	if (!sa->needs_pin)
-		access->iacc.iova_alignment = 1;
 	rc = ufd_access_attach(access, cmd->id);
 	if (rc)
 		goto out_destroy;

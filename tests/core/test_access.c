@@ -30,7 +30,10 @@ static void device_unmap(void *data, uint64_t iova, uint64_t length)
 	}
 }
 
-static const struct ufd_access_ops device_ops = { .unmap = device_unmap };
+static const struct ufd_access_ops device_ops = {
+	.needs_pin_pages = true,
+	.unmap = device_unmap,
+};
 
 static uint64_t map(struct ufd_ctx *ctx, uint32_t ioas, uint64_t len)
 {
