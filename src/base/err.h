@@ -42,4 +42,10 @@ static inline void *ERR_CAST(const void *ptr)
 	return (void *)ptr;
 }
 
+/* The error of an error pointer, 0 for a valid one. */
+static inline int PTR_ERR_OR_ZERO(const void *ptr)
+{
+	return IS_ERR(ptr) ? (int)PTR_ERR(ptr) : 0;
+}
+
 #endif

@@ -187,6 +187,17 @@ void *idt_remove(struct idtable *t, uint32_t id)
 	return p == RESERVED ? NULL : p;
 }
 
+void *idt_unpublish(struct idtable *t, uint32_t id)
+{
+	void *p;
+
+	UFD_BUG_ON(!id || id >= t->capacity || !t->slots[id] ||
+		   t->slots[id] == RESERVED);
+	p = t->slots[id];
+	t->slots[id] = RESERVED;
+	return p;
+}
+
 void *idt_replace(struct idtable *t, uint32_t id, void *ptr)
 {
 	void *old;

@@ -106,6 +106,13 @@ static inline void *idt_lookup(const struct idtable *t, uint32_t id);
 void *idt_remove(struct idtable *t, uint32_t id);
 
 /**
+ * idt_unpublish - hide the pointer published at @id, keeping @id occupied
+ * (reserved) until idt_remove(). Returns the pointer. @id must be
+ * published; misuse aborts.
+ */
+void *idt_unpublish(struct idtable *t, uint32_t id);
+
+/**
  * idt_replace - swap the pointer published at @id for @ptr (non-NULL).
  *
  * Returns the old pointer. @id must be published; misuse aborts.

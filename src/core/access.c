@@ -17,17 +17,9 @@ static const struct iopt_access_ops access_iopt_ops = {
 	.unmap = access_unmap_cb,
 };
 
-/**
- * ufd_access_create() - create an access object, not yet attached
- * @ctx: the context
- * @ops: callbacks; unmap is required for accesses that pin pages
- * @data: passed to the callbacks
- *
- * Return: the access (its obj.id is its object id) or ERR_PTR(-ENOMEM).
- */
-struct ufd_access *ufd_access_create(struct ufd_ctx *ctx,
-				     const struct ufd_access_ops *ops,
-				     void *data)
+/* An access object, not yet in the table. */
+static struct ufd_access *
+access_new(struct ufd_ctx *ctx, const struct ufd_access_ops *ops, void *data)
 {
 	struct ufd_access *access;
 
@@ -43,10 +35,58 @@ struct ufd_access *ufd_access_create(struct ufd_ctx *ctx,
 	/* Pins hand out CPU pages: page-aligned IOVAs, as in Linux. */
 	access->iacc.iova_alignment =
 		ops && ops->needs_pin_pages ? iopt_page_size() : 1;
+	return access;
+}
+
+/**
+ * ufd_access_create() - create an access object, not yet attached
+ * @ctx: the context
+ * @ops: callbacks; unmap is required for accesses that pin pages
+ * @data: passed to the callbacks
+ *
+ * Return: the access (its obj.id is its object id) or ERR_PTR(-ENOMEM).
+ */
+struct ufd_access *ufd_access_create(struct ufd_ctx *ctx,
+				     const struct ufd_access_ops *ops,
+				     void *data)
+{
+	struct ufd_access *access = access_new(ctx, ops, data);
+
+	if (IS_ERR(access))
+		return access;
 	/* The creator's reference; pairs with ufd_access_destroy(). */
 	ufd_object_ref(&access->obj);
 	ufd_object_finalize(ctx, &access->obj);
 	return access;
+}
+
+/**
+ * ufd_access_create_internal() - an access the core keeps for itself
+ * @ctx: the context
+ *
+ * For memory the hardware reads on its own, such as a HW queue in guest
+ * RAM: the access never appears in the object table, its pins lock the
+ * areas they cover (IOMMU_IOAS_UNMAP answers EBUSY) instead of asking it
+ * to let go, and it is destroyed with ufd_access_destroy_internal().
+ *
+ * Return: the access or ERR_PTR(-ENOMEM).
+ */
+struct ufd_access *ufd_access_create_internal(struct ufd_ctx *ctx)
+{
+	static const struct ufd_access_ops internal_ops = {
+		.needs_pin_pages = true,
+	};
+	struct ufd_access *access = access_new(ctx, &internal_ops, NULL);
+
+	if (!IS_ERR(access))
+		access->internal = true;
+	return access;
+}
+
+/** ufd_access_destroy_internal() - detach and free an internal access */
+void ufd_access_destroy_internal(struct ufd_access *access)
+{
+	ufd_object_abort_and_destroy(access->ctx, &access->obj);
 }
 
 /* Leaves the current IOAS, dropping any pins first. ioas_lock held. */
@@ -164,6 +204,13 @@ void ufd_access_object_destroy(struct ufd_object *obj)
 	ufd_mutex_destroy(&access->ioas_lock);
 }
 
+static unsigned int pin_flags(const struct ufd_access *access,
+			      unsigned int flags)
+{
+	return (flags & UFD_ACCESS_WRITE ? IOPT_PIN_WRITE : 0) |
+	       (access->internal ? IOPT_PIN_LOCK : 0);
+}
+
 /**
  * ufd_access_pin_pages() - pin the pages behind an IOVA range
  * @out_pages: one host address per CPU page of the range
@@ -180,7 +227,7 @@ int ufd_access_pin_pages(struct ufd_access *access, uint64_t iova,
 	ufd_mutex_lock(&access->ioas_lock);
 	if (access->ioas)
 		rc = iopt_access_pin(&access->ioas->iopt, iova, length,
-				     out_pages, flags & UFD_ACCESS_WRITE);
+				     out_pages, pin_flags(access, flags));
 	ufd_mutex_unlock(&access->ioas_lock);
 	return rc;
 }
@@ -197,7 +244,8 @@ void ufd_access_unpin_pages(struct ufd_access *access, uint64_t iova,
 	struct ufd_ioas *ioas = READ_ONCE(access->ioas);
 
 	if (ioas)
-		iopt_access_unpin(&ioas->iopt, iova, length);
+		iopt_access_unpin(&ioas->iopt, iova, length,
+				  pin_flags(access, 0));
 }
 
 /**

@@ -42,12 +42,15 @@ struct ufd_access {
 	struct ufd_mutex ioas_lock;
 	struct ufd_ioas *ioas; /* ioas_lock; holds a users ref on it */
 	struct iopt_access iacc;
+	bool internal; /* ufd_access_create_internal(); fixed */
 };
 
 struct ufd_access *ufd_access_create(struct ufd_ctx *ctx,
 				     const struct ufd_access_ops *ops,
 				     void *data);
 void ufd_access_destroy(struct ufd_access *access);
+struct ufd_access *ufd_access_create_internal(struct ufd_ctx *ctx);
+void ufd_access_destroy_internal(struct ufd_access *access);
 int ufd_access_attach(struct ufd_access *access, uint32_t ioas_id);
 int ufd_access_replace(struct ufd_access *access, uint32_t ioas_id);
 void ufd_access_detach(struct ufd_access *access);

@@ -10,6 +10,7 @@
 
 #include "base/alloc.h"
 #include "core/core.h"
+#include "core/mmap.h"
 #include "iopt/account.h"
 
 /**
@@ -31,6 +32,7 @@ struct ufd_ctx *ufd_ctx_create(void)
 	ufd_mutex_init(&ctx->obj_lock);
 	ufd_cond_init(&ctx->destroy_wait);
 	ufd_rwlock_init(&ctx->ioas_creation_lock);
+	ufd_mmap_init(ctx);
 	atomic_init(&ctx->account_mode, UFD_ACCOUNT_USER);
 	ctx->account_exempt = iopt_account_exempt();
 	atomic_init(&ctx->refs, 1);
@@ -60,6 +62,7 @@ void ufd_ctx_put(struct ufd_ctx *ctx)
 		return;
 	ufd_objects_destroy_all(ctx);
 	ufd_rwlock_destroy(&ctx->ioas_creation_lock);
+	ufd_mmap_fini(ctx);
 	ufd_cond_destroy(&ctx->destroy_wait);
 	ufd_mutex_destroy(&ctx->obj_lock);
 	idt_destroy(&ctx->objects);

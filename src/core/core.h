@@ -46,6 +46,7 @@
 #include "base/compiler.h"
 #include "base/err.h"
 #include "base/idtable.h"
+#include "base/itree.h"
 #include "base/lock.h"
 #include "uiommufd/uapi/iommufd.h"
 
@@ -115,6 +116,9 @@ struct ufd_ctx {
 	 */
 	bool account_exempt;
 	_Atomic uint32_t refs;
+	/* MMIO regions the program may mmap() (mmap.h); mmap_lock. */
+	struct ufd_mutex mmap_lock;
+	struct itree_root mmaps;
 };
 
 /*
@@ -147,6 +151,7 @@ struct ufd_object *ufd_get_object(struct ufd_ctx *ctx, uint32_t id,
 				  enum ufd_obj_type type);
 void ufd_put_object(struct ufd_ctx *ctx, struct ufd_object *obj);
 int ufd_object_remove(struct ufd_ctx *ctx, uint32_t id);
+int ufd_object_tombstone(struct ufd_ctx *ctx, uint32_t id);
 void ufd_objects_destroy_all(struct ufd_ctx *ctx);
 unsigned int ufd_object_count(struct ufd_ctx *ctx);
 bool ufd_objects_empty_locked(struct ufd_ctx *ctx);
@@ -158,6 +163,21 @@ bool ufd_objects_empty_locked(struct ufd_ctx *ctx);
 static inline void ufd_object_ref(struct ufd_object *obj)
 {
 	atomic_fetch_add_explicit(&obj->users, 1, memory_order_relaxed);
+}
+
+/*
+ * Takes a long-term reference unless the object is already on its way out
+ * (its users count reached zero). Returns whether it did.
+ */
+static inline bool ufd_object_tryref(struct ufd_object *obj)
+{
+	uint32_t old = atomic_load(&obj->users);
+
+	do {
+		if (!old)
+			return false;
+	} while (!atomic_compare_exchange_weak(&obj->users, &old, old + 1));
+	return true;
 }
 
 /* Drops a reference taken by ufd_object_ref(). Never the last one. */

@@ -13,6 +13,7 @@
 #include "core/device.h"
 #include "core/eventq.h"
 #include "core/uaccess.h"
+#include "core/viommu.h"
 #include "dev/dev.h"
 
 /** ufd_get_device() - look up a bound device; pairs with ufd_put_object() */
@@ -44,30 +45,20 @@ struct ufd_device *ufd_device_bind(struct ufd_ctx *ctx, struct ufd_dev *dev)
 	return idev;
 }
 
-/* A users reference unless the object is already on its way out. */
-static bool tryref(struct ufd_object *obj)
-{
-	uint32_t old = atomic_load(&obj->users);
-
-	do {
-		if (!old)
-			return false;
-	} while (!atomic_compare_exchange_weak(&obj->users, &old, old + 1));
-	return true;
-}
-
 /*
- * Finds or makes the HWPT to attach @idev to for @pt (an IOAS or a paging
- * HWPT) and returns it with a users reference for the device.
+ * Finds or makes the HWPT to attach @idev to for @pt (an IOAS, a paging
+ * or a nested HWPT) and returns it with a users reference for the device.
  */
-static struct ufd_hwpt_paging *get_target(struct ufd_device *idev,
-					  struct ufd_object *pt)
+static struct ufd_hwpt *get_target(struct ufd_device *idev,
+				   struct ufd_object *pt)
 {
-	struct ufd_hwpt_paging *hwpt;
+	struct ufd_hwpt_paging *paging;
 	struct ufd_ioas *ioas;
 
-	if (pt->type == UFD_OBJ_HWPT_PAGING) {
-		hwpt = to_hwpt_paging(pt);
+	if (pt->type == UFD_OBJ_HWPT_PAGING ||
+	    pt->type == UFD_OBJ_HWPT_NESTED) {
+		struct ufd_hwpt *hwpt = to_hwpt(pt);
+
 		if (hwpt->domain->owner != idev->dev->iommu)
 			return ERR_PTR(-EINVAL);
 		ufd_object_ref(&hwpt->obj);
@@ -79,25 +70,27 @@ static struct ufd_hwpt_paging *get_target(struct ufd_device *idev,
 	/* An IOAS: share a compatible auto domain, or make one. */
 	ioas = to_ioas(pt);
 	ufd_mutex_lock(&ioas->mutex);
-	for (hwpt = ioas->hwpts; hwpt; hwpt = hwpt->next)
-		if (hwpt->auto_domain &&
-		    hwpt->domain->owner == idev->dev->iommu &&
-		    tryref(&hwpt->obj))
+	for (paging = ioas->hwpts; paging; paging = paging->next)
+		if (paging->auto_domain &&
+		    paging->common.domain->owner == idev->dev->iommu &&
+		    ufd_object_tryref(&paging->common.obj))
 			goto out_unlock;
-	hwpt = ufd_hwpt_paging_alloc(NULL, idev->ctx, ioas, idev->dev, 0, true);
-	if (!IS_ERR(hwpt)) {
-		ufd_object_ref(&hwpt->obj); /* the device's */
-		ufd_object_finalize(idev->ctx, &hwpt->obj);
+	paging = ufd_hwpt_paging_alloc(NULL, idev->ctx, ioas, idev->dev, 0,
+				       true);
+	if (!IS_ERR(paging)) {
+		ufd_object_ref(&paging->common.obj); /* the device's */
+		ufd_object_finalize(idev->ctx, &paging->common.obj);
 	}
 out_unlock:
 	ufd_mutex_unlock(&ioas->mutex);
-	return hwpt;
+	return IS_ERR(paging) ? ERR_CAST(paging) : &paging->common;
 }
 
 /* Drops the device's reference on @hwpt; an unused auto domain goes. */
-static void put_target(struct ufd_ctx *ctx, struct ufd_hwpt_paging *hwpt)
+static void put_target(struct ufd_ctx *ctx, struct ufd_hwpt *hwpt)
 {
-	bool auto_domain = hwpt->auto_domain;
+	bool auto_domain = hwpt_is_paging(hwpt) &&
+			   to_hwpt_paging(&hwpt->obj)->auto_domain;
 	uint32_t id = hwpt->obj.id;
 
 	ufd_object_unref(&hwpt->obj);
@@ -110,22 +103,38 @@ static void put_target(struct ufd_ctx *ctx, struct ufd_hwpt_paging *hwpt)
  * The device no longer uses @hwpt: faults it raised there that are still
  * unanswered get the automatic response, then the reference goes.
  */
-static void leave_hwpt(struct ufd_device *idev, struct ufd_hwpt_paging *hwpt)
+static void leave_hwpt(struct ufd_device *idev, struct ufd_hwpt *hwpt)
 {
 	if (hwpt->fault)
 		ufd_fault_auto_response(hwpt->fault, idev->obj.id, hwpt);
 	put_target(idev->ctx, hwpt);
 }
 
+/*
+ * Linux's PASID compatibility rule: while any PASID is attached, the
+ * device itself may only use a HWPT allocated for PASID use, and a PASID
+ * may only be attached (to such a HWPT) while the device's own HWPT is one
+ * too. lock held.
+ */
+static int pasid_compat_locked(struct ufd_device *idev, struct ufd_hwpt *hwpt,
+			       bool for_pasid)
+{
+	if (!for_pasid)
+		return !hwpt->pasid_compat && idev->npasids ? -EINVAL : 0;
+	if (!hwpt->pasid_compat)
+		return -EINVAL;
+	if (idev->hwpt && !idev->hwpt->pasid_compat)
+		return -EINVAL;
+	return 0;
+}
+
 static int attach_locked(struct ufd_device *idev, uint32_t pt_id,
 			 uint32_t *out_hwpt_id, bool replace)
 {
-	struct ufd_hwpt_paging *hwpt, *old = idev->hwpt;
+	struct ufd_hwpt *hwpt, *old = idev->hwpt;
 	struct ufd_object *pt;
 	int rc;
 
-	if (!replace && old)
-		return -EINVAL;
 	if (replace && !old)
 		return -EINVAL;
 	pt = ufd_get_object(idev->ctx, pt_id, UFD_OBJ_ANY);
@@ -135,11 +144,19 @@ static int attach_locked(struct ufd_device *idev, uint32_t pt_id,
 	ufd_put_object(idev->ctx, pt);
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
-	if (hwpt == old) {
+	if (replace && hwpt == old) {
 		/* Replacing with the same HWPT changes nothing. */
 		ufd_object_unref(&hwpt->obj);
 		*out_hwpt_id = hwpt->obj.id;
 		return 0;
+	}
+	rc = pasid_compat_locked(idev, hwpt, false);
+	/* Attached already: Linux finds the device in use. */
+	if (!rc && !replace && old)
+		rc = -EBUSY;
+	if (rc) {
+		put_target(idev->ctx, hwpt);
+		return rc;
 	}
 	rc = ufd_dev_set_domain(idev->dev, hwpt->domain);
 	if (rc) {
@@ -154,7 +171,7 @@ static int attach_locked(struct ufd_device *idev, uint32_t pt_id,
 }
 
 /**
- * ufd_device_attach() - attach to an IOAS (auto domain) or paging HWPT
+ * ufd_device_attach() - attach to an IOAS (auto domain) or a HWPT
  * @out_hwpt_id: the HWPT the device now uses
  *
  * Return: 0; -EINVAL (already attached, or @pt_id is neither an IOAS nor
@@ -193,7 +210,7 @@ int ufd_device_replace(struct ufd_device *idev, uint32_t pt_id,
 
 static void detach_locked(struct ufd_device *idev)
 {
-	struct ufd_hwpt_paging *hwpt = idev->hwpt;
+	struct ufd_hwpt *hwpt = idev->hwpt;
 
 	if (!hwpt)
 		return;
@@ -230,7 +247,7 @@ int ufd_device_pasid_attach(struct ufd_device *idev, uint32_t pasid,
 {
 	const struct ufd_iommu_ops *iommu = idev->dev->iommu;
 	struct ufd_pasid_attach *slot, *grown;
-	struct ufd_hwpt_paging *hwpt;
+	struct ufd_hwpt *hwpt;
 	struct ufd_object *pt;
 	int rc;
 
@@ -238,7 +255,7 @@ int ufd_device_pasid_attach(struct ufd_device *idev, uint32_t pasid,
 		return -EINVAL;
 	ufd_mutex_lock(&idev->lock);
 	slot = pasid_find(idev, pasid);
-	if (!!slot != replace) {
+	if (replace && !slot) {
 		rc = -EINVAL;
 		goto out_unlock;
 	}
@@ -253,16 +270,17 @@ int ufd_device_pasid_attach(struct ufd_device *idev, uint32_t pasid,
 		rc = PTR_ERR(hwpt);
 		goto out_unlock;
 	}
-	if (!hwpt->pasid_compat) {
-		rc = -EINVAL;
+	rc = pasid_compat_locked(idev, hwpt, true);
+	if (!rc && !replace && slot)
+		rc = -EBUSY;
+	if (rc)
 		goto out_put;
-	}
 	rc = iommu->attach_pasid(idev->dev, pasid, hwpt->domain);
 	if (rc)
 		goto out_put;
 	*out_hwpt_id = hwpt->obj.id;
 	if (slot) {
-		struct ufd_hwpt_paging *old = slot->hwpt;
+		struct ufd_hwpt *old = slot->hwpt;
 
 		slot->hwpt = hwpt;
 		leave_hwpt(idev, old);
@@ -291,7 +309,7 @@ out_unlock:
 static void pasid_detach_locked(struct ufd_device *idev, uint32_t pasid)
 {
 	struct ufd_pasid_attach *slot = pasid_find(idev, pasid);
-	struct ufd_hwpt_paging *hwpt;
+	struct ufd_hwpt *hwpt;
 
 	if (!slot)
 		return;
@@ -316,6 +334,34 @@ void ufd_device_pasid_detach(struct ufd_device *idev, uint32_t pasid)
 	ufd_mutex_lock(&idev->lock);
 	pasid_detach_locked(idev, pasid);
 	ufd_mutex_unlock(&idev->lock);
+}
+
+/**
+ * ufd_device_fault_hwpt_locked() - where an I/O page fault of the device goes
+ * @idev: the device; its lock held
+ * @pasid_valid: the request carries a PASID
+ * @pasid: that PASID
+ *
+ * As Linux's IOPF core: the HWPT attached at the PASID, or, for an IOMMU
+ * whose PASID table the guest owns (nesting), the nested HWPT the device
+ * itself is attached to; without a PASID, the device's HWPT.
+ *
+ * Return: the HWPT (valid while the lock is held), or NULL.
+ */
+struct ufd_hwpt *ufd_device_fault_hwpt_locked(struct ufd_device *idev,
+					      bool pasid_valid, uint32_t pasid)
+{
+	struct ufd_pasid_attach *slot;
+
+	ufd_mutex_assert_held(&idev->lock);
+	if (!pasid_valid)
+		return idev->hwpt;
+	slot = pasid_find(idev, pasid);
+	if (slot)
+		return slot->hwpt;
+	if (idev->hwpt && idev->hwpt->obj.type == UFD_OBJ_HWPT_NESTED)
+		return idev->hwpt;
+	return NULL;
 }
 
 /** ufd_device_pasid_hwpt() - the HWPT id a PASID uses, 0 if none */
@@ -345,6 +391,7 @@ void ufd_device_unbind(struct ufd_device *idev)
 	struct ufd_ctx *ctx = idev->ctx;
 	uint32_t id = idev->obj.id;
 
+	ufd_device_remove_vdev(idev);
 	ufd_mutex_lock(&idev->lock);
 	pasids_release(idev);
 	detach_locked(idev);

@@ -3,8 +3,9 @@
  * Device objects: an emulated device bound to a context (Linux's
  * iommufd_device). Binding gives it a dev_id; the device model that bound
  * it owns it (IOMMU_DESTROY answers EBUSY) until ufd_device_unbind().
- * A bound device is attached to at most one paging HWPT at a time: given
- * an IOAS, attach finds or creates a compatible auto domain on it.
+ * A bound device is attached to at most one HWPT at a time, paging or
+ * nested: given an IOAS, attach finds or creates a compatible auto domain
+ * on it. It may have one vDEVICE (viommu.h), which goes before it does.
  *
  * lock serialises attach, replace and detach of this device and guards
  * hwpt. Lock order: device lock -> ioas->mutex -> io_pagetable locks.
@@ -16,11 +17,12 @@
 #include "core/hwpt.h"
 
 struct ufd_dev;
+struct ufd_vdevice_obj;
 
 /* One PASID of a device and the HWPT it is attached to. */
 struct ufd_pasid_attach {
 	uint32_t pasid;
-	struct ufd_hwpt_paging *hwpt; /* users reference */
+	struct ufd_hwpt *hwpt; /* users reference */
 };
 
 struct ufd_device {
@@ -28,9 +30,11 @@ struct ufd_device {
 	struct ufd_ctx *ctx;
 	struct ufd_dev *dev;
 	struct ufd_mutex lock;
-	struct ufd_hwpt_paging *hwpt;	 /* lock; users reference */
+	struct ufd_hwpt *hwpt;		 /* lock; users reference */
 	struct ufd_pasid_attach *pasids; /* lock; npasids of them */
 	unsigned int npasids;		 /* lock */
+	struct ufd_vdevice_obj *vdev;	 /* lock; its vDEVICE, if any */
+	bool destroying;		 /* lock; unbinding: no new vDEVICE */
 };
 
 static inline struct ufd_device *to_device(struct ufd_object *obj)
@@ -51,6 +55,8 @@ int ufd_device_pasid_attach(struct ufd_device *idev, uint32_t pasid,
 			    uint32_t *out_hwpt_id);
 void ufd_device_pasid_detach(struct ufd_device *idev, uint32_t pasid);
 uint32_t ufd_device_pasid_hwpt(struct ufd_device *idev, uint32_t pasid);
+struct ufd_hwpt *ufd_device_fault_hwpt_locked(struct ufd_device *idev,
+					      bool pasid_valid, uint32_t pasid);
 void ufd_device_object_destroy(struct ufd_object *obj);
 
 #endif

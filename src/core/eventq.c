@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * Event queues: fault queues (I/O page faults for user space to resolve)
- * and vEVENTQs (events a vIOMMU reports to its VM).
+ * Fault queues: I/O page faults for user space to resolve. (vEVENTQs, the
+ * events a vIOMMU reports to its VM, are in veventq.c.)
  *
  * A fault queue is a UFD_OBJ_FAULT object and a descriptor channel
  * (fault_fd.h). HWPTs allocated with IOMMU_HWPT_FAULT_ID_VALID hold a
@@ -43,7 +43,6 @@
 #include "base/log.h"
 #include "core/eventq.h"
 #include "core/fault_fd.h"
-#include "core/lookup_only.h"
 
 struct fault_waiter {
 	bool done;
@@ -340,7 +339,14 @@ void ufd_fault_auto_response(struct ufd_object *fault, uint32_t dev_id,
 {
 	struct ufd_fault *f = to_fault(fault);
 	struct fault_group *g, *next, *done_list = NULL;
+	struct ufd_fdchan *chan;
 
+	/* Responses already written count, as the kernel's write() did. */
+	ufd_mutex_lock(&f->mutex);
+	chan = f->chan;
+	ufd_mutex_unlock(&f->mutex);
+	if (chan)
+		ufd_fdchan_wait_input(chan);
 	ufd_mutex_lock(&f->mutex);
 	for (g = f->head; g; g = next) {
 		next = g->next;
@@ -526,16 +532,4 @@ int ufd_fault_alloc_ioctl(struct ufd_ucmd *ucmd)
 	}
 	fault->chan_started = true;
 	return 0;
-}
-
-int ufd_veventq_alloc_ioctl(struct ufd_ucmd *ucmd)
-{
-	struct iommu_veventq_alloc *cmd = ucmd->cmd;
-
-	if (cmd->flags || cmd->__reserved ||
-	    cmd->type == IOMMU_VEVENTQ_TYPE_DEFAULT)
-		return -EOPNOTSUPP;
-	if (!cmd->veventq_depth)
-		return -EINVAL;
-	return ufd_lookup_only(ucmd->ctx, cmd->viommu_id, UFD_OBJ_VIOMMU);
 }

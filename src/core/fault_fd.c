@@ -65,6 +65,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "base/alloc.h"
 #include "base/log.h"
@@ -93,6 +94,8 @@ struct ufd_fdchan {
 	bool releasing;		 /* svc.lock */
 	bool want_out;		 /* svc.lock */
 	bool rdhup;		 /* svc.lock: the program shut down writing */
+	bool pipe;		 /* ufd_fdchan_open_pipe(); fixed */
+	bool draining;		 /* svc.lock: the service is delivering */
 	struct ufd_fdchan *next; /* svc.chans; svc.lock */
 };
 
@@ -128,8 +131,9 @@ static bool sys_hung_up(int fd)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDHUP };
 
+	/* A pipe's write end reports its last reader gone as POLLERR. */
 	return ufd_sys6(SYS_poll, (long)&p, 1, 0, 0, 0, 0) > 0 &&
-	       (p.revents & POLLHUP);
+	       (p.revents & (POLLHUP | POLLERR));
 }
 
 static int sys_socket_cookie(int fd, uint64_t *cookie)
@@ -245,7 +249,17 @@ static void chan_event(int epfd, struct ufd_fdchan *chan, uint32_t events)
 	if ((events & EPOLLOUT) && chan->ops->writable)
 		chan->ops->writable(chan->data);
 	if ((events & (EPOLLIN | EPOLLRDHUP)) || hup) {
-		if (chan_drain(chan, hup)) {
+		bool closed;
+
+		ufd_mutex_lock(&svc.lock);
+		chan->draining = true;
+		ufd_mutex_unlock(&svc.lock);
+		closed = chan_drain(chan, hup);
+		ufd_mutex_lock(&svc.lock);
+		chan->draining = false;
+		ufd_cond_broadcast(&svc.changed);
+		ufd_mutex_unlock(&svc.lock);
+		if (closed) {
 			chan_release(epfd, chan);
 			return;
 		}
@@ -392,6 +406,80 @@ out_free:
 }
 
 /**
+ * ufd_fdchan_open_pipe() - a send-only channel whose reads count
+ * @ops: the owner's callbacks (release is required; message never runs)
+ * @data: passed to them
+ * @nonblock: the program's descriptor starts O_NONBLOCK
+ * @out_chan: the channel
+ * @out_fd: the program's descriptor (close-on-exec), read-only
+ *
+ * A pipe in packet mode (O_DIRECT) instead of a socket: each message is
+ * one packet a read() returns whole (a shorter read() loses the rest of
+ * it, as with the socket), writes from the program fail with EBADF, and
+ * ufd_fdchan_unread() tells how many bytes the program has not read yet,
+ * which lets the owner keep a queue depth. ufd_fdchan_lookup() never finds
+ * such a channel.
+ *
+ * Return: as ufd_fdchan_open().
+ */
+int ufd_fdchan_open_pipe(const struct ufd_fdchan_ops *ops, void *data,
+			 bool nonblock, struct ufd_fdchan **out_chan,
+			 int *out_fd)
+{
+	struct ufd_fdchan *chan;
+	int p[2];
+	long rc;
+
+	pthread_once(&svc.once, svc_init);
+	chan = ufd_zalloc(sizeof(*chan));
+	if (!chan)
+		return -ENOMEM;
+	ufd_mutex_lock(&svc.lock);
+	rc = svc_ensure_locked();
+	ufd_mutex_unlock(&svc.lock);
+	if (rc)
+		goto out_free;
+	rc = ufd_sys6(SYS_pipe2, (long)p, O_CLOEXEC | O_DIRECT | O_NONBLOCK, 0,
+		      0, 0, 0);
+	if (rc)
+		goto out_free;
+	if (!nonblock) {
+		rc = ufd_sys6(SYS_fcntl, p[0], F_SETFL, 0, 0, 0, 0);
+		if (rc) {
+			sys_close(p[0]);
+			sys_close(p[1]);
+			goto out_free;
+		}
+	}
+	chan->ops = ops;
+	chan->data = data;
+	chan->pipe = true;
+	chan->fd = p[1];
+	chan->user_fd = p[0];
+	*out_chan = chan;
+	*out_fd = p[0];
+	return 0;
+
+out_free:
+	ufd_free(chan);
+	return (int)rc;
+}
+
+/**
+ * ufd_fdchan_unread() - bytes sent that the program has not read yet
+ * @chan: a channel from ufd_fdchan_open_pipe() its owner still holds
+ *
+ * Return: the byte count, or a negative errno.
+ */
+long ufd_fdchan_unread(struct ufd_fdchan *chan)
+{
+	int n = 0;
+	long rc = ufd_sys6(SYS_ioctl, chan->fd, FIONREAD, (long)&n, 0, 0, 0);
+
+	return rc ? rc : n;
+}
+
+/**
  * ufd_fdchan_start() - hand an opened channel to the service thread
  * @chan: from ufd_fdchan_open()
  * @ctx: the context the descriptor keeps alive until its release (the
@@ -436,6 +524,33 @@ void ufd_fdchan_abort(struct ufd_fdchan *chan)
 	ufd_free(chan);
 }
 
+/*
+ * A write to a pipe whose reader is gone raises SIGPIPE, and pipes have no
+ * MSG_NOSIGNAL: the signal is blocked around the write in this thread and
+ * one it raised is taken back before the mask is restored, so the
+ * program never sees it.
+ */
+static int pipe_send(struct ufd_fdchan *chan, const void *buf, size_t len)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t pipe_set, old;
+	long rc;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	ufd_sys6(SYS_rt_sigprocmask, SIG_BLOCK, (long)&pipe_set, (long)&old,
+		 _NSIG / 8, 0, 0);
+	rc = ufd_sys6(SYS_write, chan->fd, (long)buf, (long)len, 0, 0, 0);
+	if (rc == -EPIPE && !sigismember(&old, SIGPIPE))
+		ufd_sys6(SYS_rt_sigtimedwait, (long)&pipe_set, 0, (long)&zero,
+			 _NSIG / 8, 0, 0);
+	ufd_sys6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, _NSIG / 8, 0,
+		 0);
+	if (rc >= 0 && (size_t)rc != len)
+		return -EAGAIN; /* packet mode never splits a small write */
+	return rc < 0 ? (int)rc : 0;
+}
+
 /**
  * ufd_fdchan_send() - queue one message for the program
  * @chan: a channel its owner still holds
@@ -450,9 +565,12 @@ void ufd_fdchan_abort(struct ufd_fdchan *chan)
  */
 int ufd_fdchan_send(struct ufd_fdchan *chan, const void *buf, size_t len)
 {
-	long rc = ufd_sys6(SYS_sendto, chan->fd, (long)buf, (long)len,
-			   MSG_DONTWAIT | MSG_NOSIGNAL, 0, 0);
+	long rc;
 
+	if (chan->pipe)
+		return pipe_send(chan, buf, len);
+	rc = ufd_sys6(SYS_sendto, chan->fd, (long)buf, (long)len,
+		      MSG_DONTWAIT | MSG_NOSIGNAL, 0, 0);
 	return rc < 0 ? (int)rc : 0;
 }
 
@@ -534,6 +652,53 @@ void ufd_fdchan_flush(struct ufd_ctx *ctx)
 		if (ufd_cond_timedwait_ns(&svc.changed, &svc.lock,
 					  FLUSH_WAIT_NS) == -ETIMEDOUT) {
 			ufd_err("fd channel release still pending after 10 s");
+			break;
+		}
+	}
+out_unlock:
+	ufd_mutex_unlock(&svc.lock);
+}
+
+/* Bytes the program wrote that the service has not taken yet. */
+static long sys_inq(int fd)
+{
+	int n = 0;
+	long rc = ufd_sys6(SYS_ioctl, fd, FIONREAD, (long)&n, 0, 0, 0);
+
+	return rc ? rc : n;
+}
+
+/**
+ * ufd_fdchan_wait_input() - let what the program wrote take effect
+ * @chan: a channel its owner holds, or held until just now (one already
+ *        released is recognised and ignored)
+ *
+ * Returns once every message the program wrote before the call has been
+ * delivered to ops->message, so a write() the kernel would have handled
+ * before returning (a page response) is handled before whatever the
+ * caller does next (answering the groups a detaching device leaves).
+ * Call with none of this layer's locks and none the owner's callbacks
+ * take; on the service thread it returns at once.
+ */
+void ufd_fdchan_wait_input(struct ufd_fdchan *chan)
+{
+	struct ufd_fdchan *cur;
+
+	pthread_once(&svc.once, svc_init);
+	ufd_mutex_lock(&svc.lock);
+	if (svc.pid && pthread_equal(pthread_self(), svc.thread))
+		goto out_unlock;
+	for (;;) {
+		for (cur = svc.chans; cur && cur != chan; cur = cur->next)
+			;
+		if (!cur || cur->releasing || cur->pipe)
+			break;
+		if (!cur->draining && sys_inq(cur->fd) <= 0)
+			break;
+		if (ufd_cond_timedwait_ns(&svc.changed, &svc.lock,
+					  FLUSH_WAIT_NS) == -ETIMEDOUT) {
+			ufd_err("fd channel %d: input not taken after 10 s",
+				cur->fd);
 			break;
 		}
 	}

@@ -54,12 +54,17 @@ struct ufd_fdchan_ops {
 
 int ufd_fdchan_open(const struct ufd_fdchan_ops *ops, void *data, bool nonblock,
 		    struct ufd_fdchan **out_chan, int *out_fd);
+int ufd_fdchan_open_pipe(const struct ufd_fdchan_ops *ops, void *data,
+			 bool nonblock, struct ufd_fdchan **out_chan,
+			 int *out_fd);
+long ufd_fdchan_unread(struct ufd_fdchan *chan);
 int ufd_fdchan_start(struct ufd_fdchan *chan, struct ufd_ctx *ctx);
 void ufd_fdchan_abort(struct ufd_fdchan *chan);
 int ufd_fdchan_send(struct ufd_fdchan *chan, const void *buf, size_t len);
 void ufd_fdchan_want_write(struct ufd_fdchan *chan, bool on);
 void *ufd_fdchan_lookup(int fd, const struct ufd_fdchan_ops *ops);
 void ufd_fdchan_flush(struct ufd_ctx *ctx);
+void ufd_fdchan_wait_input(struct ufd_fdchan *chan);
 unsigned int ufd_fdchan_count(void);
 
 #endif

@@ -2,9 +2,8 @@
 /*
  * Hardware page tables: paging HWPTs on an IOAS (IOMMU_HWPT_ALLOC, and the
  * auto domains device attach creates), and the commands on HWPTs: dirty
- * tracking and invalidation. Nested HWPTs and invalidation arrive with the
- * drivers that support them; until then those commands validate their
- * struct as Linux does and find no such HWPT.
+ * tracking and invalidation; nested HWPTs over a nesting parent, made
+ * directly or through a vIOMMU.
  *
  * Dirty tracking, as Linux does it. A paging HWPT allocated with
  * IOMMU_HWPT_ALLOC_DIRTY_TRACKING has a domain with dirty_ops; any other
@@ -30,6 +29,7 @@
 #include "core/device.h"
 #include "core/hwpt.h"
 #include "core/uaccess.h"
+#include "core/viommu.h"
 #include "dev/dev.h"
 
 #define HWPT_ALLOC_FLAGS                                                       \
@@ -59,25 +59,29 @@ hwpt_paging_alloc(struct ufd_ucmd *ucmd, struct ufd_ctx *ctx,
 {
 	struct ufd_hwpt_paging *hwpt;
 	struct ufd_domain *domain;
+	struct ufd_object *obj;
 	int rc;
 
+	_Static_assert(offsetof(struct ufd_hwpt_paging, common.obj) == 0,
+		       "object header must be at offset 0");
 	ufd_mutex_assert_held(&ioas->mutex);
 	domain = domain_alloc(dev, flags, data);
 	if (IS_ERR(domain))
 		return ERR_CAST(domain);
 	if (ucmd)
-		hwpt = ufd_object_alloc_ucmd_type(ucmd, hwpt,
-						  UFD_OBJ_HWPT_PAGING);
+		obj = ufd_object_alloc_ucmd(ucmd, sizeof(*hwpt),
+					    UFD_OBJ_HWPT_PAGING);
 	else
-		hwpt = ufd_object_alloc_type(ctx, hwpt, UFD_OBJ_HWPT_PAGING);
-	if (IS_ERR(hwpt)) {
+		obj = ufd_object_alloc(ctx, sizeof(*hwpt), UFD_OBJ_HWPT_PAGING);
+	if (IS_ERR(obj)) {
 		domain->ops->free(domain);
-		return hwpt;
+		return ERR_CAST(obj);
 	}
-	hwpt->domain = domain;
+	hwpt = to_hwpt_paging(obj);
+	hwpt->common.domain = domain;
 	hwpt->auto_domain = auto_domain;
 	hwpt->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
-	hwpt->pasid_compat = flags & IOMMU_HWPT_ALLOC_PASID;
+	hwpt->common.pasid_compat = flags & IOMMU_HWPT_ALLOC_PASID;
 	rc = iopt_add_domain(&ioas->iopt, &domain->iopt);
 	if (rc)
 		goto out_abort;
@@ -90,7 +94,7 @@ hwpt_paging_alloc(struct ufd_ucmd *ucmd, struct ufd_ctx *ctx,
 
 out_abort:
 	if (!ucmd)
-		ufd_object_abort_and_destroy(ctx, &hwpt->obj);
+		ufd_object_abort_and_destroy(ctx, &hwpt->common.obj);
 	return ERR_PTR(rc);
 }
 
@@ -120,6 +124,15 @@ struct ufd_hwpt_paging *ufd_hwpt_paging_alloc(struct ufd_ucmd *ucmd,
 				 NULL);
 }
 
+/* What every HWPT releases: its fault queue and its domain. */
+static void hwpt_common_destroy(struct ufd_hwpt *hwpt)
+{
+	if (hwpt->fault)
+		ufd_object_unref(hwpt->fault); /* pairs with hwpt_set_fault() */
+	if (hwpt->domain)
+		hwpt->domain->ops->free(hwpt->domain);
+}
+
 /* The object op; also the abort op (it copes with a partial creation). */
 void ufd_hwpt_paging_destroy(struct ufd_object *obj)
 {
@@ -137,17 +150,27 @@ void ufd_hwpt_paging_destroy(struct ufd_object *obj)
 			}
 		}
 		ufd_mutex_unlock(&ioas->mutex);
-		iopt_remove_domain(&ioas->iopt, &hwpt->domain->iopt);
+		iopt_remove_domain(&ioas->iopt, &hwpt->common.domain->iopt);
 		ufd_object_unref(&ioas->obj);
 	}
-	if (hwpt->fault)
-		ufd_object_unref(hwpt->fault); /* pairs with hwpt_set_fault() */
-	if (hwpt->domain)
-		hwpt->domain->ops->free(hwpt->domain);
+	hwpt_common_destroy(&hwpt->common);
+}
+
+/* The object op; also the abort op (it copes with a partial creation). */
+void ufd_hwpt_nested_destroy(struct ufd_object *obj)
+{
+	struct ufd_hwpt_nested *hwpt = to_hwpt_nested(obj);
+
+	hwpt_common_destroy(&hwpt->common);
+	/* A nested HWPT of a vIOMMU holds the vIOMMU, which holds the parent. */
+	if (hwpt->viommu)
+		ufd_object_unref(hwpt->viommu);
+	else if (hwpt->parent)
+		ufd_object_unref(&hwpt->parent->common.obj);
 }
 
 /* Connects the fault queue @fault_id to a new HWPT. */
-static int hwpt_set_fault(struct ufd_ucmd *ucmd, struct ufd_hwpt_paging *hwpt,
+static int hwpt_set_fault(struct ufd_ucmd *ucmd, struct ufd_hwpt *hwpt,
 			  uint32_t fault_id)
 {
 	struct ufd_object *fault;
@@ -155,51 +178,134 @@ static int hwpt_set_fault(struct ufd_ucmd *ucmd, struct ufd_hwpt_paging *hwpt,
 	fault = ufd_get_object(ucmd->ctx, fault_id, UFD_OBJ_FAULT);
 	if (IS_ERR(fault))
 		return PTR_ERR(fault);
-	ufd_object_ref(fault); /* pairs with ufd_hwpt_paging_destroy() */
+	ufd_object_ref(fault); /* pairs with hwpt_common_destroy() */
 	hwpt->fault = fault;
 	ufd_put_object(ucmd->ctx, fault);
 	return 0;
 }
 
 /* IOMMU_HWPT_ALLOC on an IOAS: a paging HWPT. */
-static int hwpt_alloc_paging(struct ufd_ucmd *ucmd, struct ufd_ioas *ioas,
-			     struct ufd_device *idev)
+static struct ufd_hwpt *hwpt_alloc_paging(struct ufd_ucmd *ucmd,
+					  struct ufd_ioas *ioas,
+					  struct ufd_device *idev,
+					  const struct ufd_user_data *data)
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
-	const struct ufd_user_data data = {
-		.type = cmd->data_type,
-		.uptr = (const void *)(uintptr_t)cmd->data_uptr,
-		.len = cmd->data_len,
-		.read = copy_struct_from_user,
-	};
 	struct ufd_hwpt_paging *hwpt;
-	int rc;
 
 	/* A fault queue serves the stage-1 HWPTs, not their parent. */
 	if ((cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) &&
 	    (cmd->flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
-		return -EOPNOTSUPP;
+		return ERR_PTR(-EOPNOTSUPP);
 	ufd_mutex_lock(&ioas->mutex);
 	hwpt = hwpt_paging_alloc(ucmd, ucmd->ctx, ioas, idev->dev,
 				 cmd->flags & ~IOMMU_HWPT_FAULT_ID_VALID, false,
-				 cmd->data_len ? &data : NULL);
+				 data->len ? data : NULL);
 	ufd_mutex_unlock(&ioas->mutex);
+	return IS_ERR(hwpt) ? ERR_CAST(hwpt) : &hwpt->common;
+}
+
+/* The object of a nested HWPT; the caller sets it up. */
+static struct ufd_hwpt_nested *hwpt_nested_new(struct ufd_ucmd *ucmd,
+					       uint32_t flags)
+{
+	struct ufd_hwpt_nested *hwpt;
+	struct ufd_object *obj;
+
+	_Static_assert(offsetof(struct ufd_hwpt_nested, common.obj) == 0,
+		       "object header must be at offset 0");
+	if (flags & ~(IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID))
+		return ERR_PTR(-EOPNOTSUPP);
+	obj = ufd_object_alloc_ucmd(ucmd, sizeof(*hwpt), UFD_OBJ_HWPT_NESTED);
+	if (IS_ERR(obj))
+		return ERR_CAST(obj);
+	hwpt = to_hwpt_nested(obj);
+	hwpt->common.pasid_compat = flags & IOMMU_HWPT_ALLOC_PASID;
+	return hwpt;
+}
+
+/* Checks the domain a driver made for a nested HWPT and keeps it. */
+static int hwpt_nested_set_domain(struct ufd_hwpt_nested *hwpt,
+				  struct ufd_domain *domain)
+{
+	if (IS_ERR(domain))
+		return PTR_ERR(domain);
+	hwpt->common.domain = domain;
+	/* A driver that hands back anything else is broken. */
+	return domain->type == UFD_DOMAIN_NESTED ? 0 : -EOPNOTSUPP;
+}
+
+/* IOMMU_HWPT_ALLOC on a paging HWPT: a nested HWPT over it. */
+static struct ufd_hwpt *hwpt_alloc_nested(struct ufd_ucmd *ucmd,
+					  struct ufd_hwpt_paging *parent,
+					  struct ufd_device *idev,
+					  const struct ufd_user_data *data)
+{
+	const struct ufd_iommu_ops *ops = idev->dev->iommu;
+	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
+	struct ufd_hwpt_nested *hwpt;
+	int rc;
+
+	if (!data->len || !ops || !ops->domain_alloc_nested)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (parent->auto_domain || !parent->nest_parent ||
+	    parent->common.domain->owner != ops)
+		return ERR_PTR(-EINVAL);
+	hwpt = hwpt_nested_new(ucmd, cmd->flags);
 	if (IS_ERR(hwpt))
-		return PTR_ERR(hwpt);
-	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
-		rc = hwpt_set_fault(ucmd, hwpt, cmd->fault_id);
-		if (rc)
-			return rc;
-	}
-	cmd->out_hwpt_id = hwpt->obj.id;
-	return ufd_ucmd_respond(ucmd, sizeof(*cmd));
+		return ERR_CAST(hwpt);
+	ufd_object_ref(&parent->common.obj); /* pairs with nested_destroy */
+	hwpt->parent = parent;
+	rc = hwpt_nested_set_domain(
+		hwpt, ops->domain_alloc_nested(
+			      idev->dev, parent->common.domain,
+			      cmd->flags & ~IOMMU_HWPT_FAULT_ID_VALID, data));
+	return rc ? ERR_PTR(rc) : &hwpt->common;
+}
+
+/* IOMMU_HWPT_ALLOC on a vIOMMU: a nested HWPT the vIOMMU's driver makes. */
+static struct ufd_hwpt *hwpt_alloc_viommu(struct ufd_ucmd *ucmd,
+					  struct ufd_viommu_obj *vobj,
+					  struct ufd_device *idev,
+					  const struct ufd_user_data *data)
+{
+	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
+	struct ufd_viommu *viommu = &vobj->v;
+	struct ufd_hwpt_nested *hwpt;
+	int rc;
+
+	if (viommu->iommu != idev->dev->iommu)
+		return ERR_PTR(-EINVAL);
+	if (cmd->flags & ~(IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID))
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!data->len || !viommu->ops->alloc_domain_nested)
+		return ERR_PTR(-EOPNOTSUPP);
+	hwpt = hwpt_nested_new(ucmd, cmd->flags);
+	if (IS_ERR(hwpt))
+		return ERR_CAST(hwpt);
+	ufd_object_ref(&vobj->obj); /* pairs with nested_destroy */
+	hwpt->viommu = &vobj->obj;
+	hwpt->parent = vobj->hwpt;
+	rc = hwpt_nested_set_domain(
+		hwpt,
+		viommu->ops->alloc_domain_nested(
+			viommu, cmd->flags & ~IOMMU_HWPT_FAULT_ID_VALID, data));
+	return rc ? ERR_PTR(rc) : &hwpt->common;
 }
 
 int ufd_hwpt_alloc_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
+	const struct ufd_user_data data = {
+		.type = cmd->data_type,
+		.uptr = (void *)(uintptr_t)cmd->data_uptr,
+		.len = cmd->data_len,
+		.read = copy_struct_from_user,
+		.write = copy_to_user,
+	};
 	struct ufd_device *idev;
 	struct ufd_object *pt;
+	struct ufd_hwpt *hwpt;
 	int rc;
 
 	if ((cmd->flags & ~HWPT_ALLOC_FLAGS) || cmd->__reserved)
@@ -218,40 +324,93 @@ int ufd_hwpt_alloc_ioctl(struct ufd_ucmd *ucmd)
 	}
 	switch (pt->type) {
 	case UFD_OBJ_IOAS:
-		rc = hwpt_alloc_paging(ucmd, to_ioas(pt), idev);
+		hwpt = hwpt_alloc_paging(ucmd, to_ioas(pt), idev, &data);
 		break;
 	case UFD_OBJ_HWPT_PAGING:
-		/* Nested domains come with the drivers that build them. */
-		rc = -EOPNOTSUPP;
+		hwpt = hwpt_alloc_nested(ucmd, to_hwpt_paging(pt), idev, &data);
+		break;
+	case UFD_OBJ_VIOMMU:
+		hwpt = hwpt_alloc_viommu(ucmd, to_viommu_obj(pt), idev, &data);
 		break;
 	default:
-		rc = -EINVAL;
+		hwpt = ERR_PTR(-EINVAL);
 	}
+	/* On failure the dispatcher aborts whatever object was made. */
+	rc = PTR_ERR_OR_ZERO(hwpt);
+	if (rc)
+		goto out_put_pt;
+	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
+		rc = hwpt_set_fault(ucmd, hwpt, cmd->fault_id);
+		if (rc)
+			goto out_put_pt;
+	}
+	cmd->out_hwpt_id = hwpt->obj.id;
+	rc = ufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_put_pt:
 	ufd_put_object(ucmd->ctx, pt);
 out_put_idev:
 	ufd_put_object(ucmd->ctx, &idev->obj);
 	return rc;
 }
 
+/* Bounds one invalidation call's work, as Linux does. */
+#define HWPT_INVALIDATE_ENTRY_NUM_MAX (1u << 19)
+#define HWPT_INVALIDATE_ENTRY_LEN_MAX 4096u
+
 int ufd_hwpt_invalidate_ioctl(struct ufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_invalidate *cmd = ucmd->cmd;
+	struct ufd_user_data_array array = {
+		.type = cmd->data_type,
+		.uptr = (const void *)(uintptr_t)cmd->data_uptr,
+		.entry_len = cmd->entry_len,
+		.entry_num = cmd->entry_num,
+		.read = copy_struct_from_user,
+	};
 	struct ufd_object *obj;
+	uint32_t done = 0;
 	int rc;
 
-	if (cmd->__reserved)
-		return -EOPNOTSUPP;
-	if (cmd->entry_num && (!cmd->data_uptr || !cmd->entry_len))
-		return -EINVAL;
-	obj = ufd_get_object(ucmd->ctx, cmd->hwpt_id, UFD_OBJ_ANY);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	/* Only nested HWPTs and vIOMMUs take invalidations. */
-	if (obj->type == UFD_OBJ_HWPT_NESTED || obj->type == UFD_OBJ_VIOMMU)
+	if (cmd->__reserved) {
 		rc = -EOPNOTSUPP;
-	else
+		goto out;
+	}
+	if (cmd->entry_num &&
+	    (!cmd->data_uptr || !cmd->entry_len ||
+	     cmd->entry_len > HWPT_INVALIDATE_ENTRY_LEN_MAX ||
+	     cmd->entry_num > HWPT_INVALIDATE_ENTRY_NUM_MAX)) {
 		rc = -EINVAL;
+		goto out;
+	}
+	obj = ufd_get_object(ucmd->ctx, cmd->hwpt_id, UFD_OBJ_ANY);
+	if (IS_ERR(obj)) {
+		rc = PTR_ERR(obj);
+		goto out;
+	}
+	if (obj->type == UFD_OBJ_HWPT_NESTED) {
+		struct ufd_domain *domain = to_hwpt(obj)->domain;
+
+		rc = -EOPNOTSUPP;
+		if (domain->ops->cache_invalidate_user)
+			rc = domain->ops->cache_invalidate_user(domain, &array);
+	} else if (obj->type == UFD_OBJ_VIOMMU) {
+		struct ufd_viommu *viommu = &to_viommu_obj(obj)->v;
+
+		rc = -EOPNOTSUPP;
+		if (viommu->ops->cache_invalidate)
+			rc = viommu->ops->cache_invalidate(viommu, &array);
+	} else {
+		ufd_put_object(ucmd->ctx, obj);
+		rc = -EINVAL;
+		goto out;
+	}
+	done = array.entry_num;
 	ufd_put_object(ucmd->ctx, obj);
+out:
+	/* How many were handled goes back even when one failed. */
+	cmd->entry_num = done;
+	if (ufd_ucmd_respond(ucmd, sizeof(*cmd)))
+		return -EFAULT;
 	return rc;
 }
 
@@ -275,7 +434,7 @@ static struct iopt_area *area_at(struct io_pagetable *iopt, uint64_t iova)
  */
 static int hwpt_clear_dirty(struct ufd_hwpt_paging *hwpt)
 {
-	const struct ufd_dirty_ops *ops = hwpt->domain->dirty_ops;
+	const struct ufd_dirty_ops *ops = hwpt->common.domain->dirty_ops;
 	struct io_pagetable *iopt = &hwpt->ioas->iopt;
 	struct itree_node *node;
 	int rc;
@@ -287,7 +446,7 @@ static int hwpt_clear_dirty(struct ufd_hwpt_paging *hwpt)
 
 		if (!area->pages)
 			continue;
-		rc = ops->read_and_clear_dirty(hwpt->domain,
+		rc = ops->read_and_clear_dirty(hwpt->common.domain,
 					       iopt_area_iova(area),
 					       iopt_area_length(area), 0, NULL);
 		if (rc)
@@ -303,7 +462,7 @@ static int hwpt_clear_dirty(struct ufd_hwpt_paging *hwpt)
  */
 static int hwpt_set_dirty_tracking(struct ufd_hwpt_paging *hwpt, bool enable)
 {
-	const struct ufd_dirty_ops *ops = hwpt->domain->dirty_ops;
+	const struct ufd_dirty_ops *ops = hwpt->common.domain->dirty_ops;
 	struct io_pagetable *iopt = &hwpt->ioas->iopt;
 	int rc = 0;
 
@@ -313,7 +472,7 @@ static int hwpt_set_dirty_tracking(struct ufd_hwpt_paging *hwpt, bool enable)
 	if (enable)
 		rc = hwpt_clear_dirty(hwpt);
 	if (!rc)
-		rc = ops->set_dirty_tracking(hwpt->domain, enable);
+		rc = ops->set_dirty_tracking(hwpt->common.domain, enable);
 	ufd_rwlock_unlock(&iopt->iova_rwsem);
 	return rc;
 }
@@ -409,7 +568,7 @@ static int dirty_range_check(struct io_pagetable *iopt,
 static int hwpt_read_dirty(struct ufd_hwpt_paging *hwpt,
 			   const struct iommu_hwpt_get_dirty_bitmap *cmd)
 {
-	const struct ufd_dirty_ops *ops = hwpt->domain->dirty_ops;
+	const struct ufd_dirty_ops *ops = hwpt->common.domain->dirty_ops;
 	struct io_pagetable *iopt = &hwpt->ioas->iopt;
 	struct user_bitmap bm = {
 		.data = (uint8_t *)(uintptr_t)cmd->data,
@@ -445,8 +604,8 @@ static int hwpt_read_dirty(struct ufd_hwpt_paging *hwpt,
 		uint64_t end = ufd_min(bm.last, iopt_area_last(area));
 
 		/* Linux ignores the driver's answer here too. */
-		ops->read_and_clear_dirty(hwpt->domain, cur, end - cur + 1,
-					  flags, &sink);
+		ops->read_and_clear_dirty(hwpt->common.domain, cur,
+					  end - cur + 1, flags, &sink);
 		if (end == bm.last)
 			break;
 		cur = end + 1;

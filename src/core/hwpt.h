@@ -7,6 +7,11 @@
  * when a device attaches to an IOAS directly; they are shared by every
  * compatible device and destroyed when the last one detaches.
  *
+ * A nested HWPT is a driver's stage-1 domain over a nesting-parent paging
+ * HWPT, made from driver data (a vSTE, a PASID-table entry ...), directly
+ * on the parent or through a vIOMMU (viommu.h); invalidations for its
+ * caches come back through IOMMU_HWPT_INVALIDATE.
+ *
  * A paging HWPT allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING can track
  * dirty pages: its domain has dirty_ops, and the tracking state and the
  * dirty marks live in the domain (the driver's), not here.
@@ -18,21 +23,55 @@
 #include "core/ioas.h"
 #include "drivers/driver.h"
 
-struct ufd_hwpt_paging {
+/*
+ * What every HWPT has: the object, the driver's domain, the fault queue its
+ * I/O page faults go to (FAULT_ID_VALID; a users reference), and whether
+ * it may serve PASIDs (IOMMU_HWPT_ALLOC_PASID). Fixed once created.
+ */
+struct ufd_hwpt {
 	struct ufd_object obj;
 	struct ufd_domain *domain;
+	struct ufd_object *fault;
+	bool pasid_compat;
+};
+
+struct ufd_hwpt_paging {
+	struct ufd_hwpt common;
 	struct ufd_ioas *ioas; /* users reference, dropped at destroy */
 	bool auto_domain;
 	bool nest_parent;
-	bool pasid_compat; /* IOMMU_HWPT_ALLOC_PASID: may serve PASIDs */
-	/* Fault queue for I/O page faults (FAULT_ID_VALID); users ref. */
-	struct ufd_object *fault;
 	struct ufd_hwpt_paging *next; /* ioas->hwpts; ioas->mutex */
 };
 
+/*
+ * A nested HWPT: a stage-1 translation a guest owns, over the stage 2 of
+ * its parent, which it holds (users reference). One allocated through a
+ * vIOMMU also holds the vIOMMU.
+ */
+struct ufd_hwpt_nested {
+	struct ufd_hwpt common;
+	struct ufd_hwpt_paging *parent;
+	struct ufd_object *viommu; /* NULL unless allocated through one */
+};
+
+static inline struct ufd_hwpt *to_hwpt(struct ufd_object *obj)
+{
+	return container_of(obj, struct ufd_hwpt, obj);
+}
+
 static inline struct ufd_hwpt_paging *to_hwpt_paging(struct ufd_object *obj)
 {
-	return container_of(obj, struct ufd_hwpt_paging, obj);
+	return container_of(obj, struct ufd_hwpt_paging, common.obj);
+}
+
+static inline struct ufd_hwpt_nested *to_hwpt_nested(struct ufd_object *obj)
+{
+	return container_of(obj, struct ufd_hwpt_nested, common.obj);
+}
+
+static inline bool hwpt_is_paging(const struct ufd_hwpt *hwpt)
+{
+	return hwpt->obj.type == UFD_OBJ_HWPT_PAGING;
 }
 
 struct ufd_dev;
@@ -42,6 +81,6 @@ struct ufd_hwpt_paging *ufd_hwpt_paging_alloc(struct ufd_ucmd *ucmd,
 					      struct ufd_dev *dev,
 					      uint32_t flags, bool auto_domain);
 void ufd_hwpt_paging_destroy(struct ufd_object *obj);
-void ufd_hwpt_paging_abort(struct ufd_object *obj);
+void ufd_hwpt_nested_destroy(struct ufd_object *obj);
 
 #endif

@@ -255,6 +255,46 @@ out_unlock:
 }
 
 /**
+ * ufd_object_tombstone() - destroy an object, keeping its id taken
+ * @ctx: the context
+ * @id: object id
+ *
+ * For objects that go because something they depend on went (a vDEVICE
+ * whose device is unbound): the id is never handed out again while the
+ * context lives, so a program still holding it cannot reach a newer
+ * object by mistake; IOMMU_DESTROY answers ENOENT for it.
+ *
+ * Return: 0; -ENOENT (no such object: already destroyed); -EBUSY.
+ */
+int ufd_object_tombstone(struct ufd_ctx *ctx, uint32_t id)
+{
+	struct ufd_object *obj;
+	int rc;
+
+	ufd_mutex_lock(&ctx->obj_lock);
+	obj = idt_lookup(&ctx->objects, id);
+	if (!obj) {
+		ufd_mutex_unlock(&ctx->obj_lock);
+		return -ENOENT;
+	}
+	if (!dec_if_one(&obj->users)) {
+		ufd_mutex_unlock(&ctx->obj_lock);
+		return -EBUSY;
+	}
+	idt_unpublish(&ctx->objects, id);
+	rc = wait_shortterm_locked(ctx, obj);
+	ufd_mutex_unlock(&ctx->obj_lock);
+	if (rc) {
+		ufd_err("object %u (type %d) still referenced after destroy",
+			id, obj->type);
+		return 0;
+	}
+	ufd_object_ops[obj->type].destroy(obj);
+	ufd_free(obj);
+	return 0;
+}
+
+/**
  * ufd_objects_destroy_all() - tear down every object of a closing context
  * @ctx: the context, with no other user left
  *

@@ -109,8 +109,6 @@ static int test_mock_domain(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 		sobj->dev = NULL;
 		return rc;
 	}
-	for (unsigned int i = 0; i < MOCK_DEV_CACHE_NUM; i++)
-		sobj->cache[i] = IOMMU_TEST_DEV_CACHE_DEFAULT;
 	sobj->idev = ufd_device_bind(ucmd->ctx, sobj->dev);
 	if (IS_ERR(sobj->idev)) {
 		rc = PTR_ERR(sobj->idev);
@@ -155,7 +153,7 @@ static int test_check_map(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 {
 	uint64_t iova = cmd->check_map.iova, len = cmd->check_map.length;
 	uint64_t uptr = cmd->check_map.uptr, off;
-	struct ufd_hwpt_paging *hwpt;
+	struct ufd_hwpt *hwpt;
 	struct ufd_object *obj;
 	int rc = 0;
 
@@ -165,7 +163,7 @@ static int test_check_map(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 	obj = ufd_get_object(ucmd->ctx, cmd->id, UFD_OBJ_HWPT_PAGING);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
-	hwpt = to_hwpt_paging(obj);
+	hwpt = to_hwpt(obj);
 	if (hwpt->domain->owner != &ufd_mock_iommu) {
 		rc = -EINVAL;
 		goto out_put;
@@ -229,20 +227,67 @@ struct ufd_selftest_obj *ufd_selftest_find_mock(struct ufd_ctx *ctx,
 	return found;
 }
 
+/* A bound device behind the mock IOMMU; pairs with ufd_put_object(). */
+static struct ufd_device *get_mock_device(struct ufd_ctx *ctx, uint32_t id)
+{
+	struct ufd_device *idev = ufd_get_device(ctx, id);
+
+	if (!IS_ERR(idev) && idev->dev->iommu != &ufd_mock_iommu) {
+		ufd_put_object(ctx, &idev->obj);
+		return ERR_PTR(-EINVAL);
+	}
+	return idev;
+}
+
+/* DEV_CHECK_CACHE: does entry id of device cmd->id's cache hold cache? */
 static int test_dev_check_cache(struct ufd_ucmd *ucmd,
 				struct iommu_test_cmd *cmd)
 {
-	struct ufd_selftest_obj *sobj;
-	uint32_t index = cmd->check_dev_cache.id;
-	int rc = 0;
+	struct ufd_device *idev = get_mock_device(ucmd->ctx, cmd->id);
+	uint32_t val;
+	int rc;
 
-	sobj = ufd_selftest_find_mock(ucmd->ctx, cmd->id);
-	if (IS_ERR(sobj))
-		return PTR_ERR(sobj);
-	if (index > MOCK_DEV_CACHE_ID_MAX ||
-	    READ_ONCE(sobj->cache[index]) != cmd->check_dev_cache.cache)
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	rc = mock_dev_cache(idev->dev, cmd->check_dev_cache.id, &val);
+	if (!rc && val != cmd->check_dev_cache.cache)
 		rc = -EINVAL;
-	ufd_put_object(ucmd->ctx, &sobj->obj);
+	ufd_put_object(ucmd->ctx, &idev->obj);
+	return rc;
+}
+
+/* MD_CHECK_IOTLB: does entry id of nested mock HWPT cmd->id hold iotlb? */
+static int test_check_iotlb(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
+{
+	struct ufd_object *obj;
+	uint32_t val;
+	int rc;
+
+	obj = ufd_get_object(ucmd->ctx, cmd->id, UFD_OBJ_HWPT_NESTED);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	rc = -EINVAL;
+	if (mock_domain_is_nested(to_hwpt(obj)->domain))
+		rc = mock_nested_iotlb(to_hwpt(obj)->domain,
+				       cmd->check_iotlb.id, &val);
+	if (!rc && val != cmd->check_iotlb.iotlb)
+		rc = -EINVAL;
+	ufd_put_object(ucmd->ctx, obj);
+	return rc;
+}
+
+/* TRIGGER_VEVENT: the mock vIOMMU reports an event about a device. */
+static int test_trigger_vevent(struct ufd_ucmd *ucmd,
+			       struct iommu_test_cmd *cmd)
+{
+	struct ufd_device *idev =
+		get_mock_device(ucmd->ctx, cmd->trigger_vevent.dev_id);
+	int rc;
+
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	rc = mock_dev_trigger_vevent(idev->dev);
+	ufd_put_object(ucmd->ctx, &idev->obj);
 	return rc;
 }
 
@@ -304,6 +349,10 @@ int ufd_test_cmd_ioctl(struct ufd_ucmd *ucmd)
 		return test_check_map(ucmd, cmd);
 	case IOMMU_TEST_OP_DEV_CHECK_CACHE:
 		return test_dev_check_cache(ucmd, cmd);
+	case IOMMU_TEST_OP_MD_CHECK_IOTLB:
+		return test_check_iotlb(ucmd, cmd);
+	case IOMMU_TEST_OP_TRIGGER_VEVENT:
+		return test_trigger_vevent(ucmd, cmd);
 	case IOMMU_TEST_OP_PASID_ATTACH:
 	case IOMMU_TEST_OP_PASID_REPLACE:
 	case IOMMU_TEST_OP_PASID_DETACH:

@@ -21,11 +21,6 @@ struct ufd_selftest_obj {
 	struct ufd_object *held; /* long-term reference, or NULL */
 	struct ufd_dev *dev;
 	struct ufd_device *idev;
-	/*
-	 * The mock device's cache that vIOMMU invalidations clear
-	 * (IOMMU_TEST_OP_DEV_CHECK_CACHE); starts IOMMU_TEST_DEV_CACHE_DEFAULT.
-	 */
-	uint32_t cache[4];
 };
 
 int64_t ufd_selftest_obj_create(struct ufd_ctx *ctx, uint32_t hold_id);

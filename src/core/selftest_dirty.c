@@ -28,7 +28,7 @@ int ufd_test_dirty_op(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 	uint64_t iova = cmd->dirty.iova, page_size = cmd->dirty.page_size;
 	uint64_t length = cmd->dirty.length, max, i, count = 0;
 	const void *uptr = (const void *)(uintptr_t)cmd->dirty.uptr;
-	struct ufd_hwpt_paging *hwpt;
+	struct ufd_hwpt *hwpt;
 	struct ufd_object *obj;
 	unsigned long *bits;
 	int rc;
@@ -44,7 +44,7 @@ int ufd_test_dirty_op(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 	obj = ufd_get_object(ucmd->ctx, cmd->id, UFD_OBJ_HWPT_PAGING);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
-	hwpt = to_hwpt_paging(obj);
+	hwpt = to_hwpt(obj);
 	if (!mock_domain_is_paging(hwpt->domain) ||
 	    !mock_domain_dirty_tracking(hwpt->domain)) {
 		rc = -EINVAL;

@@ -4,15 +4,14 @@
  * one-request group (IOMMU_PGFAULT_FLAGS_LAST_PAGE, plus PASID_VALID for a
  * PASID other than 0, the kernel's IOMMU_NO_PASID), as its mock does.
  *
- * Routing follows the kernel's IOPF core: a request without a PASID goes
- * to the HWPT the device is attached to; if that HWPT has no fault queue
+ * Routing follows the kernel's IOPF core (ufd_device_fault_hwpt_locked()):
+ * a request without a PASID goes to the HWPT the device is attached to; a
+ * request with a PASID to the HWPT attached at that PASID or, since the
+ * mock IOMMU has a user-managed PASID table, to a nested HWPT attached to
+ * the device itself. If there is no such HWPT, or it has no fault queue,
  * the fault is answered "invalid" for the device and nothing reaches user
- * space. A request with a PASID needs a HWPT attached at that PASID, or
- * (the mock IOMMU has a user-managed PASID table) a nested HWPT attached
- * to the device itself; neither exists here yet, so such requests are
- * answered the same way. The op succeeds either way, as the kernel's does;
- * only an unknown device (ENOENT) or one that is not a mock device
- * (EINVAL) fails it.
+ * space. The op succeeds either way, as the kernel's does; only an unknown
+ * device (ENOENT) or one that is not a mock device (EINVAL) fails it.
  */
 #include <errno.h>
 
@@ -42,7 +41,7 @@ int ufd_test_iopf_op(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 		.perm = cmd->trigger_iopf.perm,
 		.addr = cmd->trigger_iopf.addr,
 	};
-	struct ufd_hwpt_paging *hwpt;
+	struct ufd_hwpt *hwpt;
 	struct ufd_device *idev;
 	int rc = 0;
 
@@ -58,8 +57,9 @@ int ufd_test_iopf_op(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 
 	/* The device lock keeps the attachment, and so its queue, in place. */
 	ufd_mutex_lock(&idev->lock);
-	hwpt = idev->hwpt;
-	if (hwpt && hwpt->fault && iopf.pasid == NO_PASID)
+	hwpt = ufd_device_fault_hwpt_locked(idev, iopf.pasid != NO_PASID,
+					    iopf.pasid);
+	if (hwpt && hwpt->fault)
 		/* A fault the queue cannot take is lost, as in the kernel. */
 		ufd_fault_report(hwpt->fault, hwpt, idev->obj.id, &iopf, 1,
 				 NULL, NULL);

@@ -42,6 +42,8 @@ void ufd_dev_destroy(struct ufd_dev *dev)
 {
 	if (!dev)
 		return;
+	if (dev->iommu && dev->iommu->release_device)
+		dev->iommu->release_device(dev);
 	ufd_rwlock_destroy(&dev->domain_lock);
 	ufd_free(dev);
 }

@@ -141,6 +141,7 @@ static void piece_pages(const struct piece_walk *w, uint64_t *first,
 
 struct pin_arg {
 	bool write;
+	bool lock;
 	uintptr_t *out;
 	size_t nout;
 	uint64_t done_last; /* last IOVA pinned so far, for unwinding */
@@ -162,6 +163,8 @@ static int pin_piece(struct piece_walk *w, void *arg)
 	if (rc)
 		return rc;
 	atomic_fetch_add(&w->area->num_accesses, 1);
+	if (p->lock)
+		atomic_fetch_add(&w->area->num_locks, 1);
 	for (i = first; i <= last; i++)
 		p->out[p->nout++] = iopt_pages_host_addr(w->area->pages,
 							 i * iopt_page_size());
@@ -172,11 +175,14 @@ static int pin_piece(struct piece_walk *w, void *arg)
 
 static int unpin_piece(struct piece_walk *w, void *arg)
 {
+	const unsigned int *flags = arg;
 	uint64_t first, last;
 
 	piece_pages(w, &first, &last);
 	iopt_pages_unpin(w->area->pages, first, last);
 	atomic_fetch_sub(&w->area->num_accesses, 1);
+	if (*flags & IOPT_PIN_LOCK)
+		atomic_fetch_sub(&w->area->num_locks, 1);
 	return 0;
 }
 
@@ -186,18 +192,24 @@ static int unpin_piece(struct piece_walk *w, void *arg)
  * @iova: first IOVA, aligned to the CPU page
  * @length: bytes, not 0
  * @out_pages: receives the host address of each CPU page of the range
- * @write: the access will write
+ * @flags: IOPT_PIN_WRITE: the access will write; IOPT_PIN_LOCK: the areas
+ *         cannot be unmapped (EBUSY) until unpinned, and the access is not
+ *         asked to let go (an internal access: a queue the hardware reads)
  *
- * Undo with iopt_access_unpin() on exactly the same range.
+ * Undo with iopt_access_unpin() on exactly the same range and flags.
  *
  * Return: 0; -EINVAL (zero length, misaligned, area being unmapped);
  * -EOVERFLOW; -ENOENT (not all mapped); -EPERM (write to a read-only
  * mapping); -EFAULT / -ENOMEM (pinning).
  */
 int iopt_access_pin(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
-		    uintptr_t *out_pages, bool write)
+		    uintptr_t *out_pages, unsigned int flags)
 {
-	struct pin_arg p = { .write = write, .out = out_pages };
+	struct pin_arg p = {
+		.write = flags & IOPT_PIN_WRITE,
+		.lock = flags & IOPT_PIN_LOCK,
+		.out = out_pages,
+	};
 	uint64_t last;
 	int rc;
 
@@ -208,21 +220,21 @@ int iopt_access_pin(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
 	ufd_rwlock_rdlock(&iopt->iova_rwsem);
 	rc = walk_pieces(iopt, iova, last, pin_piece, &p);
 	if (rc && p.any)
-		walk_pieces(iopt, iova, p.done_last, unpin_piece, NULL);
+		walk_pieces(iopt, iova, p.done_last, unpin_piece, &flags);
 	ufd_rwlock_unlock(&iopt->iova_rwsem);
 	return rc;
 }
 
 /** iopt_access_unpin() - drop what iopt_access_pin() took on that range */
 void iopt_access_unpin(struct io_pagetable *iopt, uint64_t iova,
-		       uint64_t length)
+		       uint64_t length, unsigned int flags)
 {
 	uint64_t last;
 
 	if (!length || check_add_overflow(iova, length - 1, &last))
 		return;
 	ufd_rwlock_rdlock(&iopt->iova_rwsem);
-	walk_pieces(iopt, iova, last, unpin_piece, NULL);
+	walk_pieces(iopt, iova, last, unpin_piece, &flags);
 	ufd_rwlock_unlock(&iopt->iova_rwsem);
 }
 

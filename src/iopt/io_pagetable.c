@@ -478,6 +478,11 @@ again:
 			rc = -ENOENT;
 			break;
 		}
+		/* Pinned by a queue the hardware reads: not now. */
+		if (atomic_load(&area->num_locks)) {
+			rc = -EBUSY;
+			break;
+		}
 		if (atomic_load(&area->num_accesses)) {
 			uint64_t start = node->start,
 				 len = iopt_area_length(area);

@@ -77,6 +77,8 @@ struct iopt_area {
 	unsigned int prot;   /* IOPT_PROT_* */
 	/* Pins accesses hold on the area; atomic under iova_rwsem read. */
 	_Atomic unsigned int num_accesses;
+	/* Of those, pins that forbid unmapping (IOPT_PIN_LOCK): EBUSY. */
+	_Atomic unsigned int num_locks;
 	/* Being unmapped: no new access pins or reads (iova_rwsem). */
 	bool prevent_access;
 };
@@ -181,10 +183,13 @@ bool iopt_large_pages_enabled(struct io_pagetable *iopt);
 
 int iopt_add_access(struct io_pagetable *iopt, struct iopt_access *access);
 void iopt_remove_access(struct io_pagetable *iopt, struct iopt_access *access);
+/* iopt_access_pin() and iopt_access_unpin() flags */
+#define IOPT_PIN_WRITE (1u << 0)
+#define IOPT_PIN_LOCK (1u << 1)
 int iopt_access_pin(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
-		    uintptr_t *out_pages, bool write);
+		    uintptr_t *out_pages, unsigned int flags);
 void iopt_access_unpin(struct io_pagetable *iopt, uint64_t iova,
-		       uint64_t length);
+		       uint64_t length, unsigned int flags);
 int iopt_access_rw(struct io_pagetable *iopt, uint64_t iova, void *buf,
 		   uint64_t len, unsigned int flags);
 

@@ -284,7 +284,11 @@ static void test_pasid_attach(void **state)
 		.mock_domain_flags = { .dev_flags = MOCK_FLAGS_DEVICE_PASID },
 	};
 	struct iommu_hwpt_alloc alloc = { .size = sizeof(alloc) };
-	uint32_t stdev, plain_hwpt, pasid_hwpt, pasid_hwpt2;
+	struct iommu_test_cmd replace = {
+		.size = sizeof(replace),
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+	};
+	uint32_t stdev, plain_hwpt, pasid_hwpt, pasid_hwpt2, rid_hwpt;
 	struct mock plain;
 
 	assert_int_equal(test_ioctl(ctx, IOMMU_TEST_CMD, &mdf), 0);
@@ -308,19 +312,34 @@ static void test_pasid_attach(void **state)
 	assert_int_equal(pasid_op(ctx, IOMMU_TEST_OP_PASID_ATTACH, stdev, 100,
 				  plain_hwpt),
 			 -EINVAL);
+	/* Nor may a PASID attach while the device itself uses such one. */
+	assert_int_equal(pasid_op(ctx, IOMMU_TEST_OP_PASID_ATTACH, stdev, 100,
+				  pasid_hwpt),
+			 -EINVAL);
+	assert_int_equal(test_ioctl(ctx, IOMMU_HWPT_ALLOC, &alloc), 0);
+	rid_hwpt = alloc.out_hwpt_id;
+	replace.id = stdev;
+	replace.mock_domain_replace.pt_id = rid_hwpt;
+	assert_int_equal(test_ioctl(ctx, IOMMU_TEST_CMD, &replace), 0);
 	assert_int_equal(pasid_op(ctx, IOMMU_TEST_OP_PASID_ATTACH, stdev, 100,
 				  pasid_hwpt),
 			 0);
+	/* ...and then the device cannot move to one. */
+	alloc.flags = 0;
+	assert_int_equal(test_ioctl(ctx, IOMMU_HWPT_ALLOC, &alloc), 0);
+	replace.mock_domain_replace.pt_id = alloc.out_hwpt_id;
+	assert_int_equal(test_ioctl(ctx, IOMMU_TEST_CMD, &replace), -EINVAL);
+	assert_int_equal(test_destroy(ctx, alloc.out_hwpt_id), 0);
 	assert_int_equal(pasid_op(ctx, IOMMU_TEST_OP_PASID_CHECK_HWPT, stdev,
 				  100, pasid_hwpt),
 			 0);
 	assert_int_equal(pasid_op(ctx, IOMMU_TEST_OP_PASID_CHECK_HWPT, stdev,
 				  100, pasid_hwpt2),
 			 -EINVAL);
-	/* Attach twice is refused; replace moves it. */
+	/* Attach twice finds the PASID busy; replace moves it. */
 	assert_int_equal(pasid_op(ctx, IOMMU_TEST_OP_PASID_ATTACH, stdev, 100,
 				  pasid_hwpt2),
-			 -EINVAL);
+			 -EBUSY);
 	assert_int_equal(pasid_op(ctx, IOMMU_TEST_OP_PASID_REPLACE, stdev, 100,
 				  pasid_hwpt2),
 			 0);
@@ -340,6 +359,7 @@ static void test_pasid_attach(void **state)
 	/* Unbinding the device releases its PASIDs. */
 	assert_int_equal(test_destroy(ctx, stdev), 0);
 	assert_int_equal(test_destroy(ctx, pasid_hwpt2), 0);
+	assert_int_equal(test_destroy(ctx, rid_hwpt), 0);
 	ufd_ctx_put(ctx);
 	assert_int_equal(ufd_alloc_live(), live);
 }

@@ -460,7 +460,7 @@ static void test_access_unmap(void *data, uint64_t iova, uint64_t length)
 	if (t->pinned_iova + t->pinned_len - 1 < iova ||
 	    t->pinned_iova > iova + length - 1)
 		return;
-	iopt_access_unpin(t->iopt, t->pinned_iova, t->pinned_len);
+	iopt_access_unpin(t->iopt, t->pinned_iova, t->pinned_len, 0);
 	t->pinned_len = 0;
 }
 
@@ -534,7 +534,7 @@ static void test_access(void **state)
 	assert_int_equal(t.notified, 101);
 	/* The area is still there but closed to new access. */
 	assert_int_equal(iopt_access_rw(&iopt, 0x12000, data, 8, 0), -EINVAL);
-	iopt_access_unpin(&iopt, 0x12000, PS);
+	iopt_access_unpin(&iopt, 0x12000, PS, 0);
 	assert_int_equal(iopt_unmap(&iopt, 0x12000, 2 * PS, &unmapped), 0);
 	iopt_remove_access(&iopt, &t.acc);
 	iopt_destroy_table(&iopt);

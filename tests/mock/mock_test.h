@@ -225,7 +225,7 @@ static inline unsigned int t_leaf_lg2(struct ufd_ctx *ctx, uint32_t hwpt,
 
 	assert_false(IS_ERR(obj));
 	assert_int_equal(pt_walk(pt_table_walk_ctx(mock_domain_table(
-					 to_hwpt_paging(obj)->domain)),
+					 to_hwpt(obj)->domain)),
 				 iova, PT_ACCESS_READ, &res),
 			 0);
 	ufd_put_object(ctx, obj);

@@ -18,6 +18,7 @@
 #include "base/lock.h"
 #include "dev/dev.h"
 #include "drivers/mock/mock.h"
+#include "drivers/mock/mock_priv.h"
 #include "iopt/pages.h"
 #include "pt/pt.h"
 #include "uiommufd/uapi/iommufd_test.h"
@@ -296,7 +297,8 @@ mock_domain_alloc_paging_data(struct ufd_dev *dev, uint32_t flags,
 	return mock_domain_new(flags, cfg.pagetable_type);
 }
 
-static int mock_attach(struct ufd_dev *dev, struct ufd_domain *domain)
+/* The checks every attach makes, for the whole device or a PASID. */
+static int mock_attach_check(struct ufd_dev *dev, struct ufd_domain *domain)
 {
 	/* The mock has no device table: the domain pointer is the state. */
 	if (domain && domain->owner != &ufd_mock_iommu)
@@ -308,20 +310,57 @@ static int mock_attach(struct ufd_dev *dev, struct ufd_domain *domain)
 	return 0;
 }
 
+static int mock_attach(struct ufd_dev *dev, struct ufd_domain *domain)
+{
+	int rc = mock_attach_check(dev, domain);
+
+	return rc ? rc : mock_attach_nested(dev, domain);
+}
+
 static int mock_attach_pasid(struct ufd_dev *dev, uint32_t pasid,
 			     struct ufd_domain *domain)
 {
+	struct mock_dev *md = dev->priv;
+	int rc;
+
 	/* Only devices made with MOCK_FLAGS_DEVICE_PASID have PASIDs. */
 	if (!dev->pasid_bits || pasid >= (1u << dev->pasid_bits))
 		return -EINVAL;
-	return mock_attach(dev, domain);
+	rc = mock_attach_check(dev, domain);
+	if (rc || pasid != 1024)
+		return rc;
+	/* Blocking always works and starts the cycle over. */
+	if (!domain) {
+		atomic_store(&md->pasid_1024_fail_next, false);
+		return 0;
+	}
+	if (atomic_exchange(&md->pasid_1024_fail_next, false))
+		return -ENOMEM;
+	atomic_store(&md->pasid_1024_fail_next, true);
+	return 0;
 }
 
 static int mock_probe_device(struct ufd_dev *dev)
 {
+	struct mock_dev *md = ufd_zalloc(sizeof(*md));
+
+	if (!md)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < MOCK_DEV_CACHE_NUM; i++)
+		atomic_init(&md->cache[i], IOMMU_TEST_DEV_CACHE_DEFAULT);
+	ufd_rwlock_init(&md->viommu_lock);
+	dev->priv = md;
 	if (dev->flags & MOCK_FLAGS_DEVICE_PASID)
 		dev->pasid_bits = MOCK_PASID_WIDTH;
 	return 0;
+}
+
+static void mock_release_device(struct ufd_dev *dev)
+{
+	struct mock_dev *md = dev->priv;
+
+	ufd_rwlock_destroy(&md->viommu_lock);
+	ufd_free(md);
 }
 
 static bool mock_capable(struct ufd_dev *dev, enum ufd_iommu_cap cap)
@@ -355,10 +394,14 @@ static void *mock_hw_info(struct ufd_dev *dev, uint32_t *length, uint32_t *type)
 const struct ufd_iommu_ops ufd_mock_iommu = {
 	.name = "mock",
 	.probe_device = mock_probe_device,
+	.release_device = mock_release_device,
 	.domain_alloc_paging = mock_domain_alloc_paging,
 	.domain_alloc_paging_data = mock_domain_alloc_paging_data,
 	.attach = mock_attach,
 	.attach_pasid = mock_attach_pasid,
 	.capable = mock_capable,
 	.hw_info = mock_hw_info,
+	.domain_alloc_nested = mock_domain_alloc_nested,
+	.viommu_supported = mock_viommu_supported,
+	.viommu_init = mock_viommu_init,
 };

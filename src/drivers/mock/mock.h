@@ -21,6 +21,11 @@
  * A write still being copied when a harvest clears its leaf is reported by
  * that harvest, like a DMA posted before an IOTLB flush completes; a final
  * harvest after the device stopped sees everything.
+ *
+ * Nesting and vIOMMU (nested.c): nested domains over a nesting parent,
+ * from struct iommu_hwpt_selftest, with four IOTLB words that
+ * invalidations clear; IOMMU_VIOMMU_TYPE_SELFTEST vIOMMUs with their
+ * invalidation of device caches, exported page, vEVENTs and HW queues.
  */
 #ifndef UIOMMUFD_DRIVERS_MOCK_H
 #define UIOMMUFD_DRIVERS_MOCK_H
@@ -48,5 +53,27 @@ bool mock_domain_dirty_tracking(struct ufd_domain *domain);
  * -EACCES (a read-only leaf).
  */
 int mock_domain_set_dirty(struct ufd_domain *domain, uint64_t iova);
+
+/* Is @domain a nested domain of the mock IOMMU? */
+bool mock_domain_is_nested(const struct ufd_domain *domain);
+
+/*
+ * IOTLB entry @id of mock nested domain @domain (MD_CHECK_IOTLB). Returns
+ * 0 or -EINVAL (id past MOCK_NESTED_DOMAIN_IOTLB_ID_MAX).
+ */
+int mock_nested_iotlb(struct ufd_domain *domain, uint32_t id, uint32_t *val);
+
+/* The vIOMMU mock nested domain @domain was made through, or NULL. */
+struct ufd_viommu *mock_nested_viommu(struct ufd_domain *domain);
+
+struct ufd_dev;
+/*
+ * Entry @id of mock device @dev's cache (DEV_CHECK_CACHE). Returns 0 or
+ * -EINVAL (id past MOCK_DEV_CACHE_ID_MAX).
+ */
+int mock_dev_cache(struct ufd_dev *dev, uint32_t id, uint32_t *val);
+
+/* TRIGGER_VEVENT: an event about @dev to the vIOMMU it is attached via. */
+int mock_dev_trigger_vevent(struct ufd_dev *dev);
 
 #endif
