@@ -18,6 +18,7 @@
  *     closedir
  *   ioctl                    iommufd commands run in the calling thread
  *   mmap                     the kernel's answers for the iommufd file
+ *   munmap                   unmapping an iommufd MMIO mapping releases it
  *   read/write/pread/pwrite  fail-nth and knob files are interpreted; the
  *                            iommufd file answers EINVAL like the kernel's
  *   stat family, statx,      /dev/iommu and the fault-injection files exist
@@ -417,7 +418,7 @@ static void *mmap_slow(void *addr, size_t len, int prot, int flags, int fd,
 		return is64 ? pl_real.mmap64(addr, len, prot, flags, fd, off)
 			    : pl_real.mmap(addr, len, prot, flags, fd, off);
 	if (f->kind == PL_IOMMUFD) {
-		p = pl_iommufd_mmap(f, fd, len, prot, flags, off);
+		p = pl_iommufd_mmap(f, fd, addr, len, prot, flags, off);
 	} else {
 		/* Directories, proc and debugfs attributes have no mmap. */
 		errno = ENODEV;
@@ -443,6 +444,18 @@ PL_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
 	if (likely((flags & MAP_ANONYMOUS) || !pl_fd_maybe_ours(fd)))
 		return pl_real.mmap64(addr, len, prot, flags, fd, off);
 	return mmap_slow(addr, len, prot, flags, fd, off, true);
+}
+
+/*
+ * Unmapping an iommufd mapping releases what it held (mmio.c); while none
+ * exists, one load decides.
+ */
+PL_EXPORT int munmap(void *addr, size_t len)
+{
+	pl_ensure_init();
+	if (likely(!atomic_load_explicit(&pl_mmio_live, memory_order_relaxed)))
+		return pl_real.munmap(addr, len);
+	return pl_mmio_munmap(addr, len);
 }
 
 /*

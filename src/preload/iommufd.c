@@ -27,15 +27,15 @@
  * capability.
  *
  * mmap. The kernel maps vIOMMU and HW-queue MMIO pages at offsets that an
- * ioctl returned, and answers ENXIO for any other offset. No ioctl returns
- * such an offset yet, so every well-formed request is ENXIO; the argument
- * checks before that follow the kernel's order. HOOK(viommu-mmio): when the
- * core grows mmap regions, pl_iommufd_mmap() looks the offset up there.
+ * ioctl returned, and answers ENXIO for any other offset or length. The
+ * argument checks follow the kernel's order; the region lookup and the
+ * mapping itself are in mmio.c.
  *
  * Tracing. With UIOMMUFD_TRACE set ("1" or "stderr" for standard error,
  * anything else is a file appended to), every ioctl on an iommufd is
- * logged as one line: descriptor, command name, result and errno. Decoding
- * the structs is for later.
+ * logged as one line, decoded strace-style by trace.c: the command, its
+ * struct field by field, the result with errno, and the objects created
+ * or destroyed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,8 +52,8 @@
 #include "base/log.h"
 #include "base/sys.h"
 #include "core/core.h"
-#include "core/dispatch_table.h"
 #include "preload/preload.h"
+#include "preload/trace.h"
 #include "uiommufd/uapi/vfio.h"
 
 #define PL_PAGE_SIZE 4096UL
@@ -158,67 +158,40 @@ void pl_foreign_diag(struct pl_file *f, int fd, const char *call)
 			call, fd, (int)f->pid);
 }
 
-/* Names of the VFIO type1 container commands the iommufd fd answers. */
-static const char *vfio_name(unsigned int cmd)
-{
-	switch (cmd) {
-	case VFIO_GET_API_VERSION:
-		return "VFIO_GET_API_VERSION";
-	case VFIO_CHECK_EXTENSION:
-		return "VFIO_CHECK_EXTENSION";
-	case VFIO_SET_IOMMU:
-		return "VFIO_SET_IOMMU";
-	case VFIO_IOMMU_GET_INFO:
-		return "VFIO_IOMMU_GET_INFO";
-	case VFIO_IOMMU_MAP_DMA:
-		return "VFIO_IOMMU_MAP_DMA";
-	case VFIO_IOMMU_UNMAP_DMA:
-		return "VFIO_IOMMU_UNMAP_DMA";
-	case VFIO_IOMMU_DIRTY_PAGES:
-		return "VFIO_IOMMU_DIRTY_PAGES";
-	}
-	return NULL;
-}
-
 /*
- * One line per ioctl. The file is opened for each line so that the library
- * never owns a descriptor the program could close or reuse under it;
- * tracing is for debugging, not for speed.
+ * Runs one ioctl with tracing on: the argument is copied before the
+ * dispatcher can overwrite it, and the decoded line (trace.c) is written
+ * after. The file is opened for each line so that the library never owns
+ * a descriptor the program could close or reuse under it; tracing is for
+ * debugging, not for speed. Kept out of line so that the untraced path
+ * does not pay for the buffers.
  */
-static void trace_ioctl(int fd, unsigned int cmd, long rc)
+static __noinline long trace_ioctl(struct ufd_ctx *ctx, int fd,
+				   unsigned int cmd, void *arg)
 {
-	const struct ufd_ioctl_op *op = ufd_ioctl_op_find(cmd);
-	const char *name = op ? op->name : vfio_name(cmd);
-	char line[256], num[16];
-	long out;
-	int len;
+	struct pl_trace_arg before;
+	char line[1024];
+	long rc, out;
+	size_t len;
 
-	if (!name) {
-		snprintf(num, sizeof(num), "0x%08x", cmd);
-		name = num;
-	}
-	if (rc >= 0)
-		len = snprintf(line, sizeof(line),
-			       "[uiommufd] ioctl(%d, %s) = %ld\n", fd, name,
-			       rc);
-	else
-		len = snprintf(line, sizeof(line),
-			       "[uiommufd] ioctl(%d, %s) = -1 %s (%s)\n", fd,
-			       name, strerrorname_np((int)-rc),
-			       strerrordesc_np((int)-rc));
-	if (len < 0)
-		return;
-	len = ufd_min(len, (int)sizeof(line) - 1);
+	pl_trace_capture(&before, cmd, arg);
+	rc = ufd_dispatch(ctx, cmd, arg);
+	len = pl_trace_format(line, sizeof(line), fd, cmd, &before, rc);
+	if (!len)
+		return rc;
 	if (trace_mode == TRACE_STDERR) {
-		ufd_sys6(SYS_write, STDERR_FILENO, (long)line, len, 0, 0, 0);
-		return;
+		ufd_sys6(SYS_write, STDERR_FILENO, (long)line, (long)len, 0, 0,
+			 0);
+		return rc;
 	}
 	out = ufd_sys6(SYS_openat, AT_FDCWD, (long)trace_path,
 		       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644, 0, 0);
 	if (out < 0)
-		return;
-	ufd_sys6(SYS_write, out, (long)line, len, 0, 0, 0);
+		return rc;
+	/* One write per line: O_APPEND keeps threads' lines whole. */
+	ufd_sys6(SYS_write, out, (long)line, (long)len, 0, 0, 0);
 	ufd_sys6(SYS_close, out, 0, 0, 0, 0, 0);
+	return rc;
 }
 
 /**
@@ -238,9 +211,10 @@ long pl_iommufd_ioctl(struct pl_file *f, int fd, unsigned long cmd, void *arg)
 		return -1;
 	}
 	/* The syscall takes an unsigned int; the upper bits never arrive. */
-	rc = ufd_dispatch(f->ctx, (unsigned int)cmd, arg);
 	if (unlikely(trace_mode != TRACE_OFF))
-		trace_ioctl(fd, (unsigned int)cmd, rc);
+		rc = trace_ioctl(f->ctx, fd, (unsigned int)cmd, arg);
+	else
+		rc = ufd_dispatch(f->ctx, (unsigned int)cmd, arg);
 	if (rc < 0) {
 		errno = (int)-rc;
 		return -1;
@@ -251,11 +225,11 @@ long pl_iommufd_ioctl(struct pl_file *f, int fd, unsigned long cmd, void *arg)
 /**
  * pl_iommufd_mmap - mmap(2) of an iommufd description.
  *
- * Returns MAP_FAILED with errno set: see the essay for why every request
- * fails today and where the hook goes.
+ * Returns the mapping of a registered MMIO region (mmio.c), or MAP_FAILED
+ * with errno set as the kernel would.
  */
-void *pl_iommufd_mmap(struct pl_file *f, int fd, size_t len, int prot,
-		      int flags, off_t off)
+void *pl_iommufd_mmap(struct pl_file *f, int fd, void *addr, size_t len,
+		      int prot, int flags, off_t off)
 {
 	int type = flags & MAP_TYPE, acc = f->flags & O_ACCMODE;
 	bool shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
@@ -289,11 +263,8 @@ void *pl_iommufd_mmap(struct pl_file *f, int fd, size_t len, int prot,
 		err = EPERM;
 		goto out_err;
 	}
-	/*
-	 * ...then the region lookup. HOOK(viommu-mmio): find the region the
-	 * core registered at @off, check @len against it and map its pages.
-	 */
-	err = ENXIO;
+	/* ...then the region lookup: offset and length as registered. */
+	return pl_mmio_map(f, addr, len, prot, flags, off);
 out_err:
 	errno = err;
 	return MAP_FAILED;

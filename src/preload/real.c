@@ -73,6 +73,7 @@ static const struct {
 	REAL(ioctl, "ioctl"),
 	REAL(mmap, "mmap"),
 	REAL(mmap64, "mmap64"),
+	REAL(munmap, "munmap"),
 	REAL(read, "read"),
 	REAL(read_chk, "__read_chk"),
 	REAL(write, "write"),

@@ -135,13 +135,16 @@ static void test_trace(void **state)
 	drain_fd(fd, text, sizeof(text));
 	close(fd);
 	unlink(path);
-	assert_non_null(strstr(text, "IOMMU_IOAS_ALLOC) = 0\n"));
-	assert_non_null(strstr(text, "IOMMU_DESTROY) = 0\n"));
+	assert_non_null(strstr(text, "IOMMU_IOAS_ALLOC, {size=12, flags=0} => "
+				     "{out_ioas_id=1}) = 0 [created ioas "
+				     "1]\n"));
+	assert_non_null(strstr(text, "IOMMU_DESTROY, {size=8, id=1}) = 0 "
+				     "[destroyed 1]\n"));
 
 	run_tool((const char *[]){ "run", "--trace", "--", target(), NULL },
 		 NULL, &r);
 	expect_ok(&r);
-	assert_non_null(strstr(r.err, "IOMMU_IOAS_ALLOC) = 0"));
+	assert_non_null(strstr(r.err, "IOMMU_IOAS_ALLOC, {size=12, flags=0}"));
 }
 
 static void test_preload_override(void **state)

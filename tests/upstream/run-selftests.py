@@ -514,7 +514,9 @@ RESULT_RE = re.compile(
 ASSERT_RE = re.compile(r"^# ([\w.]+:\d+):[\w]+:(.*)$")
 SANITIZER_RE = re.compile(r"(ERROR: AddressSanitizer|ERROR: LeakSanitizer|"
                           r"WARNING: ThreadSanitizer|runtime error:).*")
-TRACE_RE = re.compile(r"^\[uiommufd\] ioctl\(\d+, (\S+)\) = (.*)$")
+# "[uiommufd] ioctl(FD, NAME[, ARG][ => {OUTPUTS}]) = RESULT[ [created|destroyed ...]]"
+TRACE_RE = re.compile(r"^\[uiommufd\] ioctl\(\d+, (_IOC\([^)]*\)|\w+).*\) = "
+                      r"(.*?)(?: \[(?:created|destroyed) [^]]*\])?$")
 # What the preload says when it refuses a call before the core sees it.
 DIAG_RE = re.compile(r"^uiommufd: (.*)$")
 END_RE = re.compile(r"^# \w+: (Test terminated .*|Test ended .*)$")

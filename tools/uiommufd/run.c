@@ -13,9 +13,9 @@
  * caller preloads (a sanitizer runtime, which must come first) keep their
  * place.
  *
- * --trace[=FILE] sets UIOMMUFD_TRACE for the library: one line per iommufd
- * ioctl (command name, result, errno) on stderr or appended to FILE. Full
- * decoding of the structs is not implemented yet.
+ * --trace[=FILE] sets UIOMMUFD_TRACE for the library: one line per
+ * iommufd ioctl, decoded strace-style (docs/preload.md), on stderr or
+ * appended to FILE.
  * --model selects the IOMMU model behind devices (UIOMMUFD_MODEL); only
  * "mock", the kernel selftests' mock driver, exists so far.
  */
@@ -36,7 +36,7 @@
 	"PROGRAM [ARGS...]\n"                                                  \
 	"\n"                                                                   \
 	"Runs PROGRAM with a working /dev/iommu (libuiommufd-preload.so).\n"   \
-	"  --trace         log every iommufd ioctl (name, result) to stderr\n" \
+	"  --trace         log every iommufd ioctl, decoded, to stderr\n"      \
 	"  --trace=FILE    ... appended to FILE instead\n"                     \
 	"  --model=MODEL   IOMMU model behind devices (available: mock)\n"     \
 	"Environment: UIOMMUFD_PRELOAD overrides the library's path;\n"        \
