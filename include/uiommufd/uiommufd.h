@@ -146,13 +146,18 @@ UIOMMUFD_API void uiommufd_dev_detach(struct uiommufd_dev *dev);
  * @buf: destination
  * @len: bytes
  *
- * The transfer stops at the first IOVA that does not translate; what came
- * before it was transferred, as on hardware.
+ * With a PASID the DMA goes through the HWPT attached at that PASID. The
+ * transfer stops at the first IOVA that does not translate; what came
+ * before it was transferred, as on hardware. If the HWPT it faulted on has
+ * a fault queue (IOMMU_HWPT_FAULT_ID_VALID), the device raises an I/O page
+ * fault there and waits (up to 10 s) for the program's response; on
+ * IOMMUFD_PAGE_RESP_SUCCESS it translates again and goes on, as a device
+ * with PRI does. Stop a device's DMA before destroying it.
  *
  * Return: 0 when every byte was transferred; -EFAULT when the IOMMU
- * faulted (nothing mapped there, or the device is not attached); -EPERM
- * when the mapping forbids the access; -EINVAL for a PASID (not available
- * in this version).
+ * faulted (nothing mapped there, nothing attached at that PASID, or the
+ * page fault was not answered with success); -EPERM when the mapping
+ * forbids the access.
  */
 UIOMMUFD_API int uiommufd_dma_read(struct uiommufd_dev *dev, uint32_t pasid,
 				   uint64_t iova, void *buf, size_t len);

@@ -110,9 +110,9 @@ UIOMMUFD_API int uiommufd_dev_attach(struct uiommufd_dev *udev, uint32_t pt_id,
 	uint32_t hwpt_id;
 	int rc;
 
-	/* EINVAL from attach covers "already attached": then replace. */
+	/* EBUSY from attach means "already attached": then replace. */
 	rc = ufd_device_attach(udev->idev, pt_id, &hwpt_id);
-	if (rc == -EINVAL)
+	if (rc == -EBUSY)
 		rc = ufd_device_replace(udev->idev, pt_id, &hwpt_id);
 	if (!rc && out_hwpt_id)
 		*out_hwpt_id = hwpt_id;
@@ -127,15 +127,13 @@ UIOMMUFD_API void uiommufd_dev_detach(struct uiommufd_dev *udev)
 UIOMMUFD_API int uiommufd_dma_read(struct uiommufd_dev *udev, uint32_t pasid,
 				   uint64_t iova, void *buf, size_t len)
 {
-	if (pasid != UIOMMUFD_NO_PASID)
-		return -EINVAL;
-	return ufd_dev_dma(udev->dev, iova, buf, len, false);
+	_Static_assert(UIOMMUFD_NO_PASID == UFD_NO_PASID, "same no-PASID");
+	return ufd_dev_dma_pasid(udev->dev, pasid, iova, buf, len, false);
 }
 
 UIOMMUFD_API int uiommufd_dma_write(struct uiommufd_dev *udev, uint32_t pasid,
 				    uint64_t iova, const void *buf, size_t len)
 {
-	if (pasid != UIOMMUFD_NO_PASID)
-		return -EINVAL;
-	return ufd_dev_dma(udev->dev, iova, (void *)buf, len, true);
+	return ufd_dev_dma_pasid(udev->dev, pasid, iova, (void *)buf, len,
+				 true);
 }

@@ -24,6 +24,58 @@ struct ufd_device *ufd_get_device(struct ufd_ctx *ctx, uint32_t id)
 	return IS_ERR(obj) ? ERR_CAST(obj) : to_device(obj);
 }
 
+/* How long a faulting DMA waits for the program's page response. */
+#define DMA_FAULT_WAIT_NS (10ull * 1000 * 1000 * 1000)
+
+/*
+ * A DMA of the device did not translate (dev.h's fault_ops): if the HWPT
+ * the fault belongs to has a fault queue, report a one-request page
+ * fault and wait for the answer, as a device with PRI waits for its page
+ * response. Returns 0 (answered success: retry), -ENOENT (no fault queue:
+ * the DMA fails as it would have), -EFAULT (answered otherwise, or no
+ * answer in time).
+ */
+static int device_dma_fault(void *priv, bool pasid_valid, uint32_t pasid,
+			    uint64_t iova, bool write)
+{
+	struct ufd_device *idev = priv;
+	struct ufd_iopf iopf = {
+		.flags = IOMMU_PGFAULT_FLAGS_LAST_PAGE |
+			 (pasid_valid ? IOMMU_PGFAULT_FLAGS_PASID_VALID : 0),
+		.pasid = pasid_valid ? pasid : 0,
+		.perm = write ? IOMMU_PGFAULT_PERM_WRITE
+			      : IOMMU_PGFAULT_PERM_READ,
+		.addr = iova,
+	};
+	struct ufd_object *fault = NULL;
+	const void *handle = NULL;
+	struct ufd_hwpt *hwpt;
+	uint32_t code;
+	int rc;
+
+	ufd_mutex_lock(&idev->lock);
+	hwpt = ufd_device_fault_hwpt_locked(idev, pasid_valid, pasid);
+	if (hwpt && hwpt->fault) {
+		fault = hwpt->fault;
+		handle = hwpt;
+		/* The queue stays while we wait: destroy answers EBUSY. */
+		ufd_object_ref(fault);
+	}
+	ufd_mutex_unlock(&idev->lock);
+	if (!fault)
+		return -ENOENT;
+	rc = ufd_fault_report_wait(fault, handle, idev->obj.id, &iopf, 1,
+				   DMA_FAULT_WAIT_NS, &code);
+	ufd_object_unref(fault);
+	if (rc)
+		return -EFAULT;
+	return code == IOMMUFD_PAGE_RESP_SUCCESS ? 0 : -EFAULT;
+}
+
+static const struct ufd_dev_fault_ops device_fault_ops = {
+	.fault = device_dma_fault,
+};
+
 /**
  * ufd_device_bind() - bind an emulated device to a context
  *
@@ -39,6 +91,9 @@ struct ufd_device *ufd_device_bind(struct ufd_ctx *ctx, struct ufd_dev *dev)
 	idev->ctx = ctx;
 	idev->dev = dev;
 	ufd_mutex_init(&idev->lock);
+	/* Its DMA faults are ours to report from now on. */
+	dev->fault_priv = idev;
+	dev->fault_ops = &device_fault_ops;
 	/* The binder's reference; pairs with ufd_device_unbind(). */
 	ufd_object_ref(&idev->obj);
 	ufd_object_finalize(ctx, &idev->obj);
@@ -275,7 +330,7 @@ int ufd_device_pasid_attach(struct ufd_device *idev, uint32_t pasid,
 		rc = -EBUSY;
 	if (rc)
 		goto out_put;
-	rc = iommu->attach_pasid(idev->dev, pasid, hwpt->domain);
+	rc = ufd_dev_set_pasid_domain(idev->dev, pasid, hwpt->domain);
 	if (rc)
 		goto out_put;
 	*out_hwpt_id = hwpt->obj.id;
@@ -289,7 +344,7 @@ int ufd_device_pasid_attach(struct ufd_device *idev, uint32_t pasid,
 	grown = ufd_realloc(idev->pasids,
 			    (idev->npasids + 1) * sizeof(*idev->pasids));
 	if (!grown) {
-		iommu->attach_pasid(idev->dev, pasid, NULL);
+		ufd_dev_set_pasid_domain(idev->dev, pasid, NULL);
 		rc = -ENOMEM;
 		goto out_put;
 	}
@@ -313,7 +368,7 @@ static void pasid_detach_locked(struct ufd_device *idev, uint32_t pasid)
 
 	if (!slot)
 		return;
-	idev->dev->iommu->attach_pasid(idev->dev, pasid, NULL);
+	ufd_dev_set_pasid_domain(idev->dev, pasid, NULL);
 	hwpt = slot->hwpt;
 	*slot = idev->pasids[--idev->npasids];
 	leave_hwpt(idev, hwpt);
@@ -395,6 +450,8 @@ void ufd_device_unbind(struct ufd_device *idev)
 	ufd_mutex_lock(&idev->lock);
 	pasids_release(idev);
 	detach_locked(idev);
+	/* The device model has stopped its DMA: no fault can come now. */
+	idev->dev->fault_ops = NULL;
 	ufd_mutex_unlock(&idev->lock);
 	ufd_object_unref(&idev->obj); /* pairs with ufd_device_bind() */
 	if (ufd_object_remove(ctx, id))

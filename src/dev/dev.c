@@ -44,6 +44,7 @@ void ufd_dev_destroy(struct ufd_dev *dev)
 		return;
 	if (dev->iommu && dev->iommu->release_device)
 		dev->iommu->release_device(dev);
+	ufd_free(dev->pasids);
 	ufd_rwlock_destroy(&dev->domain_lock);
 	ufd_free(dev);
 }
@@ -70,8 +71,74 @@ int ufd_dev_set_domain(struct ufd_dev *dev, struct ufd_domain *domain)
 }
 
 /**
- * ufd_dev_dma() - a DMA by the device at @iova
+ * ufd_dev_set_pasid_domain() - point DMA tagged with @pasid at @domain
  * @dev: the device
+ * @pasid: below 2^pasid_bits
+ * @domain: the domain, or NULL to block the PASID
+ *
+ * Waits for transfers in flight, as ufd_dev_set_domain().
+ *
+ * Return: 0; -EINVAL (no PASID support); -ENOMEM; the driver's attach
+ * error (then nothing changed).
+ */
+int ufd_dev_set_pasid_domain(struct ufd_dev *dev, uint32_t pasid,
+			     struct ufd_domain *domain)
+{
+	struct ufd_dev_pasid *grown;
+	unsigned int i;
+	int rc;
+
+	if (!dev->iommu || !dev->iommu->attach_pasid)
+		return -EINVAL;
+	ufd_rwlock_wrlock(&dev->domain_lock);
+	for (i = 0; i < dev->npasids && dev->pasids[i].pasid != pasid; i++)
+		;
+	if (i == dev->npasids && domain) {
+		/* Room first, so a driver that said yes is never undone. */
+		grown = ufd_realloc(dev->pasids,
+				    (dev->npasids + 1) * sizeof(*grown));
+		if (!grown) {
+			rc = -ENOMEM;
+			goto out_unlock;
+		}
+		dev->pasids = grown;
+	}
+	rc = dev->iommu->attach_pasid(dev, pasid, domain);
+	if (rc)
+		goto out_unlock;
+	if (!domain) {
+		if (i < dev->npasids)
+			dev->pasids[i] = dev->pasids[--dev->npasids];
+	} else {
+		if (i == dev->npasids)
+			dev->pasids[dev->npasids++].pasid = pasid;
+		dev->pasids[i].domain = domain;
+	}
+out_unlock:
+	ufd_rwlock_unlock(&dev->domain_lock);
+	return rc;
+}
+
+/* The domain DMA with @pasid goes through; domain_lock held. */
+static struct ufd_domain *dma_domain(struct ufd_dev *dev, uint32_t pasid)
+{
+	unsigned int i;
+
+	if (pasid == UFD_NO_PASID)
+		return dev->domain;
+	for (i = 0; i < dev->npasids; i++)
+		if (dev->pasids[i].pasid == pasid)
+			return dev->pasids[i].domain;
+	return NULL;
+}
+
+/* A DMA that stopped at a fault asks how to go on: a page request. */
+#define DMA_FAULT_RETRIES 8
+
+/**
+ * ufd_dev_dma_pasid() - a DMA by the device at (@pasid, @iova)
+ * @dev: the device
+ * @pasid: the PASID the DMA carries, or UFD_NO_PASID
  * @iova: first IOVA
  * @buf: data to write, or where read data goes
  * @len: bytes
@@ -79,26 +146,33 @@ int ufd_dev_set_domain(struct ufd_dev *dev, struct ufd_domain *domain)
  *
  * The transfer is translated piece by piece; it stops at the first IOVA
  * that does not translate, having moved what came before it, as hardware
- * would.
+ * would. There, a device whose faults are handled (fault_ops: the HWPT
+ * has a fault queue) raises an I/O page fault and waits for the answer:
+ * on success it translates again and goes on, as a device with PRI
+ * retries after a page response.
  *
- * Return: 0, -EFAULT (a translation fault, or no domain), -EPERM.
+ * Return: 0, -EFAULT (a translation fault, or no domain), -EPERM, or the
+ * fault handler's answer.
  */
-int ufd_dev_dma(struct ufd_dev *dev, uint64_t iova, void *buf, size_t len,
-		bool write)
+int ufd_dev_dma_pasid(struct ufd_dev *dev, uint32_t pasid, uint64_t iova,
+		      void *buf, size_t len, bool write)
 {
+	unsigned int retries = 0;
 	uint8_t *p = buf;
 	int rc = 0;
 
+again:
 	ufd_rwlock_rdlock(&dev->domain_lock);
-	if (!dev->domain) {
-		rc = -EFAULT;
-		goto out_unlock;
-	}
 	while (len) {
+		struct ufd_domain *domain = dma_domain(dev, pasid);
 		struct ufd_translation t;
 		size_t n;
 
-		rc = dev->domain->ops->translate(dev->domain, iova, write, &t);
+		if (!domain) {
+			rc = -EFAULT;
+			break;
+		}
+		rc = domain->ops->translate(domain, iova, write, &t);
 		if (rc)
 			break;
 		n = t.len < len ? t.len : len;
@@ -110,7 +184,24 @@ int ufd_dev_dma(struct ufd_dev *dev, uint64_t iova, void *buf, size_t len,
 		iova += n;
 		len -= n;
 	}
-out_unlock:
 	ufd_rwlock_unlock(&dev->domain_lock);
+	if (rc && dev->fault_ops && retries++ < DMA_FAULT_RETRIES) {
+		/* No lock held: the answer may take a detach to come. */
+		int frc = dev->fault_ops->fault(dev->fault_priv,
+						pasid != UFD_NO_PASID, pasid,
+						iova, write);
+
+		if (!frc)
+			goto again;
+		if (frc != -ENOENT)
+			rc = frc;
+	}
 	return rc;
+}
+
+/** ufd_dev_dma() - ufd_dev_dma_pasid() without a PASID */
+int ufd_dev_dma(struct ufd_dev *dev, uint64_t iova, void *buf, size_t len,
+		bool write)
+{
+	return ufd_dev_dma_pasid(dev, UFD_NO_PASID, iova, buf, len, write);
 }
