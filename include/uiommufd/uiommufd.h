@@ -79,6 +79,26 @@ UIOMMUFD_API void uiommufd_ctx_close(struct uiommufd_ctx *ctx);
 UIOMMUFD_API long uiommufd_ioctl(struct uiommufd_ctx *ctx, unsigned long cmd,
 				 void *arg);
 
+/**
+ * uiommufd_mmap() - map an MMIO region the context exported
+ * @ctx: the context
+ * @offset: the mmap offset an ioctl returned (a vIOMMU's out_*_mmap_offset)
+ * @length: its length, exactly
+ * @out_addr: receives the mapping (shared, read and write)
+ *
+ * What mmap(iommufd, offset) does under the kernel: the mapping shows the
+ * hardware's page (a VINTF's queue registers, say), to hand to a guest.
+ * It holds the object that exported it (IOMMU_DESTROY answers EBUSY) and
+ * the context until uiommufd_munmap().
+ *
+ * Return: 0; -ENXIO (no region at @offset of @length); -EINVAL; -ENOMEM.
+ */
+UIOMMUFD_API int uiommufd_mmap(struct uiommufd_ctx *ctx, uint64_t offset,
+			       size_t length, void **out_addr);
+
+/** uiommufd_munmap() - undo uiommufd_mmap() (any part; all to release) */
+UIOMMUFD_API int uiommufd_munmap(void *addr, size_t length);
+
 /** Which software IOMMU a device sits behind. */
 enum uiommufd_iommu_model {
 	UIOMMUFD_MODEL_MOCK = 0, /* the kernel selftest's mock IOMMU */

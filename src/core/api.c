@@ -4,8 +4,11 @@
  * the context and the dispatcher. The public handle is the context itself.
  */
 #include <errno.h>
+#include <sys/mman.h>
 
 #include "base/alloc.h"
+#include "base/sys.h"
+#include "core/mmap.h"
 #include "core/core.h"
 #include "core/device.h"
 #include "dev/dev.h"
@@ -44,6 +47,30 @@ UIOMMUFD_API long uiommufd_ioctl(struct uiommufd_ctx *uctx, unsigned long cmd,
 	if (cmd > UINT32_MAX)
 		return -ENOTTY;
 	return ufd_dispatch(&uctx->ctx, (unsigned int)cmd, arg);
+}
+
+UIOMMUFD_API int uiommufd_mmap(struct uiommufd_ctx *uctx, uint64_t offset,
+			       size_t length, void **out_addr)
+{
+	void *p;
+
+	if (!uctx || !out_addr || !length)
+		return -EINVAL;
+	p = ufd_mmap_map(&uctx->ctx, NULL, length, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, offset);
+	if (IS_ERR(p))
+		return (int)PTR_ERR(p);
+	*out_addr = p;
+	return 0;
+}
+
+UIOMMUFD_API int uiommufd_munmap(void *addr, size_t length)
+{
+	int rc = ufd_sys_munmap(addr, length);
+
+	if (!rc)
+		ufd_mmap_unmapped(addr, length);
+	return rc;
 }
 
 /*

@@ -4,7 +4,8 @@
  * kernel's iommufd_mmap): a vIOMMU's page, a VINTF's queue registers.
  * Each region has an offset the creating ioctl reports; mmap() must name
  * exactly that offset and that length. A mapping holds the region's owner
- * (IOMMU_DESTROY answers EBUSY) until the program unmaps it.
+ * (IOMMU_DESTROY answers EBUSY) and the context until the program unmaps
+ * it, which the front end reports with ufd_mmap_unmapped().
  *
  * Locking: ctx->mmap_lock guards ctx->mmaps; a leaf.
  */
@@ -19,6 +20,10 @@ void ufd_mmap_unregister(struct ufd_ctx *ctx, uint64_t offset);
 int ufd_mmap_get(struct ufd_ctx *ctx, uint64_t offset, uint64_t len,
 		 void **host, struct ufd_object **owner);
 void ufd_mmap_put(struct ufd_object *owner);
+void *ufd_mmap_map(struct ufd_ctx *ctx, void *addr, size_t len, int prot,
+		   int flags, uint64_t off);
+void ufd_mmap_unmapped(void *addr, size_t len);
+extern _Atomic unsigned int ufd_mmap_live;
 void ufd_mmap_init(struct ufd_ctx *ctx);
 void ufd_mmap_fini(struct ufd_ctx *ctx);
 

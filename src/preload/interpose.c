@@ -55,6 +55,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "core/mmap.h"
 #include "preload/preload.h"
 
 #define PL_EXPORT __attribute__((visibility("default")))
@@ -447,15 +448,20 @@ PL_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
 }
 
 /*
- * Unmapping an iommufd mapping releases what it held (mmio.c); while none
- * exists, one load decides.
+ * Unmapping an iommufd mapping releases what it held (core/mmap.c); while
+ * none exists, one load decides.
  */
 PL_EXPORT int munmap(void *addr, size_t len)
 {
+	int rc;
+
 	pl_ensure_init();
-	if (likely(!atomic_load_explicit(&pl_mmio_live, memory_order_relaxed)))
+	if (likely(!atomic_load_explicit(&ufd_mmap_live, memory_order_relaxed)))
 		return pl_real.munmap(addr, len);
-	return pl_mmio_munmap(addr, len);
+	rc = pl_real.munmap(addr, len);
+	if (!rc)
+		ufd_mmap_unmapped(addr, len);
+	return rc;
 }
 
 /*

@@ -29,7 +29,7 @@
  * mmap. The kernel maps vIOMMU and HW-queue MMIO pages at offsets that an
  * ioctl returned, and answers ENXIO for any other offset or length. The
  * argument checks follow the kernel's order; the region lookup and the
- * mapping itself are in mmio.c.
+ * mapping itself are the core's (core/mmap.c).
  *
  * Tracing. With UIOMMUFD_TRACE set ("1" or "stderr" for standard error,
  * anything else is a file appended to), every ioctl on an iommufd is
@@ -52,6 +52,7 @@
 #include "base/log.h"
 #include "base/sys.h"
 #include "core/core.h"
+#include "core/mmap.h"
 #include "preload/preload.h"
 #include "preload/trace.h"
 #include "uiommufd/uapi/vfio.h"
@@ -225,7 +226,7 @@ long pl_iommufd_ioctl(struct pl_file *f, int fd, unsigned long cmd, void *arg)
 /**
  * pl_iommufd_mmap - mmap(2) of an iommufd description.
  *
- * Returns the mapping of a registered MMIO region (mmio.c), or MAP_FAILED
+ * Returns the mapping of a registered MMIO region (core/mmap.c), or MAP_FAILED
  * with errno set as the kernel would.
  */
 void *pl_iommufd_mmap(struct pl_file *f, int fd, void *addr, size_t len,
@@ -233,6 +234,7 @@ void *pl_iommufd_mmap(struct pl_file *f, int fd, void *addr, size_t len,
 {
 	int type = flags & MAP_TYPE, acc = f->flags & O_ACCMODE;
 	bool shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
+	void *p;
 	int err;
 
 	/* The system call's own checks come first... */
@@ -264,7 +266,10 @@ void *pl_iommufd_mmap(struct pl_file *f, int fd, void *addr, size_t len,
 		goto out_err;
 	}
 	/* ...then the region lookup: offset and length as registered. */
-	return pl_mmio_map(f, addr, len, prot, flags, off);
+	p = ufd_mmap_map(f->ctx, addr, len, prot, flags, (uint64_t)off);
+	if (!IS_ERR(p))
+		return p;
+	err = (int)-PTR_ERR(p);
 out_err:
 	errno = err;
 	return MAP_FAILED;

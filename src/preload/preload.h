@@ -257,14 +257,7 @@ long pl_iommufd_ioctl(struct pl_file *f, int fd, unsigned long cmd, void *arg);
 void *pl_iommufd_mmap(struct pl_file *f, int fd, void *addr, size_t len,
 		      int prot, int flags, off_t off);
 
-/* mmio.c: program mappings of the core's MMIO regions */
-#ifndef PL_PAGE_SIZE
-#define PL_PAGE_SIZE 4096UL
-#endif
-extern _Atomic unsigned int pl_mmio_live;
-void *pl_mmio_map(struct pl_file *f, void *addr, size_t len, int prot,
-		  int flags, off_t off);
-int pl_mmio_munmap(void *addr, size_t len);
+
 bool pl_file_is_foreign(const struct pl_file *f);
 void pl_foreign_diag(struct pl_file *f, int fd, const char *call);
 

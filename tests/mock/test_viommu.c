@@ -16,6 +16,7 @@
 
 #include "core/fault_fd.h"
 #include "core/mmap.h"
+#include "uiommufd/uiommufd.h"
 
 #define PS ((uint64_t)sysconf(_SC_PAGESIZE))
 
@@ -594,6 +595,31 @@ static void test_hw_queue(void **state)
 	free(a);
 }
 
+/* The C API's mmap: what a VMM linking libuiommufd does for a VINTF. */
+static void test_api_mmap(void **state)
+{
+	struct fix *f = *state;
+	struct iommu_viommu_selftest data = { .in_data = 0x5a5a };
+	struct uiommufd_ctx *uctx = (struct uiommufd_ctx *)f->ctx;
+	uint32_t viommu;
+	uint32_t *p;
+
+	assert_int_equal(t_viommu(f->ctx, f->dev.idev, f->parent,
+				  IOMMU_VIOMMU_TYPE_SELFTEST, &data,
+				  sizeof(data), &viommu),
+			 0);
+	assert_int_equal(uiommufd_mmap(uctx, data.out_mmap_offset + PS,
+				       data.out_mmap_length, (void **)&p),
+			 -ENXIO);
+	assert_int_equal(uiommufd_mmap(uctx, data.out_mmap_offset,
+				       data.out_mmap_length, (void **)&p),
+			 0);
+	assert_int_equal(p[0], 0x5a5a);
+	assert_int_equal(test_destroy(f->ctx, viommu), -EBUSY);
+	assert_int_equal(uiommufd_munmap(p, data.out_mmap_length), 0);
+	assert_int_equal(test_destroy(f->ctx, viommu), 0);
+}
+
 /* Context close tears everything down in a working order. */
 static void test_teardown_all(void **state)
 {
@@ -631,6 +657,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_veventq_threads, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_hw_queue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_mmap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_teardown_all, setup,
 						teardown),
 	};

@@ -162,6 +162,16 @@ int tool_demo(int argc, char **argv)
 	struct uiommufd_ctx *ctx;
 	int rc;
 
+	if (argc && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
+		printf("usage: uiommufd demo\n\nRuns the end-to-end "
+		       "demonstration and prints what happens.\n");
+		return 0;
+	}
+	if (argc) {
+		fprintf(stderr, "uiommufd demo: takes no arguments\n");
+		return 2;
+	}
+
 	printf("uiommufd %s demo: iommufd in user space\n", uiommufd_version());
 	rc = uiommufd_ctx_open(&ctx);
 	if (rc) {

@@ -13,7 +13,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: uiommufd <command> [args]\n"
 		     "\n"
 		     "commands:\n"
-		     "  run [--trace[=FILE]] [--model=MODEL] -- PROGRAM "
+		     "  run [--trace[=FILE]] [--model=MODEL] [--] PROGRAM "
 		     "[ARGS...]\n"
 		     "                           run PROGRAM with /dev/iommu\n"
 		     "  demo                     run the end-to-end "
@@ -25,6 +25,20 @@ static void usage(FILE *out)
 		     "  help                     this text\n");
 }
 
+static void bench_usage(FILE *out)
+{
+	const struct bench_suite *const *s;
+
+	fprintf(out, "usage: uiommufd bench [SUITE...] [--json] [--quick]\n"
+		     "\n"
+		     "  --json   one JSON object per suite on stdout\n"
+		     "  --quick  shorter runs: every suite in under a minute\n"
+		     "\n"
+		     "suites (all by default):\n");
+	for (s = bench_suites; *s; s++)
+		fprintf(out, "  %-8s %s\n", (*s)->name, (*s)->what);
+}
+
 static int cmd_bench(int argc, char **argv)
 {
 	bool json = false, quick = false;
@@ -32,6 +46,10 @@ static int cmd_bench(int argc, char **argv)
 	int i, n = 0;
 
 	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			bench_usage(stdout);
+			return 0;
+		}
 		if (!strcmp(argv[i], "--json"))
 			json = true;
 		else if (!strcmp(argv[i], "--quick"))
@@ -62,7 +80,8 @@ int main(int argc, char **argv)
 		printf("uiommufd %s\n", uiommufd_version());
 		return 0;
 	}
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help")) {
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return 0;
 	}
