@@ -372,8 +372,7 @@ static void test_vdevice(void **state)
 	assert_int_equal(t_vdev(f->ctx, viommu, f->dev.idev, 0x99, &vdev), 0);
 	assert_int_equal(t_vdev(f->ctx, viommu, f->dev.idev, 0x98, &id),
 			 -EEXIST);
-	assert_int_equal(t_vdev(f->ctx, viommu, dev2.idev, 0x99, &id),
-			 -EEXIST);
+	assert_int_equal(t_vdev(f->ctx, viommu, dev2.idev, 0x99, &id), -EEXIST);
 	assert_int_equal(t_vdev(f->ctx, viommu, dev2.idev, 0x77, &vdev2), 0);
 	assert_int_equal(test_destroy(f->ctx, viommu), -EBUSY);
 	assert_int_equal(t_replace(f->ctx, f->dev.stdev, nested), 0);
@@ -569,8 +568,7 @@ static void test_hw_queue(void **state)
 			 -ENOENT);
 	assert_int_equal(t_map(f->ctx, f->ioas, a, PS, base), 0);
 	assert_int_equal(t_map(f->ctx, f->ioas, a + 2 * PS, PS, iova2), 0);
-	assert_int_equal(t_hw_queue(f->ctx, viommu, T, 1, base, PS, &id),
-			 -EIO);
+	assert_int_equal(t_hw_queue(f->ctx, viommu, T, 1, base, PS, &id), -EIO);
 	assert_int_equal(t_hw_queue(f->ctx, viommu, T, IOMMU_TEST_HW_QUEUE_MAX,
 				    base, PS, &id),
 			 -EINVAL);
@@ -583,8 +581,8 @@ static void test_hw_queue(void **state)
 	/* The queue's memory cannot be unmapped under the hardware. */
 	assert_int_equal(t_unmap(f->ctx, f->ioas, base, PS), -EBUSY);
 	assert_int_equal(t_unmap(f->ctx, f->ioas, iova2, PS), 0);
-	assert_int_equal(t_hw_queue(f->ctx, viommu, T, 1, base + PS / 2,
-				    PS / 2, &q1),
+	assert_int_equal(t_hw_queue(f->ctx, viommu, T, 1, base + PS / 2, PS / 2,
+				    &q1),
 			 0);
 	assert_int_equal(test_destroy(f->ctx, q0), -EBUSY);
 	assert_int_equal(test_destroy(f->ctx, viommu), -EBUSY);

@@ -74,8 +74,7 @@ static void test_map_and_hold(void **state)
 	uint32_t *p;
 
 	viommu_setup(&v);
-	check_enxio(v.fd, v.data.out_mmap_length,
-		    v.data.out_mmap_offset + PS);
+	check_enxio(v.fd, v.data.out_mmap_length, v.data.out_mmap_offset + PS);
 	check_enxio(v.fd, v.data.out_mmap_length / 2, v.data.out_mmap_offset);
 	check_enxio(v.fd, v.data.out_mmap_length * 2, v.data.out_mmap_offset);
 	p = mmap(NULL, v.data.out_mmap_length, PROT_READ | PROT_WRITE,
