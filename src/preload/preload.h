@@ -257,7 +257,6 @@ long pl_iommufd_ioctl(struct pl_file *f, int fd, unsigned long cmd, void *arg);
 void *pl_iommufd_mmap(struct pl_file *f, int fd, void *addr, size_t len,
 		      int prot, int flags, off_t off);
 
-
 bool pl_file_is_foreign(const struct pl_file *f);
 void pl_foreign_diag(struct pl_file *f, int fd, const char *call);
 
