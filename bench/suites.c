@@ -4,9 +4,11 @@
 
 extern const struct bench_suite bench_suite_iopt;
 extern const struct bench_suite bench_suite_pt;
+extern const struct bench_suite bench_suite_viommu;
 
 const struct bench_suite *const bench_suites[] = {
 	&bench_suite_iopt,
 	&bench_suite_pt,
+	&bench_suite_viommu,
 	NULL,
 };

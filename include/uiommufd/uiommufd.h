@@ -125,7 +125,9 @@ struct uiommufd_dev_cfg {
  *
  * The device is bound (it has a dev_id usable in every iommufd command)
  * and attached to nothing: its DMA is blocked until it is attached.
- * Available models: UIOMMUFD_MODEL_MOCK.
+ * Available models: UIOMMUFD_MODEL_MOCK and UIOMMUFD_MODEL_SMMUV3 (a device
+ * behind one process-wide SMMUv3 with a Tegra241 CMDQV; each gets its own
+ * StreamID).
  *
  * Return: 0, -EINVAL (bad cfg or flags), -EOPNOTSUPP (a model not
  * available in this version), -ENOMEM.

@@ -13,6 +13,7 @@
 #include "core/device.h"
 #include "dev/dev.h"
 #include "drivers/mock/mock.h"
+#include "drivers/smmuv3/smmuv3_drv.h"
 #include "uiommufd/uiommufd.h"
 
 struct uiommufd_ctx {
@@ -86,18 +87,29 @@ UIOMMUFD_API int uiommufd_dev_create(struct uiommufd_ctx *uctx,
 				     const struct uiommufd_dev_cfg *cfg,
 				     struct uiommufd_dev **out_dev)
 {
+	const struct ufd_iommu_ops *iommu;
 	struct uiommufd_dev *udev;
 	int rc;
 
 	if (!uctx || !cfg || cfg->size < sizeof(*cfg) || !out_dev ||
 	    cfg->flags & ~(UIOMMUFD_DEV_ATS | UIOMMUFD_DEV_PRI))
 		return -EINVAL;
-	if (cfg->model != UIOMMUFD_MODEL_MOCK || cfg->pasid_bits || cfg->flags)
+	switch (cfg->model) {
+	case UIOMMUFD_MODEL_MOCK:
+		iommu = &ufd_mock_iommu;
+		break;
+	case UIOMMUFD_MODEL_SMMUV3:
+		iommu = &ufd_smmuv3_iommu;
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	if (cfg->pasid_bits || cfg->flags)
 		return -EOPNOTSUPP;
 	udev = ufd_zalloc(sizeof(*udev));
 	if (!udev)
 		return -ENOMEM;
-	udev->dev = ufd_dev_create(&ufd_mock_iommu, 0);
+	udev->dev = ufd_dev_create(iommu, 0);
 	if (IS_ERR(udev->dev)) {
 		rc = (int)PTR_ERR(udev->dev);
 		goto out_free;

@@ -181,9 +181,8 @@ int tool_demo(int argc, char **argv)
 	demo_objects(ctx);
 	demo_dma(ctx);
 	uiommufd_ctx_close(ctx);
+	failures += demo_vm();
 
-	printf("\nNext in this demo: nesting, a vIOMMU with virtual command\n"
-	       "queues, dirty tracking and I/O page faults.\n");
 	printf("\n%s: %d unexpected result(s)\n", failures ? "FAILED" : "done",
 	       failures);
 	return failures ? 1 : 0;

@@ -4,6 +4,7 @@
 #define UIOMMUFD_TOOL_H
 
 int tool_demo(int argc, char **argv);
+int demo_vm(void);
 int tool_run(int argc, char **argv);
 
 #endif

@@ -29,6 +29,19 @@
  * read as set (the maps are derived from GERROR != GERRORN, so they can
  * never disagree with it). Acknowledging through GERRORN resumes at CONS.
  *
+ * Memory-backed VINTF pages (cmdqv_vintf_page_attach()): the page is the
+ * guest's view of its LVCMDQ registers, and the registers stay in the
+ * model. For every register of a mapped slot the VINTF keeps "seen", the
+ * value the page held when the model last looked at or wrote it. Import
+ * (polling, cmdqv_kick()) applies a guest-writable register whose page
+ * value differs from seen as if the guest had written it through
+ * cmdqv_vintf_mmio_write(). Export (after every register change and every
+ * publication of CONS) brings the page up to date: read-only registers are
+ * stored, guest-writable ones only by compare-and-swap against seen, so a
+ * store the guest makes at the same moment is never overwritten -- the next
+ * import picks it up instead. Both run under cmdqv->lock; the page itself
+ * is only ever accessed with atomic loads and stores.
+ *
  * Invariants: every register lives under cmdqv->lock; a queue has at most
  * one consumer at a time (its consume_lock, taken before cmdqv->lock); a
  * consumer publishes only if the queue's generation is unchanged, so a
@@ -37,7 +50,9 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/alloc.h"
 #include "base/compiler.h"
@@ -64,11 +79,18 @@ struct cmdqv_vcmdq {
 	struct ufd_mutex consume_lock;
 };
 
+/* LVCMDQ slots a memory page can show, and the registers of each. */
+#define PAGE_SLOTS 128
+#define PAGE_REGS 6 /* CONS, PROD, CONFIG, STATUS, GERROR, GERRORN */
+
 struct cmdqv_vintf {
 	/* Under cmdqv->lock. */
 	uint32_t config;
 	uint32_t sid_match[CMDQV_MAX_SIDS];
 	uint32_t sid_replace[CMDQV_MAX_SIDS];
+	/* Memory page 0, or NULL; seen[slot][reg]: see the essay above. */
+	uint32_t *page;
+	uint32_t (*seen)[PAGE_REGS];
 };
 
 struct cmdqv {
@@ -87,6 +109,8 @@ struct cmdqv {
 	/* Consumer thread: queues to look at, and its stop request. */
 	uint64_t pending[2];
 	bool stop;
+	/* VINTFs with a memory page attached. */
+	unsigned int npages;
 	struct ufd_cond wake;
 	pthread_t thread;
 	bool has_thread; /* written before the thread starts */
@@ -498,6 +522,137 @@ static int global_write(struct cmdqv *cmdqv, uint32_t off, unsigned int size,
 	return 0;
 }
 
+/* ---- Memory-backed VINTF pages ---- */
+
+/* Whether the guest may write register @r of a slot (CONS only stopped). */
+static bool page_reg_guest(unsigned int r)
+{
+	return r != CMDQV_VCMDQ_STATUS / 4 && r != CMDQV_VCMDQ_GERROR / 4;
+}
+
+/* slot_q[l]: the VCMDQ answering for LVCMDQ l of VINTF @v, or -1. */
+static void page_slots(struct cmdqv *cmdqv, unsigned int v,
+		       int16_t slot_q[PAGE_SLOTS])
+{
+	unsigned int q, l;
+
+	ufd_mutex_assert_held(&cmdqv->lock);
+	for (l = 0; l < PAGE_SLOTS; l++)
+		slot_q[l] = -1;
+	/* Ascending: the lowest-numbered claimant of a slot answers. */
+	for (q = 0; q < cmdqv->nvcmdqs; q++) {
+		const struct cmdqv_vcmdq *vq = &cmdqv->vcmdqs[q];
+
+		if (!vcmdq_allocated(vq) ||
+		    smmu_fget(vq->alloc, CMDQV_CMDQ_ALLOC_VINTF) != v)
+			continue;
+		l = smmu_fget(vq->alloc, CMDQV_CMDQ_ALLOC_LVCMDQ);
+		if (slot_q[l] < 0)
+			slot_q[l] = (int16_t)q;
+	}
+}
+
+static uint32_t *page_reg(const struct cmdqv_vintf *vi, unsigned int l,
+			  unsigned int r)
+{
+	return &vi->page[(CMDQV_VCMDQ_STRIDE * l) / 4 + r];
+}
+
+/* Applies what the guest stored in VINTF @v's page since we last looked. */
+static void page_import(struct cmdqv *cmdqv, unsigned int v, struct work *w)
+{
+	struct cmdqv_vintf *vi = &cmdqv->vintfs[v];
+	int16_t slot_q[PAGE_SLOTS];
+	unsigned int l, r;
+	uint32_t val;
+
+	if (!vi->page)
+		return;
+	page_slots(cmdqv, v, slot_q);
+	for (l = 0; l < PAGE_SLOTS; l++) {
+		if (slot_q[l] < 0)
+			continue;
+		for (r = 0; r < PAGE_REGS; r++) {
+			if (!page_reg_guest(r))
+				continue;
+			/* Acquire: commands written before PROD are seen. */
+			val = __atomic_load_n(page_reg(vi, l, r),
+					      __ATOMIC_ACQUIRE);
+			if (val == vi->seen[l][r])
+				continue;
+			vi->seen[l][r] = val;
+			page0_write(cmdqv, (unsigned int)slot_q[l], 4 * r, 4,
+				    val, w);
+		}
+	}
+}
+
+/* Brings VINTF @v's page up to date with the registers. */
+static void page_export(struct cmdqv *cmdqv, unsigned int v)
+{
+	struct cmdqv_vintf *vi = &cmdqv->vintfs[v];
+	int16_t slot_q[PAGE_SLOTS];
+	unsigned int l, r;
+	uint32_t val, old;
+
+	if (!vi->page)
+		return;
+	page_slots(cmdqv, v, slot_q);
+	for (l = 0; l < PAGE_SLOTS; l++) {
+		for (r = 0; r < PAGE_REGS; r++) {
+			uint32_t *p = page_reg(vi, l, r);
+
+			if (slot_q[l] < 0) {
+				/* An unmapped slot reads as zero. */
+				if (!vi->seen[l][r])
+					continue;
+				__atomic_store_n(p, 0, __ATOMIC_RELEASE);
+				vi->seen[l][r] = 0;
+				continue;
+			}
+			val = (uint32_t)page0_read(
+				cmdqv, (unsigned int)slot_q[l], 4 * r, 4);
+			if (!page_reg_guest(r)) {
+				if (__atomic_load_n(p, __ATOMIC_RELAXED) != val)
+					__atomic_store_n(p, val,
+							 __ATOMIC_RELEASE);
+				vi->seen[l][r] = val;
+				continue;
+			}
+			if (val == vi->seen[l][r])
+				continue;
+			/* Lose to a concurrent guest store; import sees it. */
+			old = vi->seen[l][r];
+			if (__atomic_compare_exchange_n(p, &old, val, false,
+							__ATOMIC_RELEASE,
+							__ATOMIC_RELAXED))
+				vi->seen[l][r] = val;
+		}
+	}
+}
+
+static void pages_import(struct cmdqv *cmdqv, struct work *w)
+{
+	unsigned int v;
+
+	ufd_mutex_assert_held(&cmdqv->lock);
+	if (!cmdqv->npages)
+		return;
+	for (v = 0; v < cmdqv->nvintfs; v++)
+		page_import(cmdqv, v, w);
+}
+
+static void pages_export(struct cmdqv *cmdqv)
+{
+	unsigned int v;
+
+	ufd_mutex_assert_held(&cmdqv->lock);
+	if (!cmdqv->npages)
+		return;
+	for (v = 0; v < cmdqv->nvintfs; v++)
+		page_export(cmdqv, v);
+}
+
 /* ---- Consumption ---- */
 
 /* Replaces a guest StreamID through the VINTF's SID_MATCH/SID_REPLACE. */
@@ -677,6 +832,7 @@ static unsigned int consume_queue(struct cmdqv *cmdqv, unsigned int qi)
 			err_lidx = ctx.lidx;
 			stopped = true;
 		}
+		page_export(cmdqv, ctx.vintf);
 		ufd_mutex_unlock(&cmdqv->lock);
 		if (stopped)
 			break;
@@ -726,25 +882,64 @@ static bool post_work(struct cmdqv *cmdqv, const struct work *w)
 	}
 }
 
-/* Sleeps until a queue may have work; never spins while idle. */
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Sleeps until a queue may have work; never spins while idle. With memory
+ * pages attached it also polls them: without sleeping for poll_spin_ns
+ * after a change, then at poll_min_ns, backing off to poll_max_ns while
+ * they stay the same.
+ */
 static void *consumer_main(void *arg)
 {
 	struct cmdqv *cmdqv = arg;
+	uint64_t interval = cmdqv->cfg.poll_min_ns, spin_until = 0;
 	struct work w;
 
 	ufd_mutex_lock(&cmdqv->lock);
 	while (!cmdqv->stop) {
-		if (!(cmdqv->pending[0] | cmdqv->pending[1])) {
+		if (cmdqv->pending[0] | cmdqv->pending[1]) {
+			w.q[0] = cmdqv->pending[0];
+			w.q[1] = cmdqv->pending[1];
+			cmdqv->pending[0] = cmdqv->pending[1] = 0;
+			ufd_mutex_unlock(&cmdqv->lock);
+			cmdqv_inc(&cmdqv->stats.wakeups);
+			consume_work(cmdqv, &w);
+			ufd_mutex_lock(&cmdqv->lock);
+			continue;
+		}
+		if (!cmdqv->npages) {
 			ufd_cond_wait(&cmdqv->wake, &cmdqv->lock);
 			continue;
 		}
-		w.q[0] = cmdqv->pending[0];
-		w.q[1] = cmdqv->pending[1];
-		cmdqv->pending[0] = cmdqv->pending[1] = 0;
-		ufd_mutex_unlock(&cmdqv->lock);
-		cmdqv_inc(&cmdqv->stats.wakeups);
-		consume_work(cmdqv, &w);
-		ufd_mutex_lock(&cmdqv->lock);
+		w.q[0] = w.q[1] = 0;
+		pages_import(cmdqv, &w);
+		pages_export(cmdqv);
+		if (w.q[0] | w.q[1]) {
+			cmdqv->pending[0] |= w.q[0];
+			cmdqv->pending[1] |= w.q[1];
+			interval = cmdqv->cfg.poll_min_ns;
+			spin_until = mono_ns() + cmdqv->cfg.poll_spin_ns;
+			continue;
+		}
+		if (spin_until && mono_ns() < spin_until) {
+			/* Busy: look again at once, letting writers in. */
+			ufd_mutex_unlock(&cmdqv->lock);
+			sched_yield();
+			ufd_mutex_lock(&cmdqv->lock);
+			continue;
+		}
+		spin_until = 0;
+		if (ufd_cond_timedwait_ns(&cmdqv->wake, &cmdqv->lock,
+					  interval) == -ETIMEDOUT)
+			interval =
+				ufd_min(2 * interval, cmdqv->cfg.poll_max_ns);
 	}
 	ufd_mutex_unlock(&cmdqv->lock);
 	return NULL;
@@ -760,6 +955,9 @@ void cmdqv_config_default(struct cmdqv_config *cfg)
 	cfg->log2_sids = 4;
 	cfg->version = 1;
 	cfg->consume = CMDQV_CONSUME_SYNC;
+	cfg->poll_spin_ns = 50000;
+	cfg->poll_min_ns = 20000;
+	cfg->poll_max_ns = 1000000;
 }
 
 struct cmdqv *cmdqv_create(const struct cmdqv_config *cfg)
@@ -777,6 +975,14 @@ struct cmdqv *cmdqv_create(const struct cmdqv_config *cfg)
 	if (!cmdqv)
 		return ERR_PTR(-ENOMEM);
 	cmdqv->cfg = *cfg;
+	if (!cmdqv->cfg.poll_spin_ns)
+		cmdqv->cfg.poll_spin_ns = 50000;
+	if (!cmdqv->cfg.poll_min_ns)
+		cmdqv->cfg.poll_min_ns = 20000;
+	if (!cmdqv->cfg.poll_max_ns)
+		cmdqv->cfg.poll_max_ns = 1000000;
+	cmdqv->cfg.poll_max_ns =
+		ufd_max(cmdqv->cfg.poll_max_ns, cmdqv->cfg.poll_min_ns);
 	cmdqv->nvintfs = 1u << cfg->log2_vintfs;
 	cmdqv->nvcmdqs = 1u << cfg->log2_vcmdqs;
 	cmdqv->nsids = 1u << cfg->log2_sids;
@@ -818,6 +1024,8 @@ void cmdqv_destroy(struct cmdqv *cmdqv)
 		ufd_mutex_unlock(&cmdqv->lock);
 		pthread_join(cmdqv->thread, NULL);
 	}
+	for (q = 0; q < CMDQV_MAX_VINTFS; q++)
+		ufd_free(cmdqv->vintfs[q].seen);
 	for (q = 0; q < CMDQV_MAX_VCMDQS; q++)
 		ufd_mutex_destroy(&cmdqv->vcmdqs[q].consume_lock);
 	ufd_cond_destroy(&cmdqv->wake);
@@ -932,6 +1140,7 @@ int cmdqv_mmio_write(struct cmdqv *cmdqv, uint64_t offset, unsigned int size,
 				       (off / CMDQV_PAGE_SIZE) & 1,
 				       off % CMDQV_PAGE_SIZE, size, value, &w);
 	}
+	pages_export(cmdqv);
 	consume = post_work(cmdqv, &w);
 	ufd_mutex_unlock(&cmdqv->lock);
 	if (consume)
@@ -968,6 +1177,7 @@ int cmdqv_vintf_mmio_write(struct cmdqv *cmdqv, unsigned int vintf,
 	ufd_mutex_lock(&cmdqv->lock);
 	ret = vintf_page_write(cmdqv, vintf, 0, (uint32_t)offset, size, value,
 			       &w);
+	page_export(cmdqv, vintf);
 	consume = post_work(cmdqv, &w);
 	ufd_mutex_unlock(&cmdqv->lock);
 	if (consume)
@@ -975,10 +1185,91 @@ int cmdqv_vintf_mmio_write(struct cmdqv *cmdqv, unsigned int vintf,
 	return ret;
 }
 
+int cmdqv_vintf_page_attach(struct cmdqv *cmdqv, unsigned int vintf, void *page)
+{
+	uint32_t(*seen)[PAGE_REGS];
+	struct cmdqv_vintf *vi;
+	int16_t slot_q[PAGE_SLOTS];
+	unsigned int l, r;
+	uint32_t val;
+	int ret;
+
+	if (vintf >= cmdqv->nvintfs || !page || ((uintptr_t)page & 3))
+		return -EINVAL;
+	seen = ufd_calloc(PAGE_SLOTS, sizeof(*seen));
+	if (!seen)
+		return -ENOMEM;
+	vi = &cmdqv->vintfs[vintf];
+	ufd_mutex_lock(&cmdqv->lock);
+	if (vi->page) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	vi->page = page;
+	vi->seen = seen;
+	/* Whatever the memory held, it now shows the registers. */
+	page_slots(cmdqv, vintf, slot_q);
+	for (l = 0; l < PAGE_SLOTS; l++) {
+		for (r = 0; r < PAGE_REGS; r++) {
+			val = slot_q[l] < 0
+				      ? 0
+				      : (uint32_t)page0_read(
+						cmdqv, (unsigned int)slot_q[l],
+						4 * r, 4);
+			__atomic_store_n(page_reg(vi, l, r), val,
+					 __ATOMIC_RELEASE);
+			seen[l][r] = val;
+		}
+	}
+	cmdqv->npages++;
+	ufd_cond_signal(&cmdqv->wake);
+	ufd_mutex_unlock(&cmdqv->lock);
+	return 0;
+
+out_unlock:
+	ufd_mutex_unlock(&cmdqv->lock);
+	ufd_free(seen);
+	return ret;
+}
+
+void cmdqv_vintf_page_detach(struct cmdqv *cmdqv, unsigned int vintf)
+{
+	struct cmdqv_vintf *vi;
+	uint32_t(*seen)[PAGE_REGS] = NULL;
+
+	if (vintf >= cmdqv->nvintfs)
+		return;
+	vi = &cmdqv->vintfs[vintf];
+	ufd_mutex_lock(&cmdqv->lock);
+	if (vi->page) {
+		vi->page = NULL;
+		seen = vi->seen;
+		vi->seen = NULL;
+		cmdqv->npages--;
+	}
+	ufd_mutex_unlock(&cmdqv->lock);
+	ufd_free(seen);
+}
+
+void cmdqv_vcmdq_quiesce(struct cmdqv *cmdqv, unsigned int q)
+{
+	if (q >= cmdqv->nvcmdqs)
+		return;
+	/* A consumer holds it from its snapshot to its last read. */
+	ufd_mutex_lock(&cmdqv->vcmdqs[q].consume_lock);
+	ufd_mutex_unlock(&cmdqv->vcmdqs[q].consume_lock);
+}
+
 unsigned int cmdqv_kick(struct cmdqv *cmdqv)
 {
+	struct work w = { { 0, 0 } };
 	unsigned int q, total = 0;
 
+	/* What the guest stored in its pages counts as written now. */
+	ufd_mutex_lock(&cmdqv->lock);
+	pages_import(cmdqv, &w);
+	pages_export(cmdqv);
+	ufd_mutex_unlock(&cmdqv->lock);
 	for (q = 0; q < cmdqv->nvcmdqs; q++)
 		total += consume_queue(cmdqv, q);
 	return total;

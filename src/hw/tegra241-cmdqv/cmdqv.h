@@ -24,6 +24,16 @@
  * in the writer's thread, or wakes the model's consumer thread, or waits
  * for cmdqv_kick(). cmdqv_kick() works in every mode.
  *
+ * Memory-backed VINTF pages: cmdqv_vintf_page_attach() makes a block of
+ * memory (shared memory a VMM maps into its guest) VINTF page 0 itself. The
+ * guest then drives its queues with plain loads and stores: the model
+ * notices what the guest wrote to PROD, CONFIG, GERRORN and CONS by
+ * comparing the page with what it last saw there, and writes CONS, STATUS,
+ * GERROR (and any register the host changed) back into the page. In
+ * CMDQV_CONSUME_THREAD mode the consumer thread polls attached pages,
+ * quickly while they are busy and backing off to cfg.poll_max_ns when
+ * idle; in every mode cmdqv_kick() looks at them first.
+ *
  * Memory: queue entries are read through cfg.mem (.map only); an address it
  * refuses becomes CERROR_ABT on that queue, never a host access.
  *
@@ -81,6 +91,15 @@ struct cmdqv_config {
 	void (*on_error)(void *priv, unsigned int vintf, unsigned int lvcmdq,
 			 const uint64_t lvcmdq_err_map[2], unsigned int cerror);
 	void *err_priv;
+	/*
+	 * Memory-backed pages, CMDQV_CONSUME_THREAD: after a change the
+	 * consumer thread keeps looking at them without sleeping for
+	 * poll_spin_ns (a guest that just wrote PROD usually waits for its
+	 * CMD_SYNC and writes again: hardware would already be consuming),
+	 * then every poll_min_ns, doubling the wait while nothing changes up
+	 * to poll_max_ns. 0 picks 50 us, 20 us and 1 ms.
+	 */
+	uint64_t poll_spin_ns, poll_min_ns, poll_max_ns;
 };
 
 /**
@@ -148,9 +167,42 @@ int cmdqv_vintf_mmio_write(struct cmdqv *cmdqv, unsigned int vintf,
 			   uint64_t offset, unsigned int size, uint64_t value);
 
 /**
+ * cmdqv_vintf_page_attach - back VINTF @vintf's page 0 by memory @page.
+ * @page: CMDQV_PAGE_SIZE bytes, 4-byte aligned, shared with the guest;
+ *        the model writes the current registers into it at once.
+ *
+ * Slot l (offset CMDQV_VCMDQ_STRIDE * l, l < 128) holds the registers of
+ * LVCMDQ l while a VCMDQ is mapped there; a slot the host unmaps is
+ * cleared. What the guest stores elsewhere in the page has no effect.
+ * Accesses through cmdqv_vintf_mmio_read/write() keep working and see the
+ * same registers. Returns 0, -EINVAL (no such VINTF, bad pointer), -EBUSY
+ * (a page is attached already), -ENOMEM.
+ */
+int cmdqv_vintf_page_attach(struct cmdqv *cmdqv, unsigned int vintf,
+			    void *page);
+
+/**
+ * cmdqv_vintf_page_detach - stop using VINTF @vintf's memory page.
+ *
+ * Once this returns the model no longer reads or writes the page. A
+ * VINTF without a page is ignored.
+ */
+void cmdqv_vintf_page_detach(struct cmdqv *cmdqv, unsigned int vintf);
+
+/**
+ * cmdqv_vcmdq_quiesce - wait until no consumer reads VCMDQ @q's memory.
+ *
+ * For a host taking a queue away: once the queue is disabled (or
+ * unallocated) and this returns, the model no longer touches the memory
+ * the queue's BASE pointed at. @q beyond the CMDQV's queues is ignored.
+ */
+void cmdqv_vcmdq_quiesce(struct cmdqv *cmdqv, unsigned int q);
+
+/**
  * cmdqv_kick - consume every runnable VCMDQ now, in the caller's thread.
  *
- * Returns the number of commands consumed (including failing ones).
+ * Looks at attached memory pages first. Returns the number of commands
+ * consumed (including failing ones).
  */
 unsigned int cmdqv_kick(struct cmdqv *cmdqv);
 

@@ -1,0 +1,821 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * Devices and paging domains of the SMMUv3 driver.
+ *
+ * A device (struct smmu_master) gets a StreamID at probe; its STE aborts
+ * until something is attached. A paging domain is a page table in host
+ * memory in one of two shapes, as Linux chooses them:
+ *   - stage 1 (the default): an ARM VMSAv8-64 stage-1 table with 4 KiB
+ *     granule and 48-bit input, tagged by an ASID. Attaching writes a
+ *     context descriptor for it into the device's own one-entry CD table
+ *     and an STE with Config = stage 1 (VMID 0);
+ *   - stage 2 (IOMMU_HWPT_ALLOC_NEST_PARENT, or an SMMU without stage 1): a
+ *     stage-2 table, tagged by a VMID; attaching writes an STE with
+ *     Config = stage 2. A nesting parent is also the stage 2 of nested
+ *     domains and vIOMMUs, which tag it with their own VMIDs.
+ * Every STE change is followed by CFGI_STE and CMD_SYNC, so the model's
+ * configuration cache never serves the old one.
+ *
+ * The io_pagetable fills a domain through map/unmap. Mapping needs no
+ * invalidation (the SMMU caches no faults); unmapping removes the PTEs,
+ * then invalidates the TLB entries of every tag the table is used under
+ * (range TLBIs where the SMMU has them) with a CMD_SYNC, and only then
+ * frees the detached tables -- so a translation never comes from a stale
+ * entry of a table the host changed.
+ *
+ * Translation: the model translates by StreamID. The domain op is given
+ * only the domain, so it translates with the StreamID of the first device
+ * in the domain's list: every device of a domain has an STE of identical
+ * meaning, so the translation is right, but a fault is recorded against
+ * that device (see docs/drivers-smmuv3.md, "Interface gaps").
+ *
+ * Locking: a domain's rwlock is held for read by translations and dirty
+ * harvests and for write by unmap and by changes to its device list, so
+ * the model never walks a table page an unmap freed, and a device leaving
+ * the domain is out of the list before its STE changes.
+ *
+ * Dirty tracking, as Linux does it: a domain allocated with
+ * IOMMU_HWPT_ALLOC_DIRTY_TRACKING has DBM leaves and a CD with HA/HD, so
+ * the SMMU marks every written page dirty whether or not tracking is "on"
+ * (the core clears the marks when it turns tracking on); a harvest that
+ * cleared marks invalidates the TLB for what it reported, so the next
+ * write walks and marks again.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/bitmap.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "drivers/smmuv3/smmuv3_priv.h"
+#include "uiommufd/uapi/iommufd.h"
+
+#define PAGING_FLAGS                                                           \
+	(IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_DIRTY_TRACKING |      \
+	 IOMMU_HWPT_ALLOC_PASID)
+
+/* Page sizes of the 4K granule: pages, 2 MiB and 1 GiB blocks. */
+#define PGSIZES_4K ((1ull << 12) | (1ull << 21) | (1ull << 30))
+#define DOMAIN_IAS 48
+/* Ranges above this many pages invalidate the whole ASID or VMID. */
+#define INV_ALL_PAGES (1ull << 20)
+/* Without range invalidation: one TLBI per page up to this many. */
+#define INV_PAGES_MAX 64
+
+/* MAIR: AttrIndx 0 normal non-cacheable, 1 write-back, 2 device nGnRE. */
+#define CD_MAIR0 0x0004ff44u
+
+static struct smmu_domain *iopt_to_domain(struct iopt_domain *d)
+{
+	return container_of(d, struct smmu_domain, base.iopt);
+}
+
+/* ---- STE and CD images ---- */
+
+/** smmu_make_abort_ste() - an STE that aborts every transaction */
+void smmu_make_abort_ste(uint64_t ste[SMMU_STE_DWORDS])
+{
+	memset(ste, 0, SMMU_STE_DWORDS * sizeof(*ste));
+	smmu_dset(ste, SMMU_STE_V, 1);
+	smmu_dset(ste, SMMU_STE_CONFIG, SMMU_STE_CFG_ABORT);
+}
+
+/**
+ * smmu_make_s2_ste() - a stage-2 STE for table @d under VMID @vmid
+ *
+ * Nested STEs start from this and add the guest's stage-1 words.
+ */
+void smmu_make_s2_ste(uint64_t ste[SMMU_STE_DWORDS], struct smmu_domain *d,
+		      uint16_t vmid)
+{
+	const struct pt_walk_ctx *c = pt_table_walk_ctx(d->pt);
+	unsigned int start = 4 - pt_levels(c);
+
+	memset(ste, 0, SMMU_STE_DWORDS * sizeof(*ste));
+	smmu_dset(ste, SMMU_STE_V, 1);
+	smmu_dset(ste, SMMU_STE_CONFIG, SMMU_STE_CFG_S2);
+	smmu_dset(ste, SMMU_STE_SHCFG, 1); /* incoming shareability */
+	smmu_dset(ste, SMMU_STE_S2VMID, vmid);
+	smmu_dset(ste, SMMU_STE_S2T0SZ, 64 - c->ias);
+	/* 4K granule: SL0 0, 1, 2 start at lookup level 2, 1, 0. */
+	smmu_dset(ste, SMMU_STE_S2SL0, 2 - start);
+	smmu_dset(ste, SMMU_STE_S2IR0, 1);
+	smmu_dset(ste, SMMU_STE_S2OR0, 1);
+	smmu_dset(ste, SMMU_STE_S2SH0, 3);
+	smmu_dset(ste, SMMU_STE_S2TG, SMMU_S2TG_4K);
+	smmu_dset(ste, SMMU_STE_S2PS, SMMU_PS_48);
+	smmu_dset(ste, SMMU_STE_S2AA64, 1);
+	smmu_dset(ste, SMMU_STE_S2R, 1);
+	smmu_dset(ste, SMMU_STE_S2TTB, pt_root(c) >> 4);
+	/* Stage-2 HTTU: the SMMU marks the DBM leaves it writes through. */
+	if (d->base.dirty_ops) {
+		smmu_dset(ste, SMMU_STE_S2HA, 1);
+		smmu_dset(ste, SMMU_STE_S2HD, 1);
+	}
+}
+
+/* The STE of a device whose CD table holds a stage-1 domain's CD. */
+static void make_cdtable_ste(uint64_t ste[SMMU_STE_DWORDS],
+			     struct smmu_master *m)
+{
+	memset(ste, 0, SMMU_STE_DWORDS * sizeof(*ste));
+	smmu_dset(ste, SMMU_STE_V, 1);
+	smmu_dset(ste, SMMU_STE_CONFIG, SMMU_STE_CFG_S1);
+	smmu_dset(ste, SMMU_STE_S1FMT, SMMU_S1FMT_LINEAR);
+	smmu_dset(ste, SMMU_STE_S1CTXPTR, smmu_host_pa(m->cd_table) >> 6);
+	smmu_dset(ste, SMMU_STE_S1CDMAX, 0);
+	smmu_dset(ste, SMMU_STE_S1DSS, SMMU_S1DSS_SSID0);
+	smmu_dset(ste, SMMU_STE_S1CIR, 1);
+	smmu_dset(ste, SMMU_STE_S1COR, 1);
+	smmu_dset(ste, SMMU_STE_S1CSH, 3);
+	smmu_dset(ste, SMMU_STE_SHCFG, 1);
+	/* Our devices never stall: fault at once where stalls exist. */
+	if (m->smmu->stall)
+		smmu_dset(ste, SMMU_STE_S1STALLD, 1);
+}
+
+static void make_s1_cd(uint64_t cd[SMMU_CD_DWORDS], struct smmu_domain *d)
+{
+	const struct pt_walk_ctx *c = pt_table_walk_ctx(d->pt);
+
+	memset(cd, 0, SMMU_CD_DWORDS * sizeof(*cd));
+	smmu_dset(cd, SMMU_CD_T0SZ, 64 - c->ias);
+	smmu_dset(cd, SMMU_CD_TG0, SMMU_TG0_4K);
+	smmu_dset(cd, SMMU_CD_IR0, 1);
+	smmu_dset(cd, SMMU_CD_OR0, 1);
+	smmu_dset(cd, SMMU_CD_SH0, 3);
+	smmu_dset(cd, SMMU_CD_EPD1, 1);
+	smmu_dset(cd, SMMU_CD_V, 1);
+	smmu_dset(cd, SMMU_CD_IPS, SMMU_PS_48);
+	smmu_dset(cd, SMMU_CD_AA64, 1);
+	if (d->base.dirty_ops) {
+		smmu_dset(cd, SMMU_CD_HA, 1);
+		smmu_dset(cd, SMMU_CD_HD, 1);
+	}
+	smmu_dset(cd, SMMU_CD_R, 1);
+	smmu_dset(cd, SMMU_CD_A, 1);
+	smmu_dset(cd, SMMU_CD_ASET, 1);
+	smmu_dset(cd, SMMU_CD_ASID, d->asid);
+	smmu_dset(cd, SMMU_CD_TTB0, pt_root(c) >> 4);
+	smmu_dset(cd, SMMU_CD_MAIR0, CD_MAIR0);
+}
+
+/* ---- TLB invalidation ---- */
+
+/* Commands gathered, then issued in batches with one CMD_SYNC at the end. */
+struct cmd_batch {
+	struct ufd_smmuv3 *smmu;
+	uint64_t c[SMMU_DRV_BATCH][SMMU_CMD_DWORDS];
+	unsigned int n;
+};
+
+static void batch_add(struct cmd_batch *b, uint64_t c0, uint64_t c1)
+{
+	if (b->n == SMMU_DRV_BATCH) {
+		smmu_cmdq_issue(b->smmu, b->c, b->n, false, NULL);
+		b->n = 0;
+	}
+	b->c[b->n][0] = c0;
+	b->c[b->n][1] = c1;
+	b->n++;
+}
+
+static void batch_submit(struct cmd_batch *b)
+{
+	/* Our own commands are well formed; a failure is a driver bug. */
+	if (smmu_cmdq_issue(b->smmu, b->c, b->n, true, NULL))
+		ufd_log(UFD_LOG_ERR, "smmuv3: invalidation failed");
+	b->n = 0;
+}
+
+/* Everything tagged @asid (stage 1, VMID 0) or @vmid (stage 2). */
+static void inv_tag(struct cmd_batch *b, unsigned int stage, uint16_t asid,
+		    uint16_t vmid)
+{
+	if (stage == 1)
+		batch_add(b,
+			  smmu_dprep(SMMU_CMD_OP, SMMU_CMD_TLBI_NH_ASID) |
+				  smmu_dprep(SMMU_CMD_TLBI_ASID, asid),
+			  0);
+	else
+		batch_add(b,
+			  smmu_dprep(SMMU_CMD_OP, SMMU_CMD_TLBI_S12_VMALL) |
+				  smmu_dprep(SMMU_CMD_TLBI_VMID, vmid),
+			  0);
+}
+
+/*
+ * TLBIs removing [iova, iova + len) from the entries of a stage-1 table
+ * (TLBI_NH_VA, @asid) or a stage-2 table (TLBI_S2_IPA, @vmid). With range
+ * invalidation each command covers NUM + 1 times 2^SCALE pages; a single
+ * page uses the TG = 0 form, which the range form may not express.
+ */
+static void inv_range(struct cmd_batch *b, unsigned int stage, uint16_t asid,
+		      uint16_t vmid, uint64_t iova, uint64_t len)
+{
+	uint8_t op = stage == 1 ? SMMU_CMD_TLBI_NH_VA : SMMU_CMD_TLBI_S2_IPA;
+	uint64_t pages = len >> 12, n, c0, c1;
+	unsigned int scale, num;
+
+	if (!pages)
+		return;
+	if (pages > INV_ALL_PAGES || (!b->smmu->ril && pages > INV_PAGES_MAX)) {
+		inv_tag(b, stage, asid, vmid);
+		return;
+	}
+	while (pages) {
+		c0 = smmu_dprep(SMMU_CMD_OP, op) |
+		     smmu_dprep(SMMU_CMD_TLBI_VMID, vmid);
+		if (stage == 1)
+			c0 |= smmu_dprep(SMMU_CMD_TLBI_ASID, asid);
+		c1 = stage == 1 ? smmu_dprep(SMMU_CMD_TLBI_VA, iova >> 12)
+				: smmu_dprep(SMMU_CMD_TLBI_IPA, iova >> 12);
+		if (b->smmu->ril) {
+			scale = (unsigned int)__builtin_ctzll(pages);
+			num = (unsigned int)((pages >> scale) & 31);
+			n = (uint64_t)num << scale;
+		} else {
+			scale = 0;
+			num = 1;
+			n = 1;
+		}
+		if (n > 1) {
+			c0 |= smmu_dprep(SMMU_CMD_TLBI_NUM, num - 1) |
+			      smmu_dprep(SMMU_CMD_TLBI_SCALE, scale);
+			c1 |= smmu_dprep(SMMU_CMD_TLBI_TG, SMMU_TLBI_TG_4K);
+		}
+		batch_add(b, c0, c1);
+		iova += n << 12;
+		pages -= n;
+	}
+}
+
+/*
+ * Invalidates what a change to [iova, iova + len) of @d's table may have
+ * left cached, under every tag the table is used with, then syncs.
+ */
+static void domain_inv(struct smmu_domain *d, uint64_t iova, uint64_t len)
+{
+	struct cmd_batch b = { .smmu = d->smmu };
+	struct smmu_link *l;
+
+	if (d->stage == 1) {
+		inv_range(&b, 1, d->asid, 0, iova, len);
+		batch_submit(&b);
+		return;
+	}
+	inv_range(&b, 2, 0, d->vmid, iova, len);
+	if (d->nest_parent) {
+		/*
+		 * S2_IPA leaves combined stage-1+2 entries alone: drop the
+		 * nested entries of every VMID this stage 2 serves.
+		 */
+		batch_add(&b,
+			  smmu_dprep(SMMU_CMD_OP, SMMU_CMD_TLBI_NH_ALL) |
+				  smmu_dprep(SMMU_CMD_TLBI_VMID, d->vmid),
+			  0);
+		ufd_mutex_lock(&d->vsmmus_lock);
+		for (l = d->vsmmus.next; l != &d->vsmmus; l = l->next) {
+			struct smmu_vsmmu *v =
+				container_of(l, struct smmu_vsmmu, s2_link);
+
+			inv_range(&b, 2, 0, v->vmid, iova, len);
+			batch_add(
+				&b,
+				smmu_dprep(SMMU_CMD_OP, SMMU_CMD_TLBI_NH_ALL) |
+					smmu_dprep(SMMU_CMD_TLBI_VMID, v->vmid),
+				0);
+		}
+		ufd_mutex_unlock(&d->vsmmus_lock);
+	}
+	batch_submit(&b);
+}
+
+/** smmu_inv_vmid_all() - drop every TLB entry of @vmid, and sync */
+void smmu_inv_vmid_all(struct ufd_smmuv3 *smmu, uint16_t vmid)
+{
+	struct cmd_batch b = { .smmu = smmu };
+
+	inv_tag(&b, 2, 0, vmid);
+	batch_submit(&b);
+}
+
+/* ---- Translation ---- */
+
+/**
+ * smmu_translate_sid() - translate through the first device of @masters
+ *
+ * The caller holds the lock that guards @masters (and the tables' locks).
+ * Return: 0, -EFAULT (no device, or a fault) or -EPERM (a permission
+ * fault).
+ */
+int smmu_translate_sid(struct ufd_smmuv3 *smmu, struct smmu_link *masters,
+		       uint64_t iova, bool write, struct ufd_translation *out)
+{
+	struct smmu_master *m;
+	struct smmuv3_xlate x;
+	uint64_t size;
+
+	if (smmu_list_empty(masters))
+		return -EFAULT;
+	m = container_of(masters->next, struct smmu_master, dom_link);
+	if (smmuv3_translate(smmu->hw, m->sid, SMMUV3_NO_SSID, iova,
+			     write ? SMMUV3_WRITE : SMMUV3_READ, &x))
+		return x.event == SMMU_EVT_F_PERMISSION ? -EPERM : -EFAULT;
+	size = 1ull << x.page_lg2;
+	out->addr = x.oa;
+	out->len = size - (iova & (size - 1));
+	return 0;
+}
+
+static int paging_translate(struct ufd_domain *domain, uint64_t iova,
+			    bool write, struct ufd_translation *out)
+{
+	struct smmu_domain *d = to_smmu_domain(domain);
+	int rc;
+
+	ufd_rwlock_rdlock(&d->lock);
+	rc = smmu_translate_sid(d->smmu, &d->masters, iova, write, out);
+	ufd_rwlock_unlock(&d->lock);
+	return rc;
+}
+
+/* ---- Map and unmap ---- */
+
+static uint64_t smmu_unmap(struct iopt_domain *id, uint64_t iova, uint64_t len)
+{
+	struct smmu_domain *d = iopt_to_domain(id);
+	struct pt_gather gather = { 0 };
+	uint64_t unmapped = 0;
+
+	ufd_rwlock_wrlock(&d->lock);
+	pt_unmap(d->pt, iova, len, PT_UNMAP_HOLES | PT_UNMAP_SPLIT, &gather,
+		 &unmapped);
+	if (unmapped)
+		domain_inv(d, iova, unmapped);
+	/* Invalidated, and no walker inside: the tables can go. */
+	pt_gather_free(d->pt, &gather);
+	ufd_rwlock_unlock(&d->lock);
+	return unmapped;
+}
+
+static int smmu_map(struct iopt_domain *id, uint64_t iova, uint64_t paddr,
+		    uint64_t len, unsigned int prot, bool small_only)
+{
+	struct smmu_domain *d = iopt_to_domain(id);
+	unsigned int pt_prot = PT_PROT_CACHE |
+			       (prot & IOPT_PROT_READ ? PT_PROT_READ : 0) |
+			       (prot & IOPT_PROT_WRITE ? PT_PROT_WRITE : 0);
+	uint64_t step = small_only ? d->small_pgsize : len, done = 0, mapped;
+	int rc = 0;
+
+	while (done < len && !rc) {
+		mapped = 0;
+		rc = pt_map(d->pt, iova + done, paddr + done,
+			    ufd_min(step, len - done), pt_prot, &mapped);
+		done += mapped;
+	}
+	if (rc && done)
+		smmu_unmap(id, iova, done);
+	return rc == -ERANGE ? -EINVAL : rc;
+}
+
+static const struct iopt_domain_ops smmu_iopt_ops = {
+	.map = smmu_map,
+	.unmap = smmu_unmap,
+};
+
+/* ---- Dirty tracking ---- */
+
+static int smmu_set_dirty_tracking(struct ufd_domain *domain, bool enable)
+{
+	/* The hardware always tracks; the core cleared the marks. */
+	return 0;
+}
+
+struct dirty_span {
+	const struct ufd_dirty_sink *user;
+	uint64_t first, end;
+};
+
+static void dirty_record(void *priv, uint64_t iova, uint64_t len)
+{
+	struct dirty_span *s = priv;
+
+	if (s->user)
+		s->user->record(s->user->priv, iova, len);
+	if (s->first == s->end) {
+		s->first = iova;
+		s->end = iova + len;
+		return;
+	}
+	s->first = ufd_min(s->first, iova);
+	s->end = ufd_max(s->end, iova + len);
+}
+
+static int smmu_read_and_clear_dirty(struct ufd_domain *domain, uint64_t iova,
+				     uint64_t len, unsigned int flags,
+				     const struct ufd_dirty_sink *sink)
+{
+	struct smmu_domain *d = to_smmu_domain(domain);
+	struct dirty_span span = { .user = sink };
+	struct pt_dirty_sink ps = { .record = dirty_record, .priv = &span };
+	int rc;
+
+	ufd_rwlock_rdlock(&d->lock);
+	rc = pt_read_and_clear_dirty(
+		d->pt, iova, len,
+		flags & UFD_DIRTY_NO_CLEAR ? PT_DIRTY_NO_CLEAR : 0, &ps);
+	/* A cleared page may still be cached writable: make writes walk. */
+	if (span.end != span.first && !(flags & UFD_DIRTY_NO_CLEAR))
+		domain_inv(d, span.first, span.end - span.first);
+	ufd_rwlock_unlock(&d->lock);
+	return rc;
+}
+
+static const struct ufd_dirty_ops smmu_dirty_ops = {
+	.set_dirty_tracking = smmu_set_dirty_tracking,
+	.read_and_clear_dirty = smmu_read_and_clear_dirty,
+};
+
+/* ---- Domains ---- */
+
+static void paging_free(struct ufd_domain *domain)
+{
+	struct smmu_domain *d = to_smmu_domain(domain);
+	struct cmd_batch b = { .smmu = d->smmu };
+
+	/* The tag may be reused: nothing cached under it may survive. */
+	inv_tag(&b, d->stage, d->asid, d->vmid);
+	batch_submit(&b);
+	pt_free(d->pt);
+	if (d->stage == 1)
+		smmu_id_free(d->smmu, d->smmu->asid_map, d->asid);
+	else
+		smmu_id_free(d->smmu, d->smmu->vmid_map, d->vmid);
+	ufd_mutex_destroy(&d->vsmmus_lock);
+	ufd_rwlock_destroy(&d->lock);
+	ufd_free(d);
+}
+
+const struct ufd_domain_ops smmu_paging_ops = {
+	.free = paging_free,
+	.translate = paging_translate,
+};
+
+static struct ufd_domain *domain_new(struct ufd_smmuv3 *smmu,
+				     unsigned int stage, bool nest_parent,
+				     bool dirty)
+{
+	struct pt_cfg cfg = {
+		.fmt = stage == 1 ? PT_FMT_ARM_S1 : PT_FMT_ARM_S2,
+		.granule_lg2 = 12,
+		.ias = DOMAIN_IAS,
+		.oas = 48,
+		.flags = dirty ? PT_CFG_DIRTY : 0,
+		.pgsize_allowed = PGSIZES_4K,
+	};
+	struct smmu_domain *d;
+	int rc, tag;
+
+	d = ufd_zalloc(sizeof(*d));
+	if (!d)
+		return ERR_PTR(-ENOMEM);
+	if (stage == 1)
+		tag = smmu_id_alloc(smmu, smmu->asid_map, smmu->asid_bits, 1);
+	else
+		tag = smmu_id_alloc(smmu, smmu->vmid_map, smmu->vmid_bits, 1);
+	if (tag < 0) {
+		rc = tag;
+		goto out_free;
+	}
+	d->pt = pt_alloc(&cfg);
+	if (IS_ERR(d->pt)) {
+		rc = (int)PTR_ERR(d->pt);
+		goto out_free_tag;
+	}
+	d->smmu = smmu;
+	d->stage = stage;
+	d->nest_parent = nest_parent;
+	if (stage == 1)
+		d->asid = (uint16_t)tag;
+	else
+		d->vmid = (uint16_t)tag;
+	ufd_rwlock_init(&d->lock);
+	ufd_mutex_init(&d->vsmmus_lock);
+	smmu_list_init(&d->masters);
+	smmu_list_init(&d->vsmmus);
+	d->base.iopt.ops = &smmu_iopt_ops;
+	d->base.iopt.pgsize_bitmap = pt_pgsize_bitmap(d->pt);
+	d->small_pgsize = iopt_domain_min_pgsize(&d->base.iopt);
+	pt_iova_range(pt_table_walk_ctx(d->pt), &d->base.iopt.aperture_start,
+		      &d->base.iopt.aperture_last);
+	d->base.ops = &smmu_paging_ops;
+	if (dirty)
+		d->base.dirty_ops = &smmu_dirty_ops;
+	d->base.owner = ufd_smmuv3_ops(smmu);
+	d->base.type = UFD_DOMAIN_PAGING;
+	return &d->base;
+
+out_free_tag:
+	smmu_id_free(smmu, stage == 1 ? smmu->asid_map : smmu->vmid_map,
+		     (unsigned int)tag);
+out_free:
+	ufd_free(d);
+	return ERR_PTR(rc);
+}
+
+/**
+ * smmu_domain_alloc_paging() - iommu_ops.domain_alloc_paging
+ *
+ * Stage 1 unless @flags has IOMMU_HWPT_ALLOC_NEST_PARENT (or the SMMU has
+ * no stage 1); dirty tracking needs HTTU with dirty update. A nesting
+ * parent may track dirty pages too (stage-2 HTTU, STE.S2HA/S2HD), which a
+ * VMM migrating a guest with nested devices needs; Linux's arm-smmu-v3
+ * refuses that combination today (EOPNOTSUPP), AMD's driver accepts it.
+ * Return: the domain, or ERR_PTR(-EOPNOTSUPP, -ENOSPC (no ASID/VMID
+ * left), -ENOMEM).
+ */
+struct ufd_domain *smmu_domain_alloc_paging(struct ufd_dev *dev, uint32_t flags)
+{
+	struct ufd_smmuv3 *smmu = smmu_of_dev(dev);
+	unsigned int stage;
+
+	/* The combinations Linux's arm-smmu-v3 accepts, and one more. */
+	switch (flags) {
+	case 0:
+		stage = smmu->s1 ? 1 : 2;
+		break;
+	case IOMMU_HWPT_ALLOC_NEST_PARENT:
+	case IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_DIRTY_TRACKING:
+		if (!smmu->nesting)
+			return ERR_PTR(-EOPNOTSUPP);
+		stage = 2;
+		break;
+	case IOMMU_HWPT_ALLOC_DIRTY_TRACKING:
+	case IOMMU_HWPT_ALLOC_DIRTY_TRACKING | IOMMU_HWPT_ALLOC_PASID:
+	case IOMMU_HWPT_ALLOC_PASID:
+		if (!smmu->s1)
+			return ERR_PTR(-EOPNOTSUPP);
+		stage = 1;
+		break;
+	default:
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) && !smmu->hd)
+		return ERR_PTR(-EOPNOTSUPP);
+	return domain_new(smmu, stage, flags & IOMMU_HWPT_ALLOC_NEST_PARENT,
+			  flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING);
+}
+
+int ufd_smmuv3_domain_info(struct ufd_domain *domain,
+			   struct ufd_smmuv3_domain_info *info)
+{
+	struct smmu_domain *d;
+
+	if (!domain || domain->type != UFD_DOMAIN_PAGING ||
+	    !smmu_is_our_ops(domain->owner))
+		return -EINVAL;
+	d = to_smmu_domain(domain);
+	info->stage = d->stage;
+	info->asid = d->asid;
+	info->vmid = d->vmid;
+	info->nest_parent = d->nest_parent;
+	return 0;
+}
+
+/* ---- Attach ---- */
+
+/* The lock and device list of a domain this driver made. */
+static void domain_masters(struct ufd_domain *domain, struct ufd_rwlock **lock,
+			   struct smmu_link **list)
+{
+	if (domain->type == UFD_DOMAIN_PAGING) {
+		*lock = &to_smmu_domain(domain)->lock;
+		*list = &to_smmu_domain(domain)->masters;
+	} else {
+		*lock = &to_smmu_nested(domain)->lock;
+		*list = &to_smmu_nested(domain)->masters;
+	}
+}
+
+/**
+ * smmu_master_install() - point @master's STE at @domain
+ * @domain: what the STE means (NULL: blocked)
+ * @ste: the new STE
+ * @vm: where the device's events go from now on (NULL: the host)
+ *
+ * The device leaves its old domain's list before the STE changes and joins
+ * the new one's after CFGI_STE completed, so no translation of a domain
+ * ever uses an STE in transition. Called with dev->domain_lock held for
+ * write. Return: 0.
+ */
+int smmu_master_install(struct smmu_master *master, struct ufd_domain *domain,
+			const uint64_t ste[SMMU_STE_DWORDS],
+			const struct smmu_vmaster *vm)
+{
+	struct ufd_smmuv3 *smmu = master->smmu;
+	struct smmu_link *list;
+	struct ufd_rwlock *lock;
+	uint64_t cd[SMMU_CD_DWORDS];
+	unsigned int i;
+
+	if (master->domain) {
+		domain_masters(master->domain, &lock, &list);
+		ufd_rwlock_wrlock(lock);
+		smmu_list_del(&master->dom_link);
+		ufd_rwlock_unlock(lock);
+	}
+	if (domain && domain->type == UFD_DOMAIN_PAGING &&
+	    to_smmu_domain(domain)->stage == 1) {
+		make_s1_cd(cd, to_smmu_domain(domain));
+		for (i = 0; i < SMMU_CD_DWORDS; i++)
+			__atomic_store_n(&master->cd_table[i], cd[i],
+					 __ATOMIC_RELAXED);
+	}
+	smmu_write_ste(smmu, master->sid, ste);
+	/* Drops the STE and every CD cached through it. */
+	if (smmu_cmd_sync_one(smmu,
+			      smmu_dprep(SMMU_CMD_OP, SMMU_CMD_CFGI_STE) |
+				      smmu_dprep(SMMU_CMD_SID, master->sid),
+			      smmu_dprep(SMMU_CMD_CFGI_LEAF, 1)))
+		ufd_log(UFD_LOG_ERR, "smmuv3: CFGI_STE failed");
+	if (domain) {
+		domain_masters(domain, &lock, &list);
+		ufd_rwlock_wrlock(lock);
+		smmu_list_add(list, &master->dom_link);
+		ufd_rwlock_unlock(lock);
+	}
+	ufd_mutex_lock(&smmu->streams_lock);
+	master->has_vm = vm != NULL;
+	if (vm)
+		master->vm = *vm;
+	ufd_mutex_unlock(&smmu->streams_lock);
+	master->domain = domain;
+	return 0;
+}
+
+/**
+ * smmu_attach() - iommu_ops.attach: point @dev's STE at @domain
+ *
+ * Return: 0, -EINVAL (a domain of another driver or SMMU), or the nested
+ * attach's errors.
+ */
+int smmu_attach(struct ufd_dev *dev, struct ufd_domain *domain)
+{
+	struct smmu_master *m = dev_to_master(dev);
+	uint64_t ste[SMMU_STE_DWORDS];
+	struct smmu_domain *d;
+
+	if (!domain) {
+		smmu_make_abort_ste(ste);
+		return smmu_master_install(m, NULL, ste, NULL);
+	}
+	/* Another driver's domain, or another SMMU's. */
+	if (domain->owner != dev->iommu)
+		return -EINVAL;
+	if (domain->type == UFD_DOMAIN_NESTED)
+		return smmu_attach_nested(m, to_smmu_nested(domain));
+	d = to_smmu_domain(domain);
+	if (d->stage == 1)
+		make_cdtable_ste(ste, m);
+	else
+		smmu_make_s2_ste(ste, d, d->vmid);
+	return smmu_master_install(m, domain, ste, NULL);
+}
+
+/* ---- Devices ---- */
+
+/**
+ * smmu_probe_device() - iommu_ops.probe_device: a StreamID for @dev
+ *
+ * The lowest free StreamID, its STE aborting; dev->priv becomes the
+ * device's struct smmu_master. Return: 0, -ENODEV (ops not ours), the
+ * default instance's creation error, -ENOSPC (no StreamID left), -ENOMEM.
+ */
+int smmu_probe_device(struct ufd_dev *dev)
+{
+	struct ufd_smmuv3 *smmu = ufd_smmuv3_of(dev->iommu);
+	uint64_t ste[SMMU_STE_DWORDS];
+	struct smmu_master *m;
+	unsigned long sid;
+	int rc;
+
+	if (IS_ERR_OR_NULL(smmu))
+		return smmu ? (int)PTR_ERR(smmu) : -ENODEV;
+	m = ufd_zalloc(sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->cd_table = ufd_alloc_aligned(64, SMMU_CD_DWORDS * 8);
+	if (!m->cd_table) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	m->smmu = smmu;
+	m->dev = dev;
+	m->vintf_slot = -1;
+	smmu_list_init(&m->dom_link);
+	ufd_mutex_lock(&smmu->streams_lock);
+	sid = find_first_zero_bit(smmu->sid_map, 1ul << smmu->sid_bits);
+	if (sid >= (1ul << smmu->sid_bits)) {
+		rc = -ENOSPC;
+		goto out_unlock;
+	}
+	rc = smmu_strtab_prepare(smmu, (uint32_t)sid);
+	if (rc)
+		goto out_unlock;
+	set_bit(sid, smmu->sid_map);
+	m->sid = (uint32_t)sid;
+	smmu->by_sid[sid] = m;
+	smmu_make_abort_ste(ste);
+	smmu_write_ste(smmu, m->sid, ste);
+	ufd_mutex_unlock(&smmu->streams_lock);
+	/* A reused StreamID may still have its old STE cached. */
+	smmu_cmd_sync_one(smmu,
+			  smmu_dprep(SMMU_CMD_OP, SMMU_CMD_CFGI_STE) |
+				  smmu_dprep(SMMU_CMD_SID, m->sid),
+			  smmu_dprep(SMMU_CMD_CFGI_LEAF, 1));
+	dev->priv = m;
+	dev->pasid_bits = 0;
+	return 0;
+
+out_unlock:
+	ufd_mutex_unlock(&smmu->streams_lock);
+	ufd_free(m->cd_table);
+out_free:
+	ufd_free(m);
+	return rc;
+}
+
+void ufd_smmuv3_release_device(struct ufd_dev *dev)
+{
+	struct smmu_master *m;
+	struct ufd_smmuv3 *smmu;
+
+	if (!dev || !smmu_is_our_ops(dev->iommu) || !dev->priv)
+		return;
+	m = dev_to_master(dev);
+	smmu = m->smmu;
+	if (m->domain)
+		smmu_attach(dev, NULL);
+	ufd_mutex_lock(&smmu->streams_lock);
+	smmu->by_sid[m->sid] = NULL;
+	clear_bit(m->sid, smmu->sid_map);
+	ufd_mutex_unlock(&smmu->streams_lock);
+	dev->priv = NULL;
+	ufd_free(m->cd_table);
+	ufd_free(m);
+}
+
+uint32_t ufd_smmuv3_dev_sid(const struct ufd_dev *dev)
+{
+	return dev_to_master(dev)->sid;
+}
+
+/** smmu_capable() - iommu_ops.capable, from the SMMU's IDRs */
+bool smmu_capable(struct ufd_dev *dev, enum ufd_iommu_cap cap)
+{
+	struct ufd_smmuv3 *smmu = smmu_of_dev(dev);
+
+	switch (cap) {
+	case UFD_CAP_CACHE_COHERENCY:
+		return smmu->coherent;
+	case UFD_CAP_DIRTY_TRACKING:
+		return smmu->hd;
+	default:
+		/* Our devices have no ATS. */
+		return false;
+	}
+}
+
+/**
+ * smmu_hw_info() - iommu_ops.hw_info
+ *
+ * IOMMU_HW_INFO_TYPE_ARM_SMMUV3 (also for DEFAULT): the raw IDR0-5, IIDR
+ * and AIDR; IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV with a CMDQV. Anything else
+ * is -EOPNOTSUPP.
+ */
+void *smmu_hw_info(struct ufd_dev *dev, uint32_t *length, uint32_t *type)
+{
+	struct ufd_smmuv3 *smmu = smmu_of_dev(dev);
+	struct iommu_hw_info_arm_smmuv3 *info;
+	unsigned int i;
+
+	if (*type == IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV && smmu->cv)
+		return smmu_tegra_hw_info(smmu, length);
+	if (*type != IOMMU_HW_INFO_TYPE_DEFAULT &&
+	    *type != IOMMU_HW_INFO_TYPE_ARM_SMMUV3)
+		return ERR_PTR(-EOPNOTSUPP);
+	info = ufd_zalloc(sizeof(*info));
+	if (!info)
+		return ERR_PTR(-ENOMEM);
+	for (i = 0; i < 6; i++)
+		info->idr[i] = (uint32_t)smmuv3_mmio_read(smmu->hw,
+							  SMMU_IDR0 + 4 * i, 4);
+	info->iidr = (uint32_t)smmuv3_mmio_read(smmu->hw, SMMU_IIDR, 4);
+	info->aidr = (uint32_t)smmuv3_mmio_read(smmu->hw, SMMU_AIDR, 4);
+	*length = sizeof(*info);
+	*type = IOMMU_HW_INFO_TYPE_ARM_SMMUV3;
+	return info;
+}
