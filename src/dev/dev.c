@@ -165,7 +165,8 @@ again:
 	ufd_rwlock_rdlock(&dev->domain_lock);
 	while (len) {
 		struct ufd_domain *domain = dma_domain(dev, pasid);
-		struct ufd_translation t;
+		/* In: how far this DMA goes, so one answer can cover it all. */
+		struct ufd_translation t = { .len = len };
 		size_t n;
 
 		if (!domain) {

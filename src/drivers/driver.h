@@ -34,14 +34,20 @@ struct ufd_viommu;
 
 /* What a DMA translation answers. */
 struct ufd_translation {
-	uint64_t addr; /* host address of the IOVA */
-	uint64_t len;  /* bytes from there on translated the same way */
+	uint64_t addr; /* out: host address of the IOVA */
+	/*
+	 * In: how many bytes the caller wants translated (0: one leaf will
+	 * do). Out: bytes from the IOVA on translated the same way, which
+	 * may be less or, within what the walk proved, more.
+	 */
+	uint64_t len;
 };
 
 struct ufd_domain_ops {
 	void (*free)(struct ufd_domain *domain);
 	/*
-	 * Translates @iova for a DMA of the given direction. Returns 0, or
+	 * Translates @iova for a DMA of the given direction; out->len says
+	 * on entry how far the DMA goes. Returns 0, or
 	 * -EFAULT (nothing mapped) / -EPERM (not permitted). A write while
 	 * dirty tracking is on marks the translation's leaf dirty.
 	 */

@@ -133,13 +133,99 @@ static void mock_domain_free(struct ufd_domain *d)
 	ufd_free(m);
 }
 
+/*
+ * Translation runs. A DMA moves more than a page, and pays for every
+ * translation it asks for: a walk and the table lock. So a translation
+ * answers, besides the leaf that the walk of @iova proves, the leaves after
+ * it in the same leaf table that map the output onward, with the same
+ * permissions, as far as the DMA wants to go.
+ *
+ * An output address is a binary field of a descriptor, in every format
+ * src/pt has, so moving a leaf's output on by one leaf adds a constant
+ * power of two to the descriptor, the same for every leaf of a level. A
+ * walk of two neighbouring leaves that agree in everything else shows that
+ * constant; it is learned once per level (mock_run_delta). From then on a
+ * leaf is proven by reading it and finding exactly the descriptor the one
+ * before it predicts: the same attributes, the next output. Leaves of one
+ * table share the tables above them, so the permissions the walk gathered
+ * on the way down hold for all of them.
+ *
+ * A write with dirty tracking on marks the leaf it walks; the leaves proven
+ * by reading must then be dirty already (they match it), so none is
+ * written unmarked.
+ */
+/*
+ * By engine level: the step between the descriptors of neighbouring leaves
+ * of the mock format (every mock domain's), 0 until a walk showed it.
+ * Atomic: translations of any domain may learn it, all the same value.
+ */
+static _Atomic uint64_t mock_run_delta[PT_MAX_LEVELS];
+
+/*
+ * The bytes proven to translate on after the leaf @r (a walk result at
+ * @iova, for @access), covering at least @more when the mapping allows.
+ * Called with table_lock held for read, which keeps the leaf table alive.
+ */
+static uint64_t mock_run(struct mock_domain *m, const struct pt_walk_result *r,
+			 uint64_t iova, unsigned int access, uint64_t more)
+{
+	const struct pt_walk_ctx *c = pt_table_walk_ctx(m->pt);
+	unsigned int lg2 = r->page_lg2, lvl = r->level;
+	uint64_t size = 1ull << lg2, oa = r->oa - (iova & (size - 1));
+	uint64_t n, k, delta, expect, last;
+	struct pt_walk_result next;
+	const uint64_t *p;
+
+	/*
+	 * A single-entry leaf below the top (its table's bounds are known) of
+	 * the format mock_run_delta is for.
+	 */
+	if (c->fmt != PT_FMT_MOCK || lvl + 1 >= pt_levels(c) ||
+	    lg2 != pt_item_lg2(c, lvl))
+		return 0;
+	/* Leaves after this one in its table, and how many are wanted. */
+	last = (1ull << (pt_item_lg2(c, lvl + 1) - lg2)) - 1;
+	n = ufd_min(last - ((iova >> lg2) & last),
+		    (more >> lg2) + !!(more & (size - 1)));
+	if (!n)
+		return 0;
+	delta = atomic_load_explicit(&mock_run_delta[lvl],
+				     memory_order_relaxed);
+	if (!delta) {
+		if (pt_walk(c, (iova | (size - 1)) + 1, access, &next) ||
+		    next.level != lvl || next.page_lg2 != lg2 ||
+		    next.perm != r->perm || next.attr != r->attr ||
+		    next.oa != oa + size || next.desc_pa != r->desc_pa + 8)
+			return 0;
+		delta = next.desc - r->desc;
+		if (!delta || (delta & (delta - 1)))
+			return size;
+		atomic_store_explicit(&mock_run_delta[lvl], delta,
+				      memory_order_relaxed);
+	}
+	p = (const uint64_t *)(uintptr_t)r->desc_pa;
+	expect = r->desc;
+	for (k = 1; k <= n; k++) {
+		expect += delta;
+		if (__atomic_load_n(p + k, __ATOMIC_RELAXED) != expect)
+			break;
+	}
+	return (k - 1) << lg2;
+}
+
+/*
+ * The domain's translate op. @out->len on entry is how many bytes the
+ * caller means to move from @iova (0: no more than the leaf); the answer
+ * covers at least the rest of the leaf and, where the mapping proves it,
+ * up to that many bytes (mock_run()).
+ */
 static int mock_translate(struct ufd_domain *d, uint64_t iova, bool write,
 			  struct ufd_translation *out)
 {
 	struct mock_domain *m = to_mock(d);
 	unsigned int access = write ? PT_ACCESS_WRITE : PT_ACCESS_READ;
+	uint64_t want = out->len, size, len = 0;
 	struct pt_walk_result res;
-	uint64_t size;
 	int rc;
 
 	/* Like a context entry with hardware dirty update enabled. */
@@ -148,12 +234,17 @@ static int mock_translate(struct ufd_domain *d, uint64_t iova, bool write,
 		access |= PT_HW_HD;
 	ufd_rwlock_rdlock(&m->table_lock);
 	rc = pt_walk(pt_table_walk_ctx(m->pt), iova, access, &res);
+	if (!rc) {
+		size = 1ull << res.page_lg2;
+		len = size - (iova & (size - 1));
+		if (want > len)
+			len += mock_run(m, &res, iova, access, want - len);
+	}
 	ufd_rwlock_unlock(&m->table_lock);
 	if (rc)
 		return res.fault == PT_FAULT_PERMISSION ? -EPERM : -EFAULT;
-	size = 1ull << res.page_lg2;
 	out->addr = res.oa;
-	out->len = size - (iova & (size - 1));
+	out->len = len;
 	return 0;
 }
 

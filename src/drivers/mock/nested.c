@@ -330,7 +330,7 @@ static int mock_hw_queue_init(struct ufd_hw_queue *q, uint64_t base)
 {
 	struct ufd_viommu *viommu = q->viommu;
 	struct mock_viommu *mv = viommu->priv;
-	struct ufd_translation t;
+	struct ufd_translation t = { 0 };
 	struct ufd_hw_queue *prev = NULL;
 	int rc = 0;
 

@@ -633,69 +633,77 @@ static int report(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
  * an invalidation is still removing entries could otherwise outlive it.
  *
  * Direct mapped by the 4 KiB page of the input address, small enough for
- * initial-exec TLS (DESIGN: a hit must cost a probe, not a lock).
+ * initial-exec TLS (DESIGN: a hit must cost a probe, not a lock). It also
+ * keeps the hot words of the configuration it last read, under the same
+ * rule, so that a hit in the IOTLB behind it costs one probe, not two.
+ *
+ * An entry is laid out for the common miss, a DMA streaming through pages
+ * the micro-TLB never saw: one masked compare of the input address rejects
+ * it before anything else is looked at.
  */
 #define UTLB_ENTRIES 8
 #define UTLB_PERM SMMU_FIELD(0, 3)
 #define UTLB_LG2 SMMU_FIELD(3, 6)
 #define UTLB_PRIV SMMU_FIELD(9, 1)
 #define UTLB_ANY_PRIV SMMU_FIELD(10, 1) /* stage 2 only: privilege moot */
-#define UTLB_TBI0 SMMU_FIELD(11, 1)
-#define UTLB_TBI1 SMMU_FIELD(12, 1)
 #define UTLB_ATTR SMMU_FIELD(16, 16)
 
 struct smmu_utlb_entry {
-	uint64_t key;  /* configuration key; 0: empty */
-	uint64_t va;   /* first input address of the translation */
-	uint64_t oa;   /* its output address */
+	uint64_t key; /* configuration key; 0: empty */
+	uint64_t va;  /* first input address of the translation (TBI applied) */
+	/*
+	 * The input address bits that must equal those of @va: the bits above
+	 * the page, less the top byte when TBI ignores it in @va's half. VA[55]
+	 * is compared, so a match is in @va's half.
+	 */
+	uint64_t cmp;
+	uint64_t oa;   /* output address of @va */
 	uint64_t info; /* UTLB_* */
 };
 
 struct smmu_utlb {
-	uint64_t id;	/* struct smmuv3.id of the entries, 0: none */
-	uint64_t epoch; /* tlb.gen + cfgc.gen they were read under */
+	uint64_t id;	  /* struct smmuv3.id of the entries, 0: none */
+	uint64_t epoch;	  /* tlb.gen + cfgc.gen they were read under */
+	uint64_t cfg_key; /* configuration key of cfg_hot; 0: none */
+	uint64_t cfg_hot; /* its smmu_cfg.hot */
 	struct smmu_utlb_entry e[UTLB_ENTRIES];
 };
 
 static _Thread_local struct smmu_utlb smmu_utlb __tls_initial_exec;
 
-static inline uint64_t utlb_canon(uint64_t va, uint64_t info)
+/* The epoch micro-TLB contents must have been read under to be valid. */
+static inline uint64_t utlb_epoch(struct smmuv3 *smmu)
 {
-	bool upper = smmu_fget(va, VA_UPPER);
-
-	if (upper ? smmu_fget(info, UTLB_TBI1) : smmu_fget(info, UTLB_TBI0))
-		va = (va & ~smmu_fmask(VA_TOP_BYTE)) |
-		     (upper ? smmu_fmask(VA_TOP_BYTE) : 0);
-	return va;
+	return __atomic_load_n(&smmu->tlb.gen, __ATOMIC_ACQUIRE) +
+	       __atomic_load_n(&smmu->cfgc.gen, __ATOMIC_ACQUIRE);
 }
 
+/* A hit in this thread's micro-TLB, filling @res; false on a miss. */
 static inline bool utlb_hit(struct smmuv3 *smmu, uint64_t key, uint64_t iova,
-			    unsigned int access, uint64_t epoch,
-			    struct smmuv3_xlate *res)
+			    unsigned int access, struct smmuv3_xlate *res)
 {
 	const struct smmu_utlb *u = &smmu_utlb;
-	const struct smmu_utlb_entry *e;
-	unsigned int lg2;
-	uint64_t va;
+	const struct smmu_utlb_entry *e = &u->e[(iova >> 12) % UTLB_ENTRIES];
+	unsigned int lg2, perm;
+	uint64_t info;
 
-	if (u->id != smmu->id || u->epoch != epoch)
+	if (((iova ^ e->va) & e->cmp) || e->key != key)
 		return false;
-	e = &u->e[(iova >> 12) % UTLB_ENTRIES];
-	if (e->key != key)
+	if (u->id != smmu->id || u->epoch != utlb_epoch(smmu))
 		return false;
-	if (!smmu_fget(e->info, UTLB_ANY_PRIV) &&
-	    smmu_fget(e->info, UTLB_PRIV) != !!(access & SMMUV3_PRIV))
+	info = e->info;
+	perm = smmu_fget(info, UTLB_PERM);
+	if ((!smmu_fget(info, UTLB_ANY_PRIV) &&
+	     smmu_fget(info, UTLB_PRIV) != !!(access & SMMUV3_PRIV)) ||
+	    (access & SMMUV3_RWX & ~perm))
 		return false;
-	lg2 = smmu_fget(e->info, UTLB_LG2);
-	va = utlb_canon(iova, e->info);
-	if ((va & ~smmu_mask(lg2)) != e->va ||
-	    (access & SMMUV3_RWX & ~smmu_fget(e->info, UTLB_PERM)))
-		return false;
+	lg2 = smmu_fget(info, UTLB_LG2);
 	res->status = SMMUV3_OK;
-	res->oa = e->oa + (va - e->va);
+	/* TBI rewrites only the top byte, never the offset in the page. */
+	res->oa = e->oa + (iova & smmu_mask(lg2));
 	res->page_lg2 = lg2;
-	res->perm = smmu_fget(e->info, UTLB_PERM);
-	res->attr = smmu_fget(e->info, UTLB_ATTR);
+	res->perm = perm;
+	res->attr = smmu_fget(info, UTLB_ATTR);
 	res->event = 0;
 	res->recorded = false;
 	res->tlb_hit = true;
@@ -703,57 +711,55 @@ static inline bool utlb_hit(struct smmuv3 *smmu, uint64_t key, uint64_t iova,
 	return true;
 }
 
-static inline void utlb_fill(struct smmuv3 *smmu, uint64_t key, uint64_t hot,
-			     uint64_t epoch, bool priv, uint64_t iova,
-			     uint64_t va, const struct smmuv3_xlate *res)
+/*
+ * Makes the micro-TLB current for @epoch, dropping what it held under an
+ * older one.
+ */
+static inline struct smmu_utlb *utlb_get(struct smmuv3 *smmu, uint64_t epoch)
 {
 	struct smmu_utlb *u = &smmu_utlb;
-	struct smmu_utlb_entry *e;
 
-	if (u->id != smmu->id || u->epoch != epoch) {
-		/* Everything older is void: start over under this epoch. */
-		memset(u->e, 0, sizeof(u->e));
+	if (unlikely(u->id != smmu->id || u->epoch != epoch)) {
+		memset(u, 0, sizeof(*u));
 		u->id = smmu->id;
 		u->epoch = epoch;
 	}
-	e = &u->e[(iova >> 12) % UTLB_ENTRIES];
-	e->key = key;
-	e->va = va & ~smmu_mask(res->page_lg2);
-	e->oa = res->oa - (va - e->va);
-	e->info = smmu_fprep(UTLB_PERM, res->perm) |
-		  smmu_fprep(UTLB_LG2, res->page_lg2) |
-		  smmu_fprep(UTLB_PRIV, priv) |
-		  smmu_fprep(UTLB_ANY_PRIV, smmu_cfg_kind(hot) == SMMU_K_S2) |
-		  smmu_fprep(UTLB_TBI0, smmu_fget(hot, SMMU_HOT_TBI0)) |
-		  smmu_fprep(UTLB_TBI1, smmu_fget(hot, SMMU_HOT_TBI1)) |
-		  smmu_fprep(UTLB_ATTR, res->attr);
+	return u;
 }
 
+static int translate_slow(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
+			  uint64_t iova, unsigned int access,
+			  struct smmuv3_xlate *res);
+
 /*
- * The IOTLB-hit path: the hot words of a cached configuration, one IOTLB
- * probe, no lock and no copy. Anything else goes the slow way.
+ * The IOTLB-hit path behind a micro-TLB miss: the hot words of the
+ * configuration (remembered by the micro-TLB, or from the configuration
+ * cache), one IOTLB probe, no lock and no copy; anything else goes on to
+ * translate_slow(). Out of line from the micro-TLB probe, so that a
+ * micro-TLB hit saves and restores no registers.
  */
-static inline bool xlate_fast(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
-			      uint64_t iova, unsigned int access,
-			      struct smmuv3_xlate *res)
+static __noinline int translate_iotlb(struct smmuv3 *smmu, uint64_t key,
+				      uint64_t iova, unsigned int access,
+				      struct smmuv3_xlate *res)
 {
-	bool priv = access & SMMUV3_PRIV;
+	const struct smmu_utlb *cu = &smmu_utlb;
+	bool priv = access & SMMUV3_PRIV, tbi = false;
+	uint64_t hot = 0, va, tlb_gen, cfg_gen;
 	enum smmu_tlb_kind tkind;
 	struct smmu_tlb_hit h;
+	struct smmu_utlb *u;
+	struct smmu_utlb_entry *e;
 	uint16_t asid = 0;
-	unsigned int perm;
-	uint64_t hot = 0, va, key, tlb_gen, cfg_gen;
+	unsigned int perm, lg2;
 
-	if (ssid != SMMUV3_NO_SSID && (uint64_t)ssid >> smmu->ssid_bits)
-		return false;
-	key = smmu_cfg_key(sid, ssid);
 	/* Read before the caches: an invalidation after it voids the fill. */
 	tlb_gen = __atomic_load_n(&smmu->tlb.gen, __ATOMIC_ACQUIRE);
 	cfg_gen = __atomic_load_n(&smmu->cfgc.gen, __ATOMIC_ACQUIRE);
-	if (utlb_hit(smmu, key, iova, access, tlb_gen + cfg_gen, res))
-		return true;
-	if (!smmu_cfgc_hot(&smmu->cfgc, key, &hot))
-		return false;
+	if (cu->cfg_key == key && cu->id == smmu->id &&
+	    cu->epoch == tlb_gen + cfg_gen)
+		hot = cu->cfg_hot;
+	else if (!smmu_cfgc_hot(&smmu->cfgc, key, &hot))
+		goto out_slow;
 	switch (smmu_cfg_kind(hot)) {
 	case SMMU_K_S2:
 		tkind = SMMU_TLB_S2;
@@ -761,53 +767,74 @@ static inline bool xlate_fast(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
 		va = iova;
 		break;
 	case SMMU_K_S1:
-		tkind = SMMU_TLB_S1;
-		asid = (uint16_t)smmu_fget(hot, SMMU_HOT_ASID);
-		va = va_canon(iova, hot);
-		break;
 	case SMMU_K_NESTED:
-		tkind = SMMU_TLB_S12;
+		tkind = smmu_cfg_kind(hot) == SMMU_K_S1 ? SMMU_TLB_S1
+							: SMMU_TLB_S12;
 		asid = (uint16_t)smmu_fget(hot, SMMU_HOT_ASID);
+		tbi = smmu_fget(iova, VA_UPPER) ? smmu_fget(hot, SMMU_HOT_TBI1)
+						: smmu_fget(hot, SMMU_HOT_TBI0);
 		va = va_canon(iova, hot);
 		break;
 	default:
-		return false;
+		goto out_slow;
 	}
 	if (!smmu_iotlb_find(&smmu->tlb, tkind,
 			     (uint16_t)smmu_fget(hot, SMMU_HOT_VMID), asid,
 			     priv, va, &h))
-		return false;
+		goto out_slow;
 	perm = smmu_fget(h.tag, SMMU_TLB_PERM);
 	if (access & SMMUV3_RWX & ~perm)
-		return false;
+		goto out_slow;
+	lg2 = smmu_fget(h.tag, SMMU_TLB_PAGE_LG2);
 	res->status = SMMUV3_OK;
 	res->oa = h.oa + (va - h.va);
-	res->page_lg2 = smmu_fget(h.tag, SMMU_TLB_PAGE_LG2);
+	res->page_lg2 = lg2;
 	res->perm = perm;
 	res->attr = h.attr;
 	res->event = 0;
 	res->recorded = false;
 	res->tlb_hit = true;
 	res->stag = 0;
-	if (!((tlb_gen | cfg_gen) & 1) &&
-	    __atomic_load_n(&smmu->tlb.gen, __ATOMIC_ACQUIRE) == tlb_gen &&
-	    __atomic_load_n(&smmu->cfgc.gen, __ATOMIC_ACQUIRE) == cfg_gen)
-		utlb_fill(smmu, key, hot, tlb_gen + cfg_gen, priv, iova, va,
-			  res);
-	return true;
+	/* Into the micro-TLB only if no invalidation ran meanwhile. */
+	if (((tlb_gen | cfg_gen) & 1) ||
+	    __atomic_load_n(&smmu->tlb.gen, __ATOMIC_ACQUIRE) != tlb_gen ||
+	    __atomic_load_n(&smmu->cfgc.gen, __ATOMIC_ACQUIRE) != cfg_gen)
+		return 0;
+	u = utlb_get(smmu, tlb_gen + cfg_gen);
+	u->cfg_key = key;
+	u->cfg_hot = hot;
+	e = &u->e[(iova >> 12) % UTLB_ENTRIES];
+	e->key = key;
+	e->va = h.va;
+	e->cmp = ~smmu_mask(lg2) & ~(tbi ? smmu_fmask(VA_TOP_BYTE) : 0);
+	e->oa = h.oa;
+	e->info = smmu_fprep(UTLB_PERM, perm) | smmu_fprep(UTLB_LG2, lg2) |
+		  smmu_fprep(UTLB_PRIV, priv) |
+		  smmu_fprep(UTLB_ANY_PRIV, tkind == SMMU_TLB_S2) |
+		  smmu_fprep(UTLB_ATTR, h.attr);
+	return 0;
+
+out_slow:
+	/* The key holds a valid (sid, ssid) exactly; passing it saves a spill. */
+	return translate_slow(smmu, (uint32_t)smmu_fget(key, SMMU_KEY_SID),
+			      smmu_fget(key, SMMU_KEY_SSV)
+				      ? (uint32_t)smmu_fget(key, SMMU_KEY_SSID)
+				      : SMMUV3_NO_SSID,
+			      iova, access, res);
 }
 
-int smmuv3_translate(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
-		     uint64_t iova, unsigned int access,
-		     struct smmuv3_xlate *res)
+/*
+ * Everything but a hit. Out of line so that the hit path is a small leaf
+ * function: sharing a frame with the walks made the compiler spill the hit
+ * path's values to the stack.
+ */
+static __noinline int translate_slow(struct smmuv3 *smmu, uint32_t sid,
+				     uint32_t ssid, uint64_t iova,
+				     unsigned int access,
+				     struct smmuv3_xlate *res)
 {
 	struct smmu_fault fault;
 
-	if (!(access & SMMUV3_RWX))
-		access |= SMMUV3_READ;
-	if (likely(smmu_fget(smmu_cr0(smmu), SMMU_CR0_SMMUEN)) &&
-	    likely(xlate_fast(smmu, sid, ssid, iova, access, res)))
-		return 0;
 	memset(res, 0, sizeof(*res));
 	if (!smmu_fget(smmu_cr0(smmu), SMMU_CR0_SMMUEN)) {
 		/* Global bypass attributes (6.3.14). */
@@ -827,6 +854,24 @@ int smmuv3_translate(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
 	default:
 		return report(smmu, sid, ssid, iova, access, &fault, res);
 	}
+}
+
+int smmuv3_translate(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
+		     uint64_t iova, unsigned int access,
+		     struct smmuv3_xlate *res)
+{
+	uint64_t key;
+
+	if (!(access & SMMUV3_RWX))
+		access |= SMMUV3_READ;
+	if (unlikely(!smmu_fget(smmu_cr0(smmu), SMMU_CR0_SMMUEN)) ||
+	    unlikely(ssid != SMMUV3_NO_SSID &&
+		     (uint64_t)ssid >> smmu->ssid_bits))
+		return translate_slow(smmu, sid, ssid, iova, access, res);
+	key = smmu_cfg_key(sid, ssid);
+	if (utlb_hit(smmu, key, iova, access, res))
+		return 0;
+	return translate_iotlb(smmu, key, iova, access, res);
 }
 
 static int ats_bad_treq(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
