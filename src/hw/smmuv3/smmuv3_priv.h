@@ -643,6 +643,14 @@ struct smmu_s2_access {
 	uint8_t cls;		  /* SMMU_CLASS_* of the access */
 	struct smmu_fault *fault; /* where a failure is described */
 	bool failed;
+	/*
+	 * The stage-2 leaf the last access of this walk went through (a walk
+	 * cache for one translation: the guest's tables usually share one
+	 * stage-2 page or block, which the hardware may then walk once).
+	 * Zero-initialised: nothing cached.
+	 */
+	bool leaf_valid, leaf_write;
+	uint64_t leaf_ipa, leaf_oa, leaf_mask;
 };
 /**
  * smmu_s2_map - host pointer for @len bytes at IPA @ipa through stage 2.

@@ -137,6 +137,12 @@ void *smmu_s2_map(struct smmu_s2_access *acc, uint64_t ipa, size_t len,
 	struct pt_walk_result r;
 	void *p;
 
+	/* Inside the leaf this walk already went through: no new walk. */
+	if (acc->leaf_valid && (ipa & ~acc->leaf_mask) == acc->leaf_ipa &&
+	    (!write || acc->leaf_write)) {
+		r.oa = acc->leaf_oa | (ipa & acc->leaf_mask);
+		goto map;
+	}
 	if (write)
 		access |= PT_ACCESS_WRITE;
 	if (pt_walk(acc->s2, ipa, access, &r)) {
@@ -153,6 +159,13 @@ void *smmu_s2_map(struct smmu_s2_access *acc, uint64_t ipa, size_t len,
 		acc->fault->ipa = ipa;
 		goto out_fail;
 	}
+	acc->leaf_mask = (1ull << r.page_lg2) - 1;
+	acc->leaf_ipa = ipa & ~acc->leaf_mask;
+	acc->leaf_oa = r.oa & ~acc->leaf_mask;
+	/* A write walk made the leaf writable (and dirty, with HTTU). */
+	acc->leaf_write = write;
+	acc->leaf_valid = true;
+map:
 	p = smmu_map(acc->smmu, r.oa, len, write);
 	if (!p) {
 		/* The IPA translated; the physical access itself aborted. */
