@@ -13,6 +13,7 @@
 #include "core/core.h"
 #include "core/ioas.h"
 #include "core/uaccess.h"
+#include "iopt/dmabuf.h"
 
 #define IOAS_MAP_FLAGS                                                         \
 	(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE |                \
@@ -232,10 +233,16 @@ int ufd_ioas_map_file_ioctl(struct ufd_ucmd *ucmd)
 	ioas = ufd_get_ioas(ucmd->ctx, cmd->ioas_id);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-	rc = iopt_map_file(&ioas->iopt, ufd_ctx_account(ucmd->ctx), &iova,
-			   cmd->fd, cmd->start, cmd->length,
-			   map_flags_to_prot(cmd->flags),
-			   map_flags_to_iopt(cmd->flags));
+	/* A test dma-buf: not pinned, not charged, revocable (dmabuf.c). */
+	if (iopt_dmabuf_match(cmd->fd))
+		rc = iopt_map_dmabuf(&ioas->iopt, &iova, cmd->fd, cmd->start,
+				     cmd->length, map_flags_to_prot(cmd->flags),
+				     map_flags_to_iopt(cmd->flags));
+	else
+		rc = iopt_map_file(&ioas->iopt, ufd_ctx_account(ucmd->ctx),
+				   &iova, cmd->fd, cmd->start, cmd->length,
+				   map_flags_to_prot(cmd->flags),
+				   map_flags_to_iopt(cmd->flags));
 	if (rc)
 		goto out_put;
 	cmd->iova = iova;

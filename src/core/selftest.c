@@ -3,10 +3,11 @@
  * IOMMU_TEST_CMD, the kernel's selftest interface, and the SELFTEST
  * objects (mock devices) it creates. Answered here: ADD_RESERVED,
  * MOCK_DOMAIN, MOCK_DOMAIN_FLAGS, MOCK_DOMAIN_REPLACE, MD_CHECK_MAP,
- * DEV_CHECK_CACHE, PASID_ATTACH/REPLACE/DETACH/CHECK_HWPT and
- * SET_TEMP_MEMORY_LIMIT; the access, fault and dirty
- * op families live in selftest_*.c; any other op is refused with
- * EOPNOTSUPP, as a kernel refuses an op it does not implement.
+ * MD_CHECK_IOTLB, DEV_CHECK_CACHE, TRIGGER_VEVENT,
+ * PASID_ATTACH/REPLACE/DETACH/CHECK_HWPT and SET_TEMP_MEMORY_LIMIT; the
+ * access, fault, dirty and dma-buf op families live in selftest_*.c; any
+ * other op is refused with EOPNOTSUPP, as a kernel refuses an op it does
+ * not implement.
  */
 #include <errno.h>
 
@@ -372,6 +373,9 @@ int ufd_test_cmd_ioctl(struct ufd_ucmd *ucmd)
 		return ufd_test_iopf_op(ucmd, cmd);
 	case IOMMU_TEST_OP_DIRTY:
 		return ufd_test_dirty_op(ucmd, cmd);
+	case IOMMU_TEST_OP_DMABUF_GET:
+	case IOMMU_TEST_OP_DMABUF_REVOKE:
+		return ufd_test_dmabuf_op(ucmd, cmd);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -32,5 +32,6 @@ struct iommu_test_cmd;
 int ufd_test_access_op(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd);
 int ufd_test_iopf_op(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd);
 int ufd_test_dirty_op(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd);
+int ufd_test_dmabuf_op(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd);
 
 #endif

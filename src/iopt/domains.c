@@ -7,6 +7,7 @@
 
 #include "base/alloc.h"
 #include "base/log.h"
+#include "iopt/dmabuf.h"
 #include "iopt/iopt_private.h"
 
 /*
@@ -159,6 +160,10 @@ out_unfill:
 		struct iopt_area *area = to_area(node);
 		uint64_t first, last;
 
+		if (iopt_pages_is_dmabuf(area->pages)) {
+			iopt_dmabuf_unfill(area, &domain, 1);
+			continue;
+		}
 		domain->ops->unmap(domain, iopt_area_iova(area),
 				   iopt_area_length(area));
 		if (!iopt->ndomains) {
@@ -198,6 +203,10 @@ void iopt_remove_domain(struct io_pagetable *iopt, struct iopt_domain *domain)
 		struct iopt_area *area = to_area(node);
 		uint64_t first, last;
 
+		if (iopt_pages_is_dmabuf(area->pages)) {
+			iopt_dmabuf_unfill(area, &domain, 1);
+			continue;
+		}
 		domain->ops->unmap(domain, iopt_area_iova(area),
 				   iopt_area_length(area));
 		if (iopt->ndomains == 1) {

@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/overflow.h"
+#include "iopt/dmabuf.h"
 #include "iopt/io_pagetable.h"
 #include "iopt/iopt_private.h"
 
@@ -76,7 +77,8 @@ static void area_unmap_domains(struct io_pagetable *iopt,
  * iopt_area_fill_domains() - map an area into domains [from, n)
  * @pin: pin the area's pages first (once per area, however many domains)
  *
- * Called with domains_rwsem and iova_rwsem held. All or nothing.
+ * Called with domains_rwsem and iova_rwsem held. All or nothing. Dma-buf
+ * areas are never pinned; dmabuf.c maps them and remembers where.
  */
 int iopt_area_fill_domains(struct io_pagetable *iopt, struct iopt_area *area,
 			   unsigned int from, unsigned int n, bool pin)
@@ -87,6 +89,9 @@ int iopt_area_fill_domains(struct io_pagetable *iopt, struct iopt_area *area,
 
 	if (from >= n)
 		return 0;
+	if (iopt_pages_is_dmabuf(area->pages))
+		return iopt_dmabuf_fill(area, iopt->domains + from, n - from,
+					iopt->disable_large_pages);
 	iopt_area_page_range(area, &first, &last);
 	if (pin) {
 		rc = iopt_pages_pin(area->pages, first, last,
@@ -125,6 +130,10 @@ static void area_unfill_domains(struct io_pagetable *iopt,
 
 	if (!iopt->ndomains)
 		return;
+	if (iopt_pages_is_dmabuf(area->pages)) {
+		iopt_dmabuf_unfill(area, iopt->domains, iopt->ndomains);
+		return;
+	}
 	area_unmap_domains(iopt, area, iopt->ndomains);
 	iopt_area_page_range(area, &first, &last);
 	iopt_pages_unpin(area->pages, first, last);
@@ -255,7 +264,7 @@ static void area_destroy(struct io_pagetable *iopt, struct iopt_area *area)
 /* The address whose low bits automatic IOVA placement preserves. */
 static uint64_t piece_addr(const struct iopt_piece *p)
 {
-	if (p->pages->source == IOPT_PAGES_FILE)
+	if (p->pages->source != IOPT_PAGES_USER)
 		return p->pages->file_start +
 		       (p->pages_byte - p->pages->first_offset);
 	return iopt_pages_host_addr(p->pages, p->pages_byte);
@@ -415,6 +424,24 @@ int iopt_map_file(struct io_pagetable *iopt, struct iopt_account *account,
 			     iopt_pages_alloc_file(fd, start, length,
 						   prot & IOPT_PROT_WRITE,
 						   account),
+			     iova, length, prot, flags);
+}
+
+/**
+ * iopt_map_dmabuf() - map a window of a test dma-buf (IOMMU_IOAS_MAP_FILE)
+ *
+ * As iopt_map_file(), for a descriptor iopt_dmabuf_match() recognised:
+ * nothing is pinned or charged, and revoking the buffer takes the
+ * mapping out of every domain. See iopt_pages_alloc_dmabuf() for the
+ * errors about the buffer (-ENODEV: revoked).
+ */
+int iopt_map_dmabuf(struct io_pagetable *iopt, uint64_t *iova, int fd,
+		    uint64_t start, uint64_t length, unsigned int prot,
+		    unsigned int flags)
+{
+	return map_new_pages(iopt,
+			     iopt_pages_alloc_dmabuf(fd, start, length,
+						     prot & IOPT_PROT_WRITE),
 			     iova, length, prot, flags);
 }
 
@@ -650,6 +677,9 @@ static int area_split(struct io_pagetable *iopt, struct iopt_area *area,
 
 	if (c == iopt_area_iova(area) || c == iopt_area_last(area))
 		return 0;
+	/* Revocation unmaps a dma-buf area whole (Linux: EOPNOTSUPP). */
+	if (iopt_pages_is_dmabuf(area->pages))
+		return -EOPNOTSUPP;
 	off = area->pages_byte + (c + 1 - iopt_area_iova(area));
 	if (((c + 1) | (off % iopt_page_size())) & (align - 1))
 		return -EINVAL;

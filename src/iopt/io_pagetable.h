@@ -19,7 +19,10 @@
  * domain fills it from the existing areas, mapping an area maps it into
  * every domain, unmapping unmaps from every domain, removing a domain
  * empties it. Pages are pinned once per area while at least one domain is
- * attached, whatever the number of domains.
+ * attached, whatever the number of domains. Test dma-buf areas are the
+ * exception: never pinned, and a revocation of the buffer takes them out
+ * of every domain behind the io_pagetable's back (dmabuf.c), so they are
+ * mapped and unmapped through dmabuf.c, which tracks where they are.
  *
  * iova_alignment is the least common IOVA alignment: 1 with no domain, the
  * largest smallest-page-size of the attached domains, and at least the CPU
@@ -31,7 +34,7 @@
  * every access to let go (access.c).
  *
  * Locking (lock order: access_lock -> domains_rwsem -> iova_rwsem ->
- * pages->mutex):
+ * dmabuf.c's dmabuf_lock -> pages->mutex):
  *  - domains_rwsem: the domain array; written to add or remove a domain,
  *    read by everything that maps or unmaps into domains.
  *  - iova_rwsem: the three trees, iova_alignment and disable_large_pages;
@@ -150,6 +153,9 @@ int iopt_map_user(struct io_pagetable *iopt, struct iopt_account *account,
 int iopt_map_file(struct io_pagetable *iopt, struct iopt_account *account,
 		  uint64_t *iova, int fd, uint64_t start, uint64_t length,
 		  unsigned int prot, unsigned int flags);
+int iopt_map_dmabuf(struct io_pagetable *iopt, uint64_t *iova, int fd,
+		    uint64_t start, uint64_t length, unsigned int prot,
+		    unsigned int flags);
 struct iopt_pieces *iopt_get_pieces(struct io_pagetable *src, uint64_t iova,
 				    uint64_t length);
 void iopt_put_pieces(struct iopt_pieces *set);

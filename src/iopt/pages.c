@@ -12,6 +12,7 @@
 #include "base/err.h"
 #include "base/overflow.h"
 #include "base/sys.h"
+#include "iopt/dmabuf.h"
 #include "iopt/pages.h"
 
 #define IOPT_PAGE_SIZE 4096ull
@@ -137,6 +138,48 @@ out_free:
 	return ERR_PTR(rc == -EACCES ? -EPERM : rc);
 }
 
+/**
+ * iopt_pages_alloc_dmabuf() - pages for a window of a test dma-buf
+ * @fd: a descriptor for the buffer; not kept, our mapping holds the file
+ * @start: offset in the buffer of the first byte
+ * @length: bytes, not 0
+ * @writable: map for device writes too
+ *
+ * The pages are one attachment of the buffer (dmabuf.c): never pinned,
+ * never charged, and cut off from every domain when the buffer is revoked.
+ *
+ * Return: the pages, or ERR_PTR(): -EINVAL (zero length, not a test
+ * dma-buf, or the window reaches past its end), -EOVERFLOW, -ENODEV (the
+ * buffer is revoked), -EBADF, -EPERM, -ENOMEM.
+ */
+struct iopt_pages *iopt_pages_alloc_dmabuf(int fd, uint64_t start,
+					   uint64_t length, bool writable)
+{
+	struct iopt_pages *pages;
+	uint64_t last;
+	int rc;
+
+	if (!length)
+		return ERR_PTR(-EINVAL);
+	if (check_add_overflow(start, length - 1, &last))
+		return ERR_PTR(-EOVERFLOW);
+	pages = pages_alloc(start % IOPT_PAGE_SIZE, length, writable, NULL);
+	if (IS_ERR(pages))
+		return pages;
+	pages->source = IOPT_PAGES_DMABUF;
+	pages->file_start = start;
+	pages->map_len = pages->npages * IOPT_PAGE_SIZE;
+	rc = iopt_dmabuf_attach(pages, fd, start, length);
+	if (rc)
+		goto out_free;
+	return pages;
+
+out_free:
+	ufd_mutex_destroy(&pages->mutex);
+	ufd_free(pages);
+	return ERR_PTR(rc);
+}
+
 /** iopt_pages_get() - another reference; pairs with iopt_pages_put() */
 void iopt_pages_get(struct iopt_pages *pages)
 {
@@ -149,7 +192,9 @@ void iopt_pages_put(struct iopt_pages *pages)
 	if (atomic_fetch_sub(&pages->refs, 1) != 1)
 		return;
 	/* Every area that pinned has unpinned before dropping its ref. */
-	if (pages->source == IOPT_PAGES_FILE)
+	if (pages->source == IOPT_PAGES_DMABUF)
+		iopt_dmabuf_detach(pages); /* before the window goes */
+	if (pages->source != IOPT_PAGES_USER)
 		ufd_sys_munmap((void *)pages->base, pages->map_len);
 	ufd_mutex_destroy(&pages->mutex);
 	ufd_free(pages->pin_counts);
@@ -222,7 +267,7 @@ static uint64_t pages_drop_counts(struct iopt_pages *pages, uint64_t first,
  *
  * Return: 0; -EFAULT if the memory is not mapped, or not writable when
  * @write; -ENOMEM if the charge exceeds RLIMIT_MEMLOCK or on allocation
- * failure. On failure nothing changed.
+ * failure; -EINVAL for dma-buf pages. On failure nothing changed.
  */
 int iopt_pages_pin(struct iopt_pages *pages, uint64_t first, uint64_t last,
 		   bool write)
@@ -231,6 +276,9 @@ int iopt_pages_pin(struct iopt_pages *pages, uint64_t first, uint64_t last,
 	bool in_run = false;
 	int rc = 0;
 
+	/* Dma-buf memory is not pinned; accesses to it are refused (Linux). */
+	if (iopt_pages_is_dmabuf(pages))
+		return -EINVAL;
 	ufd_mutex_lock(&pages->mutex);
 	if (!pages->pin_counts) {
 		pages->pin_counts =

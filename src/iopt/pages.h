@@ -3,8 +3,10 @@
  * iopt_pages: the memory behind one or more areas.
  *
  * An iopt_pages describes a page-aligned run of host memory: a range of the
- * caller's address space (IOMMU_IOAS_MAP) or a window of a memfd that the
- * io_pagetable maps itself (IOMMU_IOAS_MAP_FILE). Areas reference a byte
+ * caller's address space (IOMMU_IOAS_MAP), a window of a memfd that the
+ * io_pagetable maps itself (IOMMU_IOAS_MAP_FILE), or a window of a test
+ * dma-buf (IOMMU_IOAS_MAP_FILE too; dmabuf.h), which is never pinned or
+ * charged and reaches domains only through dmabuf.c. Areas reference a byte
  * range of it; IOMMU_IOAS_COPY makes a second area share the same pages,
  * which is how memory is pinned once however many IOAS map it.
  *
@@ -19,8 +21,9 @@
  * preload library moves the pages aside and iopt_pages_repoint() makes the
  * pages follow (DESIGN.md, the memory model).
  *
- * Locking: mutex protects pin_counts, npinned and base; it nests inside the
- * io_pagetable's locks. refs is atomic.
+ * Locking: mutex protects pin_counts, npinned and base (and, for dma-buf
+ * pages, the attachment's revoked flag and tracks: dmabuf.c); it nests
+ * inside the io_pagetable's locks. refs is atomic.
  */
 #ifndef UIOMMUFD_IOPT_PAGES_H
 #define UIOMMUFD_IOPT_PAGES_H
@@ -34,9 +37,12 @@
 #include "iopt/account.h"
 
 enum iopt_pages_source {
-	IOPT_PAGES_USER, /* caller's address space */
-	IOPT_PAGES_FILE, /* a memfd window we map ourselves */
+	IOPT_PAGES_USER,   /* caller's address space */
+	IOPT_PAGES_FILE,   /* a memfd window we map ourselves */
+	IOPT_PAGES_DMABUF, /* a test dma-buf window we map ourselves */
 };
+
+struct iopt_dmabuf_attach;
 
 struct iopt_pages {
 	_Atomic uint32_t refs;
@@ -52,11 +58,18 @@ struct iopt_pages {
 	uint64_t npinned;     /* pages with a non-zero count; mutex */
 	struct iopt_account *account; /* charged for npinned; set at alloc */
 
-	/* IOPT_PAGES_FILE: the file and the window we mapped of it. */
+	/* IOPT_PAGES_FILE, _DMABUF: the window we mapped of the file. */
 	int fd;
 	uint64_t file_start;
 	size_t map_len;
+	/* IOPT_PAGES_DMABUF: the attachment (dmabuf.c); set at alloc. */
+	struct iopt_dmabuf_attach *dmabuf;
 };
+
+static inline bool iopt_pages_is_dmabuf(const struct iopt_pages *pages)
+{
+	return pages->source == IOPT_PAGES_DMABUF;
+}
 
 uint64_t iopt_page_size(void);
 
@@ -66,6 +79,8 @@ struct iopt_pages *iopt_pages_alloc_user(uintptr_t uptr, uint64_t length,
 struct iopt_pages *iopt_pages_alloc_file(int fd, uint64_t start,
 					 uint64_t length, bool writable,
 					 struct iopt_account *account);
+struct iopt_pages *iopt_pages_alloc_dmabuf(int fd, uint64_t start,
+					   uint64_t length, bool writable);
 void iopt_pages_get(struct iopt_pages *pages);
 void iopt_pages_put(struct iopt_pages *pages);
 
