@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/dmaguard.h"
 #include "base/err.h"
 #include "dev/dev.h"
 
@@ -157,12 +158,15 @@ static struct ufd_domain *dma_domain(struct ufd_dev *dev, uint32_t pasid)
 int ufd_dev_dma_pasid(struct ufd_dev *dev, uint32_t pasid, uint64_t iova,
 		      void *buf, size_t len, bool write)
 {
+	struct ufd_dma_slot *guard;
 	unsigned int retries = 0;
 	uint8_t *p = buf;
 	int rc = 0;
 
 again:
 	ufd_rwlock_rdlock(&dev->domain_lock);
+	/* An unmap waits for this copy before letting the memory go. */
+	guard = ufd_dma_guard_enter();
 	while (len) {
 		struct ufd_domain *domain = dma_domain(dev, pasid);
 		/* In: how far this DMA goes, so one answer can cover it all. */
@@ -185,6 +189,7 @@ again:
 		iova += n;
 		len -= n;
 	}
+	ufd_dma_guard_exit(guard);
 	ufd_rwlock_unlock(&dev->domain_lock);
 	if (rc && dev->fault_ops && retries++ < DMA_FAULT_RETRIES) {
 		/* No lock held: the answer may take a detach to come. */

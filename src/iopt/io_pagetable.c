@@ -7,6 +7,7 @@
 #include <errno.h>
 
 #include "base/alloc.h"
+#include "base/dmaguard.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/overflow.h"
@@ -132,9 +133,12 @@ static void area_unfill_domains(struct io_pagetable *iopt,
 		return;
 	if (iopt_pages_is_dmabuf(area->pages)) {
 		iopt_dmabuf_unfill(area, iopt->domains, iopt->ndomains);
+		/* DMA that translated before the unmap finishes first. */
+		ufd_dma_guard_wait();
 		return;
 	}
 	area_unmap_domains(iopt, area, iopt->ndomains);
+	ufd_dma_guard_wait();
 	iopt_area_page_range(area, &first, &last);
 	iopt_pages_unpin(area->pages, first, last);
 }

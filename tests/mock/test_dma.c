@@ -7,6 +7,8 @@
  */
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "mock_test.h"
@@ -235,6 +237,70 @@ static void test_fault_refused(void **state)
 	assert_int_equal(test_destroy(f->ctx, fault_id), 0);
 }
 
+struct churn {
+	struct ufd_dev *dev;
+	atomic_bool stop;
+	unsigned long ok, faults;
+};
+
+static void *churn_dma(void *arg)
+{
+	struct churn *c = arg;
+	static __thread uint8_t buf[16384];
+
+	while (!atomic_load(&c->stop)) {
+		int rc = ufd_dev_dma(c->dev, IOVA, buf, sizeof(buf),
+				     (c->ok + c->faults) & 1);
+
+		if (rc)
+			c->faults++;
+		else
+			c->ok++;
+	}
+	return NULL;
+}
+
+/*
+ * Unmapping a memfd window (whose memory we unmap ourselves when the area
+ * goes) while a device streams DMA through it: every DMA either completes
+ * or faults, none touches the memory after it is gone (that would crash).
+ */
+static void test_dma_vs_unmap(void **state)
+{
+	struct fix *f = *state;
+	struct churn c = { 0 };
+	struct mock_dev m;
+	pthread_t t;
+	int fd = memfd_create("dma-vs-unmap", MFD_CLOEXEC), i;
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 16384), 0);
+	assert_int_equal(t_mock_dev(f->ctx, f->ioas, 0, &m), 0);
+	c.dev = t_dev(f->ctx, m.stdev);
+	pthread_create(&t, NULL, churn_dma, &c);
+	for (i = 0; i < 2000; i++) {
+		struct iommu_ioas_map_file map = {
+			.size = sizeof(map),
+			.flags = IOMMU_IOAS_MAP_READABLE |
+				 IOMMU_IOAS_MAP_WRITEABLE |
+				 IOMMU_IOAS_MAP_FIXED_IOVA,
+			.ioas_id = f->ioas,
+			.fd = fd,
+			.length = 16384,
+			.iova = IOVA,
+		};
+
+		assert_int_equal(test_ioctl(f->ctx, IOMMU_IOAS_MAP_FILE, &map),
+				 0);
+		assert_int_equal(t_unmap(f->ctx, f->ioas, IOVA, 16384), 0);
+	}
+	atomic_store(&c.stop, true);
+	pthread_join(t, NULL);
+	assert_true(c.ok + c.faults > 0);
+	assert_int_equal(test_destroy(f->ctx, m.stdev), 0);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +309,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fault_resolved, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_fault_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dma_vs_unmap, setup,
 						teardown),
 	};
 
