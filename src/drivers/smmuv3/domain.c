@@ -315,7 +315,7 @@ int smmu_translate_sid(struct ufd_smmuv3 *smmu, struct smmu_link *masters,
 {
 	struct smmu_master *m;
 	struct smmuv3_xlate x;
-	uint64_t size;
+	uint64_t size, want;
 
 	if (smmu_list_empty(masters))
 		return -EFAULT;
@@ -324,8 +324,21 @@ int smmu_translate_sid(struct ufd_smmuv3 *smmu, struct smmu_link *masters,
 			     write ? SMMUV3_WRITE : SMMUV3_READ, &x))
 		return x.event == SMMU_EVT_F_PERMISSION ? -EPERM : -EFAULT;
 	size = 1ull << x.page_lg2;
+	want = out->len;
 	out->addr = x.oa;
 	out->len = size - (iova & (size - 1));
+	/*
+	 * A DMA going further runs on through the pages the IOTLB already
+	 * holds with contiguous output: no walk, no event, one lock round
+	 * trip for the lot; the first page that would need a walk ends the
+	 * run and the DMA translates it on its own.
+	 */
+	while (out->len < want &&
+	       !smmuv3_translate_cached(
+		       smmu->hw, m->sid, SMMUV3_NO_SSID, iova + out->len,
+		       write ? SMMUV3_WRITE : SMMUV3_READ, &x) &&
+	       x.oa == out->addr + out->len)
+		out->len += 1ull << x.page_lg2;
 	return 0;
 }
 

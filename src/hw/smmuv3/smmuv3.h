@@ -186,6 +186,21 @@ int smmuv3_translate(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
 		     uint64_t iova, unsigned int access,
 		     struct smmuv3_xlate *res);
 
+/**
+ * smmuv3_translate_cached - smmuv3_translate() answered from the caches only
+ *
+ * For a DMA engine streaming through pages it expects to be cached: a hit
+ * is answered exactly as smmuv3_translate() would; anything that would
+ * need a walk (a miss, a permission the cached entry lacks, a disabled
+ * SMMU) returns -EAGAIN with nothing walked, filled or recorded, and the
+ * caller translates that address with smmuv3_translate().
+ *
+ * Returns 0 (res->status is SMMUV3_OK) or -EAGAIN.
+ */
+int smmuv3_translate_cached(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
+			    uint64_t iova, unsigned int access,
+			    struct smmuv3_xlate *res);
+
 /* ATS Translation Completion status (PCIe). */
 enum smmuv3_ats_status {
 	SMMUV3_ATS_SUCCESS = 0, /* res.perm may be 0: "R = W = 0" */

@@ -753,7 +753,7 @@ static int translate_slow(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
  */
 static __noinline int translate_iotlb(struct smmuv3 *smmu, uint64_t key,
 				      uint64_t iova, unsigned int access,
-				      struct smmuv3_xlate *res)
+				      struct smmuv3_xlate *res, bool cached)
 {
 	const struct smmu_utlb *cu = &smmu_utlb;
 	bool priv = access & SMMUV3_PRIV, tbi = false;
@@ -828,6 +828,8 @@ static __noinline int translate_iotlb(struct smmuv3 *smmu, uint64_t key,
 	return 0;
 
 out_slow:
+	if (cached)
+		return -EAGAIN;
 	/* The key holds a valid (sid, ssid) exactly; passing it saves a spill. */
 	return translate_slow(smmu, (uint32_t)smmu_fget(key, SMMU_KEY_SID),
 			      smmu_fget(key, SMMU_KEY_SSV)
@@ -884,7 +886,25 @@ int smmuv3_translate(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
 	key = smmu_cfg_key(sid, ssid);
 	if (utlb_hit(smmu, key, iova, access, res))
 		return 0;
-	return translate_iotlb(smmu, key, iova, access, res);
+	return translate_iotlb(smmu, key, iova, access, res, false);
+}
+
+int smmuv3_translate_cached(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
+			    uint64_t iova, unsigned int access,
+			    struct smmuv3_xlate *res)
+{
+	uint64_t key;
+
+	if (!(access & SMMUV3_RWX))
+		access |= SMMUV3_READ;
+	if (unlikely(!smmu_fget(smmu_cr0(smmu), SMMU_CR0_SMMUEN)) ||
+	    unlikely(ssid != SMMUV3_NO_SSID &&
+		     (uint64_t)ssid >> smmu->ssid_bits))
+		return -EAGAIN;
+	key = smmu_cfg_key(sid, ssid);
+	if (utlb_hit(smmu, key, iova, access, res))
+		return 0;
+	return translate_iotlb(smmu, key, iova, access, res, true);
 }
 
 static int ats_bad_treq(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
