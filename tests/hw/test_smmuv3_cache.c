@@ -136,6 +136,45 @@ static void test_stale_until_tlbi_va(void **state)
 	tb_fini(&tb);
 }
 
+/* smmuv3_translate_cached(): the cached answer, or -EAGAIN and nothing. */
+static void test_translate_cached(void **state)
+{
+	struct smmuv3_stats st0, st1;
+	struct smmuv3_xlate x;
+	struct s1 s;
+	struct tb tb;
+
+	tb_init(&tb, NULL);
+	setup_s1(&tb, 1, 7, 0, 2, &s);
+	smmuv3_get_stats(tb.smmu, &st0);
+	/* Nothing cached yet: no walk, no fill. */
+	assert_int_equal(smmuv3_translate_cached(tb.smmu, 1, SMMUV3_NO_SSID, VA,
+						 SMMUV3_READ, &x),
+			 -EAGAIN);
+	smmuv3_get_stats(tb.smmu, &st1);
+	assert_int_equal(st1.tlb_fills, st0.tlb_fills);
+	/* Cached: the same answer as a translation, even a stale one. */
+	fill_and_remap(&tb, 1, 2, &s);
+	assert_int_equal(smmuv3_translate_cached(tb.smmu, 1, SMMUV3_NO_SSID,
+						 VA + 4096 + 8, SMMUV3_READ,
+						 &x),
+			 0);
+	assert_true(x.status == SMMUV3_OK && x.oa == s.pa[1] + 8);
+	/* Unmapped and not cached: no fault recorded either. */
+	assert_int_equal(smmuv3_translate_cached(tb.smmu, 1, SMMUV3_NO_SSID,
+						 VA + 8 * 4096, SMMUV3_READ,
+						 &x),
+			 -EAGAIN);
+	assert_int_equal(tb_event_count(&tb), 0);
+	/* Invalidated: back to -EAGAIN. */
+	assert_int_equal(tlbi(&tb, SMMU_CMD_TLBI_NH_VA, 0, 7, VA, 0, 0, 0, 0),
+			 0);
+	assert_int_equal(smmuv3_translate_cached(tb.smmu, 1, SMMUV3_NO_SSID, VA,
+						 SMMUV3_READ, &x),
+			 -EAGAIN);
+	tb_fini(&tb);
+}
+
 static void test_tlbi_asid_scope(void **state)
 {
 	struct s1 a, b;
@@ -495,6 +534,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stale_until_tlbi_va),
+		cmocka_unit_test(test_translate_cached),
 		cmocka_unit_test(test_tlbi_asid_scope),
 		cmocka_unit_test(test_tlbi_range),
 		cmocka_unit_test(test_tlbi_block),
