@@ -654,7 +654,7 @@ static int report(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
  * the micro-TLB never saw: one masked compare of the input address rejects
  * it before anything else is looked at.
  */
-#define UTLB_ENTRIES 8
+#define UTLB_ENTRIES 16
 #define UTLB_PERM SMMU_FIELD(0, 3)
 #define UTLB_LG2 SMMU_FIELD(3, 6)
 #define UTLB_PRIV SMMU_FIELD(9, 1)
