@@ -346,6 +346,67 @@ static int svc_ensure_locked(void)
 	return 0;
 }
 
+/*
+ * Makes a channel: a socket pair, or (@pipe) a pipe in packet mode whose
+ * read end is the program's. Both ends non-blocking but the program's
+ * unless @nonblock.
+ */
+static int chan_open(const struct ufd_fdchan_ops *ops, void *data,
+		     bool nonblock, bool pipe, struct ufd_fdchan **out_chan,
+		     int *out_fd)
+{
+	struct ufd_fdchan *chan;
+	int ends[2], ours, theirs;
+	long rc;
+
+	pthread_once(&svc.once, svc_init);
+	chan = ufd_zalloc(sizeof(*chan));
+	if (!chan)
+		return -ENOMEM;
+	ufd_mutex_lock(&svc.lock);
+	rc = svc_ensure_locked();
+	ufd_mutex_unlock(&svc.lock);
+	if (rc)
+		goto out_free;
+	if (pipe)
+		rc = ufd_sys6(SYS_pipe2, (long)ends,
+			      O_CLOEXEC | O_DIRECT | O_NONBLOCK, 0, 0, 0, 0);
+	else
+		rc = ufd_sys6(SYS_socketpair, AF_UNIX,
+			      SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
+			      (long)ends, 0, 0);
+	if (rc)
+		goto out_free;
+	/* A pipe's program end is its read end, a socket pair's either. */
+	ours = pipe ? ends[1] : ends[0];
+	theirs = pipe ? ends[0] : ends[1];
+	if (!nonblock) {
+		rc = ufd_sys6(SYS_fcntl, theirs, F_SETFL, 0, 0, 0, 0);
+		if (rc)
+			goto out_close;
+	}
+	if (!pipe) {
+		rc = sys_socket_cookie(theirs, &chan->user_cookie);
+		if (rc)
+			goto out_close;
+	}
+	chan->ops = ops;
+	chan->data = data;
+	chan->pipe = pipe;
+	chan->fd = ours;
+	chan->user_fd = theirs;
+	*out_chan = chan;
+	*out_fd = theirs;
+	return 0;
+
+out_close:
+	sys_close(ends[0]);
+	sys_close(ends[1]);
+out_free:
+	ufd_free(chan);
+	return (int)rc;
+}
+
 /**
  * ufd_fdchan_open() - make a channel and the program's descriptor
  * @ops: the owner's callbacks (message and release are required)
@@ -363,46 +424,7 @@ static int svc_ensure_locked(void)
 int ufd_fdchan_open(const struct ufd_fdchan_ops *ops, void *data, bool nonblock,
 		    struct ufd_fdchan **out_chan, int *out_fd)
 {
-	struct ufd_fdchan *chan;
-	int sv[2];
-	long rc;
-
-	pthread_once(&svc.once, svc_init);
-	chan = ufd_zalloc(sizeof(*chan));
-	if (!chan)
-		return -ENOMEM;
-	ufd_mutex_lock(&svc.lock);
-	rc = svc_ensure_locked();
-	ufd_mutex_unlock(&svc.lock);
-	if (rc)
-		goto out_free;
-	rc = ufd_sys6(SYS_socketpair, AF_UNIX,
-		      SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
-		      (long)sv, 0, 0);
-	if (rc)
-		goto out_free;
-	if (!nonblock) {
-		rc = ufd_sys6(SYS_fcntl, sv[1], F_SETFL, 0, 0, 0, 0);
-		if (rc)
-			goto out_close;
-	}
-	rc = sys_socket_cookie(sv[1], &chan->user_cookie);
-	if (rc)
-		goto out_close;
-	chan->ops = ops;
-	chan->data = data;
-	chan->fd = sv[0];
-	chan->user_fd = sv[1];
-	*out_chan = chan;
-	*out_fd = sv[1];
-	return 0;
-
-out_close:
-	sys_close(sv[0]);
-	sys_close(sv[1]);
-out_free:
-	ufd_free(chan);
-	return (int)rc;
+	return chan_open(ops, data, nonblock, false, out_chan, out_fd);
 }
 
 /**
@@ -426,43 +448,7 @@ int ufd_fdchan_open_pipe(const struct ufd_fdchan_ops *ops, void *data,
 			 bool nonblock, struct ufd_fdchan **out_chan,
 			 int *out_fd)
 {
-	struct ufd_fdchan *chan;
-	int p[2];
-	long rc;
-
-	pthread_once(&svc.once, svc_init);
-	chan = ufd_zalloc(sizeof(*chan));
-	if (!chan)
-		return -ENOMEM;
-	ufd_mutex_lock(&svc.lock);
-	rc = svc_ensure_locked();
-	ufd_mutex_unlock(&svc.lock);
-	if (rc)
-		goto out_free;
-	rc = ufd_sys6(SYS_pipe2, (long)p, O_CLOEXEC | O_DIRECT | O_NONBLOCK, 0,
-		      0, 0, 0);
-	if (rc)
-		goto out_free;
-	if (!nonblock) {
-		rc = ufd_sys6(SYS_fcntl, p[0], F_SETFL, 0, 0, 0, 0);
-		if (rc) {
-			sys_close(p[0]);
-			sys_close(p[1]);
-			goto out_free;
-		}
-	}
-	chan->ops = ops;
-	chan->data = data;
-	chan->pipe = true;
-	chan->fd = p[1];
-	chan->user_fd = p[0];
-	*out_chan = chan;
-	*out_fd = p[0];
-	return 0;
-
-out_free:
-	ufd_free(chan);
-	return (int)rc;
+	return chan_open(ops, data, nonblock, true, out_chan, out_fd);
 }
 
 /**

@@ -210,15 +210,13 @@ static int wait_shortterm_locked(struct ufd_ctx *ctx, struct ufd_object *obj)
 	return 0;
 }
 
-/**
- * ufd_object_remove() - destroy an object by id (IOMMU_DESTROY)
- * @ctx: the context
- * @id: object id
- *
- * Return: 0; -ENOENT if there is no such object; -EBUSY if another object
- * or an access still uses it (nothing changes then).
+/*
+ * IOMMU_DESTROY's work, and the tombstone's: takes the table's reference
+ * of object @id (only if nothing else holds one), takes it out of sight
+ * (@tombstone: the id stays taken), waits for in-flight lookups, destroys
+ * and frees it.
  */
-int ufd_object_remove(struct ufd_ctx *ctx, uint32_t id)
+static int object_remove(struct ufd_ctx *ctx, uint32_t id, bool tombstone)
 {
 	struct ufd_object *obj;
 	int rc;
@@ -233,7 +231,10 @@ int ufd_object_remove(struct ufd_ctx *ctx, uint32_t id)
 		rc = -EBUSY;
 		goto out_unlock;
 	}
-	idt_remove(&ctx->objects, id);
+	if (tombstone)
+		idt_unpublish(&ctx->objects, id);
+	else
+		idt_remove(&ctx->objects, id);
 	if (ctx->vfio_ioas && (void *)ctx->vfio_ioas == (void *)obj)
 		ctx->vfio_ioas = NULL;
 	rc = wait_shortterm_locked(ctx, obj);
@@ -244,7 +245,6 @@ int ufd_object_remove(struct ufd_ctx *ctx, uint32_t id)
 			id, obj->type);
 		return 0;
 	}
-
 	ufd_object_ops[obj->type].destroy(obj);
 	ufd_free(obj);
 	return 0;
@@ -252,6 +252,19 @@ int ufd_object_remove(struct ufd_ctx *ctx, uint32_t id)
 out_unlock:
 	ufd_mutex_unlock(&ctx->obj_lock);
 	return rc;
+}
+
+/**
+ * ufd_object_remove() - destroy an object by id (IOMMU_DESTROY)
+ * @ctx: the context
+ * @id: object id
+ *
+ * Return: 0; -ENOENT if there is no such object; -EBUSY if another object
+ * or an access still uses it (nothing changes then).
+ */
+int ufd_object_remove(struct ufd_ctx *ctx, uint32_t id)
+{
+	return object_remove(ctx, id, false);
 }
 
 /**
@@ -268,30 +281,7 @@ out_unlock:
  */
 int ufd_object_tombstone(struct ufd_ctx *ctx, uint32_t id)
 {
-	struct ufd_object *obj;
-	int rc;
-
-	ufd_mutex_lock(&ctx->obj_lock);
-	obj = idt_lookup(&ctx->objects, id);
-	if (!obj) {
-		ufd_mutex_unlock(&ctx->obj_lock);
-		return -ENOENT;
-	}
-	if (!dec_if_one(&obj->users)) {
-		ufd_mutex_unlock(&ctx->obj_lock);
-		return -EBUSY;
-	}
-	idt_unpublish(&ctx->objects, id);
-	rc = wait_shortterm_locked(ctx, obj);
-	ufd_mutex_unlock(&ctx->obj_lock);
-	if (rc) {
-		ufd_err("object %u (type %d) still referenced after destroy",
-			id, obj->type);
-		return 0;
-	}
-	ufd_object_ops[obj->type].destroy(obj);
-	ufd_free(obj);
-	return 0;
+	return object_remove(ctx, id, true);
 }
 
 /**

@@ -871,9 +871,11 @@ static __noinline int translate_slow(struct smmuv3 *smmu, uint32_t sid,
 	}
 }
 
-int smmuv3_translate(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
-		     uint64_t iova, unsigned int access,
-		     struct smmuv3_xlate *res)
+/* Both entry points: the micro-TLB, then the IOTLB, then (unless @cached)
+ * the walks. */
+static inline int translate(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
+			    uint64_t iova, unsigned int access,
+			    struct smmuv3_xlate *res, bool cached)
 {
 	uint64_t key;
 
@@ -882,29 +884,27 @@ int smmuv3_translate(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
 	if (unlikely(!smmu_fget(smmu_cr0(smmu), SMMU_CR0_SMMUEN)) ||
 	    unlikely(ssid != SMMUV3_NO_SSID &&
 		     (uint64_t)ssid >> smmu->ssid_bits))
-		return translate_slow(smmu, sid, ssid, iova, access, res);
+		return cached ? -EAGAIN
+			      : translate_slow(smmu, sid, ssid, iova, access,
+					       res);
 	key = smmu_cfg_key(sid, ssid);
 	if (utlb_hit(smmu, key, iova, access, res))
 		return 0;
-	return translate_iotlb(smmu, key, iova, access, res, false);
+	return translate_iotlb(smmu, key, iova, access, res, cached);
+}
+
+int smmuv3_translate(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
+		     uint64_t iova, unsigned int access,
+		     struct smmuv3_xlate *res)
+{
+	return translate(smmu, sid, ssid, iova, access, res, false);
 }
 
 int smmuv3_translate_cached(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
 			    uint64_t iova, unsigned int access,
 			    struct smmuv3_xlate *res)
 {
-	uint64_t key;
-
-	if (!(access & SMMUV3_RWX))
-		access |= SMMUV3_READ;
-	if (unlikely(!smmu_fget(smmu_cr0(smmu), SMMU_CR0_SMMUEN)) ||
-	    unlikely(ssid != SMMUV3_NO_SSID &&
-		     (uint64_t)ssid >> smmu->ssid_bits))
-		return -EAGAIN;
-	key = smmu_cfg_key(sid, ssid);
-	if (utlb_hit(smmu, key, iova, access, res))
-		return 0;
-	return translate_iotlb(smmu, key, iova, access, res, true);
+	return translate(smmu, sid, ssid, iova, access, res, true);
 }
 
 static int ats_bad_treq(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
