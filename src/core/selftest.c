@@ -10,6 +10,9 @@
  * not implement.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "base/overflow.h"
 #include "core/device.h"
@@ -19,6 +22,7 @@
 #include "core/selftest.h"
 #include "dev/dev.h"
 #include "drivers/mock/mock.h"
+#include "drivers/smmuv3/smmuv3_drv.h"
 #include "pt/pt.h"
 #include "uiommufd/uapi/iommufd_test.h"
 
@@ -90,6 +94,31 @@ static int test_add_reserved(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 	return rc;
 }
 
+static const struct ufd_iommu_ops *model_iommu;
+
+static void model_init(void)
+{
+	const char *m = getenv("UIOMMUFD_MODEL");
+
+	model_iommu = m && !strcmp(m, "smmuv3") ? &ufd_smmuv3_iommu
+						: &ufd_mock_iommu;
+}
+
+/*
+ * The IOMMU that MOCK_DOMAIN puts devices behind: the mock, or the one
+ * UIOMMUFD_MODEL names (read once). With "smmuv3" a program gets devices
+ * behind the SMMUv3 driver through the selftest interface, and so can
+ * drive nesting and the vIOMMU family with the ARM data types; the
+ * mock-only ops (MD_CHECK_MAP, DIRTY, ...) then answer EINVAL for them.
+ */
+static const struct ufd_iommu_ops *selftest_iommu(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, model_init);
+	return model_iommu;
+}
+
 /* MOCK_DOMAIN(_FLAGS): a mock device, bound and attached to cmd->id. */
 static int test_mock_domain(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 {
@@ -104,7 +133,10 @@ static int test_mock_domain(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 	sobj = ufd_object_alloc_ucmd_type(ucmd, sobj, UFD_OBJ_SELFTEST);
 	if (IS_ERR(sobj))
 		return PTR_ERR(sobj);
-	sobj->dev = ufd_dev_create(&ufd_mock_iommu, dev_flags);
+	/* The device flags are the mock's; other IOMMUs get none. */
+	sobj->dev = ufd_dev_create(
+		selftest_iommu(),
+		selftest_iommu() == &ufd_mock_iommu ? dev_flags : 0);
 	if (IS_ERR(sobj->dev)) {
 		rc = PTR_ERR(sobj->dev);
 		sobj->dev = NULL;

@@ -16,8 +16,9 @@
  * --trace[=FILE] sets UIOMMUFD_TRACE for the library: one line per
  * iommufd ioctl, decoded strace-style (docs/preload.md), on stderr or
  * appended to FILE.
- * --model selects the IOMMU model behind devices (UIOMMUFD_MODEL); only
- * "mock", the kernel selftests' mock driver, exists so far.
+ * --model selects the IOMMU model behind the devices IOMMU_TEST_CMD makes
+ * (UIOMMUFD_MODEL): "mock", the kernel selftests' mock driver, or
+ * "smmuv3", the SMMUv3 with its Tegra241 CMDQV.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -38,7 +39,7 @@
 	"Runs PROGRAM with a working /dev/iommu (libuiommufd-preload.so).\n"   \
 	"  --trace         log every iommufd ioctl, decoded, to stderr\n"      \
 	"  --trace=FILE    ... appended to FILE instead\n"                     \
-	"  --model=MODEL   IOMMU model behind devices (available: mock)\n"     \
+	"  --model=MODEL   IOMMU model behind devices: mock, smmuv3\n"         \
 	"Environment: UIOMMUFD_PRELOAD overrides the library's path;\n"        \
 	"UIOMMUFD_TRACE, UIOMMUFD_MODEL and UIOMMUFD_LOG are passed on.\n"
 
@@ -156,12 +157,11 @@ int tool_run(int argc, char **argv)
 			RUN_USAGE);
 		return 2;
 	}
-	if (model && strcmp(model, "mock")) {
+	if (model && strcmp(model, "mock") && strcmp(model, "smmuv3")) {
 		fprintf(stderr, "uiommufd run: --model=%s: %s\n", model,
-			!strcmp(model, "smmuv3") || !strcmp(model, "vtd") ||
-					!strcmp(model, "amd")
-				? "this model is not available yet (only mock "
-				  "is)"
+			!strcmp(model, "vtd") || !strcmp(model, "amd")
+				? "this model is not available yet (mock and "
+				  "smmuv3 are)"
 				: "unknown model (smmuv3, vtd, amd or mock)");
 		return 2;
 	}
