@@ -114,7 +114,14 @@ struct uiommufd_dev_cfg {
 	uint32_t pasid_bits; /* 0: no PASID support */
 	uint32_t flags;	     /* UIOMMUFD_DEV_* */
 };
+/*
+ * PCIe ATS: the device has an ATC. Behind an IOMMU that lets it use ATS,
+ * its DMA asks the IOMMU for translations and caches them, and uses a
+ * cached one until the IOMMU invalidates it (as on hardware: a missing
+ * invalidation shows as a stale translation).
+ */
 #define UIOMMUFD_DEV_ATS (1u << 0)
+/* PCIe PRI: page requests. Not available yet. */
 #define UIOMMUFD_DEV_PRI (1u << 1)
 
 /**
@@ -129,8 +136,17 @@ struct uiommufd_dev_cfg {
  * behind one process-wide SMMUv3 with a Tegra241 CMDQV; each gets its own
  * StreamID).
  *
+ * UIOMMUFD_DEV_ATS is available with UIOMMUFD_MODEL_SMMUV3: the device
+ * uses ATS whenever it is attached to a paging HWPT (or an IOAS), or to a
+ * nested HWPT whose vSTE enables it (EATS) or bypasses stage 1, as Linux
+ * enables ATS; IOMMU_GET_HW_INFO then leaves out
+ * IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED. Unmapping from the HWPT invalidates
+ * the device's ATC; a guest invalidates it with CMD_ATC_INV through its
+ * vIOMMU. Its DMA behaves as that of a device without ATS otherwise.
+ *
  * Return: 0, -EINVAL (bad cfg or flags), -EOPNOTSUPP (a model not
- * available in this version), -ENOMEM.
+ * available in this version, pasid_bits, UIOMMUFD_DEV_ATS with another
+ * model, UIOMMUFD_DEV_PRI), -ENOMEM.
  */
 UIOMMUFD_API int uiommufd_dev_create(struct uiommufd_ctx *ctx,
 				     const struct uiommufd_dev_cfg *cfg,

@@ -104,12 +104,16 @@ UIOMMUFD_API int uiommufd_dev_create(struct uiommufd_ctx *uctx,
 	default:
 		return -EOPNOTSUPP;
 	}
-	if (cfg->pasid_bits || cfg->flags)
+	/* ATS behind the SMMUv3 only (the mock IOMMU has none); no PRI. */
+	if (cfg->pasid_bits || (cfg->flags & UIOMMUFD_DEV_PRI) ||
+	    ((cfg->flags & UIOMMUFD_DEV_ATS) &&
+	     cfg->model != UIOMMUFD_MODEL_SMMUV3))
 		return -EOPNOTSUPP;
 	udev = ufd_zalloc(sizeof(*udev));
 	if (!udev)
 		return -ENOMEM;
-	udev->dev = ufd_dev_create(iommu, 0);
+	udev->dev = ufd_dev_create(
+		iommu, cfg->flags & UIOMMUFD_DEV_ATS ? UFD_DEV_ATS : 0);
 	if (IS_ERR(udev->dev)) {
 		rc = (int)PTR_ERR(udev->dev);
 		goto out_free;

@@ -6,33 +6,51 @@
 #include "base/alloc.h"
 #include "base/dmaguard.h"
 #include "base/err.h"
+#include "dev/atc.h"
 #include "dev/dev.h"
 
 /**
  * ufd_dev_create() - a device behind @iommu, attached to nothing
  * @iommu: its IOMMU's driver, whose probe_device (if any) sees it first
- * @flags: device capabilities, as that driver defines them
+ * @flags: device capabilities: UFD_DEV_ATS and UFD_DEV_PRI, and bits that
+ *         driver defines
  *
- * Return: the device, or ERR_PTR(-ENOMEM) or the driver's probe error.
+ * A device with UFD_DEV_ATS gets an ATC, which it uses once the driver
+ * enables ATS on it.
+ *
+ * Return: the device, or ERR_PTR(-EINVAL (PRI without ATS), -ENOMEM, or
+ * the driver's probe error).
  */
 struct ufd_dev *ufd_dev_create(const struct ufd_iommu_ops *iommu,
 			       uint32_t flags)
 {
-	struct ufd_dev *dev = ufd_zalloc(sizeof(*dev));
+	struct ufd_dev *dev;
 	int rc;
 
+	if ((flags & UFD_DEV_PRI) && !(flags & UFD_DEV_ATS))
+		return ERR_PTR(-EINVAL);
+	dev = ufd_zalloc(sizeof(*dev));
 	if (!dev)
 		return ERR_PTR(-ENOMEM);
 	dev->iommu = iommu;
 	dev->flags = flags;
+	if (flags & UFD_DEV_ATS) {
+		dev->atc = atc_create();
+		if (!dev->atc) {
+			rc = -ENOMEM;
+			goto out_free;
+		}
+	}
 	if (iommu && iommu->probe_device) {
 		rc = iommu->probe_device(dev);
 		if (rc)
-			goto out_free;
+			goto out_free_atc;
 	}
 	ufd_rwlock_init(&dev->domain_lock);
 	return dev;
 
+out_free_atc:
+	atc_destroy(dev->atc);
 out_free:
 	ufd_free(dev);
 	return ERR_PTR(rc);
@@ -46,6 +64,8 @@ void ufd_dev_destroy(struct ufd_dev *dev)
 	if (dev->iommu && dev->iommu->release_device)
 		dev->iommu->release_device(dev);
 	ufd_free(dev->pasids);
+	/* After release_device: the IOMMU invalidates this ATC no more. */
+	atc_destroy(dev->atc);
 	ufd_rwlock_destroy(&dev->domain_lock);
 	ufd_free(dev);
 }
@@ -133,6 +153,31 @@ static struct ufd_domain *dma_domain(struct ufd_dev *dev, uint32_t pasid)
 	return NULL;
 }
 
+/*
+ * One piece of a DMA the IOMMU translates (an Untranslated request): as
+ * much of @len as one translation covers. Returns 0 with *moved set, or
+ * the domain's translate error.
+ */
+static int dma_untranslated(struct ufd_domain *domain, uint64_t iova,
+			    uint8_t *p, size_t len, bool write, size_t *moved)
+{
+	/* In: how far this DMA goes, so one answer can cover it all. */
+	struct ufd_translation t = { .len = len };
+	size_t n;
+	int rc;
+
+	rc = domain->ops->translate(domain, iova, write, &t);
+	if (rc)
+		return rc;
+	n = t.len < len ? t.len : len;
+	if (write)
+		memcpy((void *)(uintptr_t)t.addr, p, n);
+	else
+		memcpy(p, (void *)(uintptr_t)t.addr, n);
+	*moved = n;
+	return 0;
+}
+
 /* A DMA that stopped at a fault asks how to go on: a page request. */
 #define DMA_FAULT_RETRIES 8
 
@@ -150,7 +195,9 @@ static struct ufd_domain *dma_domain(struct ufd_dev *dev, uint32_t pasid)
  * would. There, a device whose faults are handled (fault_ops: the HWPT
  * has a fault queue) raises an I/O page fault and waits for the answer:
  * on success it translates again and goes on, as a device with PRI
- * retries after a page response.
+ * retries after a page response. While ATS is enabled on the device, the
+ * pieces are translated through its ATC and sent as Translated requests
+ * (atc.c); an IOVA the IOMMU answers "no access" for is such a fault too.
  *
  * Return: 0, -EFAULT (a translation fault, or no domain), -EPERM, or the
  * fault handler's answer.
@@ -169,22 +216,16 @@ again:
 	guard = ufd_dma_guard_enter();
 	while (len) {
 		struct ufd_domain *domain = dma_domain(dev, pasid);
-		/* In: how far this DMA goes, so one answer can cover it all. */
-		struct ufd_translation t = { .len = len };
 		size_t n;
 
-		if (!domain) {
+		if (!domain)
 			rc = -EFAULT;
-			break;
-		}
-		rc = domain->ops->translate(domain, iova, write, &t);
+		else if (dev->ats_enabled)
+			rc = atc_dma(dev, pasid, iova, p, len, write, &n);
+		else
+			rc = dma_untranslated(domain, iova, p, len, write, &n);
 		if (rc)
 			break;
-		n = t.len < len ? t.len : len;
-		if (write)
-			memcpy((void *)(uintptr_t)t.addr, p, n);
-		else
-			memcpy(p, (void *)(uintptr_t)t.addr, n);
 		p += n;
 		iova += n;
 		len -= n;

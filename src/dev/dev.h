@@ -12,10 +12,26 @@
  * PASID. A DMA that does not translate may raise an I/O page fault
  * (fault_ops), wait for its answer and retry, as a device with PRI does.
  *
- * Locking: domain_lock guards the attached domains. DMA holds it for read
- * while it translates and copies, so a domain cannot be detached (and then
- * freed) under a transfer in flight; attach and detach hold it for write.
- * A DMA waiting for a page fault's answer holds nothing.
+ * ATS (PCIe Address Translation Services): a device created with
+ * UFD_DEV_ATS has an ATC, a small cache of translations it asked its IOMMU
+ * for (iommu_ops.ats_request). While the IOMMU driver has ATS enabled on
+ * it (ufd_dev_set_ats(), done at attach when the IOMMU lets the device use
+ * ATS), a DMA looks the ATC up first; on a miss it sends a Translation
+ * Request and caches the answer; then it issues the access as a Translated
+ * request, which the IOMMU only admits or refuses -- an ATC hit costs no
+ * translation in the IOMMU. The ATC keeps what it holds until the IOMMU
+ * invalidates it (ufd_dev_atc_inval(), the device's side of an ATC
+ * invalidation command), so a driver that forgets to invalidate lets the
+ * device use a stale translation, as on hardware. See atc.c.
+ *
+ * Locking: domain_lock guards the attached domains and ats_enabled. DMA
+ * holds it for read while it translates and copies, so a domain cannot be
+ * detached (and then freed) under a transfer in flight; attach and detach
+ * hold it for write. A DMA waiting for a page fault's answer holds nothing.
+ * The ATC has its own lock, a leaf: the IOMMU takes it while it executes an
+ * invalidation command, possibly under any lock of its driver (the domain
+ * lock an unmap holds, the command-queue lock), so a DMA never holds it
+ * while it calls the IOMMU.
  */
 #ifndef UIOMMUFD_DEV_DEV_H
 #define UIOMMUFD_DEV_DEV_H
@@ -44,14 +60,29 @@ struct ufd_dev_fault_ops {
 		     uint64_t iova, bool write);
 };
 
+/*
+ * Capabilities of the device itself, which mean the same to every driver:
+ * the top bits of ufd_dev_create()'s @flags (drivers define the others).
+ */
+#define UFD_DEV_ATS (1u << 30) /* PCIe ATS: an ATC, Translation Requests */
+#define UFD_DEV_PRI (1u << 31) /* PCIe PRI: Page Requests (needs ATS) */
+
+struct ufd_atc;
+
 struct ufd_dev {
 	const struct ufd_iommu_ops *iommu;
-	uint32_t flags;	     /* device capabilities (driver-defined) */
+	uint32_t flags;	     /* capabilities: UFD_DEV_* and the driver's */
 	uint32_t pasid_bits; /* 0: no PASID */
 	struct ufd_rwlock domain_lock;
 	struct ufd_domain *domain;    /* domain_lock; NULL blocks all DMA */
 	struct ufd_dev_pasid *pasids; /* domain_lock; npasids of them */
 	unsigned int npasids;	      /* domain_lock */
+	/*
+	 * domain_lock: the Enable bit of the device's ATS capability, which
+	 * the IOMMU driver sets with ufd_dev_set_ats(). Only with UFD_DEV_ATS.
+	 */
+	bool ats_enabled;
+	struct ufd_atc *atc; /* with UFD_DEV_ATS; fixed; its own lock */
 	const struct ufd_dev_fault_ops *fault_ops; /* set before any DMA */
 	void *fault_priv;
 	void *priv; /* the driver's per-device data */
@@ -77,5 +108,28 @@ int ufd_dev_dma_pasid(struct ufd_dev *dev, uint32_t pasid, uint64_t iova,
 
 /* ufd_dev_dma_pasid()'s @pasid for a DMA without a PASID. */
 #define UFD_NO_PASID UINT32_MAX
+
+/* ---- ATS: the device's ATC (atc.c) ---- */
+
+/* Translations an ATC holds at most; a full ATC evicts one per fill. */
+#define UFD_ATC_ENTRIES 64
+
+void ufd_dev_set_ats(struct ufd_dev *dev, bool enable);
+void ufd_dev_atc_inval(struct ufd_dev *dev, uint32_t pasid, uint64_t addr,
+		       unsigned int size_lg2, bool global);
+
+/* What an ATC did, for tests and benchmarks. */
+struct ufd_atc_stats {
+	uint64_t hits;	      /* DMA pieces served by the ATC */
+	uint64_t requests;    /* Translation Requests sent to the IOMMU */
+	uint64_t fills;	      /* answers cached */
+	uint64_t evictions;   /* entries dropped to make room */
+	uint64_t inval_reqs;  /* invalidation requests received */
+	uint64_t invalidated; /* entries they dropped */
+	uint64_t stale;	      /* answers dropped: overtaken by one */
+	unsigned int entries; /* held now */
+};
+
+int ufd_dev_atc_stats(struct ufd_dev *dev, struct ufd_atc_stats *st);
 
 #endif

@@ -259,6 +259,39 @@ enum ufd_iommu_cap {
 	UFD_CAP_PCI_ATS_SUPPORTED, /* ATS can be used for the device */
 };
 
+/*
+ * PCIe ATS: what a device with an ATC asks its IOMMU (iommu_ops.ats_request).
+ * A Translation Request asks for the translation of one IOVA, which the
+ * device then caches; a Translated request is a DMA at an address from
+ * that cache, which the IOMMU does not translate but may refuse.
+ */
+enum ufd_ats_kind {
+	UFD_ATS_TRANSLATE,  /* a Translation Request: answers in out_* */
+	UFD_ATS_TRANSLATED, /* a Translated request: may it pass? */
+};
+
+struct ufd_ats_req {
+	enum ufd_ats_kind kind;
+	bool pasid_valid;
+	uint32_t pasid;
+	/* TRANSLATE: the IOVA; TRANSLATED: the address the ATC produced. */
+	uint64_t addr;
+	/*
+	 * TRANSLATE: ask for write permission too (PCIe No-Write clear);
+	 * TRANSLATED: the request is a write.
+	 */
+	bool write;
+	/*
+	 * TRANSLATE, out: the naturally aligned 2^out_page_lg2 bytes holding
+	 * addr translate, from their first byte, to out_addr, with these
+	 * permissions. Neither read nor write: nothing is mapped there (the
+	 * device must not cache that answer).
+	 */
+	uint64_t out_addr;
+	unsigned int out_page_lg2;
+	bool out_read, out_write;
+};
+
 /* Flags for domain_alloc_paging (the IOMMU_HWPT_ALLOC_* values). */
 struct ufd_iommu_ops {
 	const char *name;
@@ -298,6 +331,17 @@ struct ufd_iommu_ops {
 	 * capability at all.
 	 */
 	bool (*capable)(struct ufd_dev *dev, enum ufd_iommu_cap cap);
+	/*
+	 * Optional: PCIe ATS requests of @dev (struct ufd_ats_req). The
+	 * device sends them only while the driver has ATS enabled on it
+	 * (ufd_dev_set_ats()), with dev->domain_lock held for read and not
+	 * the ATC's lock, so the driver may take here locks it holds while
+	 * it invalidates ATCs (ufd_dev_atc_inval()). Returns 0 (TRANSLATE:
+	 * answered, maybe with no access; TRANSLATED: admitted) or -EFAULT
+	 * (TRANSLATE: Unsupported Request or Completer Abort; TRANSLATED:
+	 * terminated).
+	 */
+	int (*ats_request)(struct ufd_dev *dev, struct ufd_ats_req *req);
 	/*
 	 * Optional: the hardware information IOMMU_GET_HW_INFO reports.
 	 * *type is the type asked for on entry (IOMMU_HW_INFO_TYPE_DEFAULT:

@@ -48,9 +48,11 @@ static void resume_nth(unsigned int left)
 	ufd_fail_nth_set(left);
 }
 
+/* @priv: the device flags (NULL: none). */
 static int op_probe(void *priv)
 {
-	struct ufd_dev *dev = ufd_dev_create(&ufd_smmuv3_iommu, 0);
+	struct ufd_dev *dev =
+		ufd_dev_create(&ufd_smmuv3_iommu, priv ? *(uint32_t *)priv : 0);
 
 	unsigned int left;
 
@@ -159,9 +161,11 @@ out_viommu:
 static void test_failnth(void **state)
 {
 	struct ctx *c = calloc(1, sizeof(*c));
+	uint32_t ats = UFD_DEV_ATS;
 
 	/* The default instance and lazily made state exist before we count. */
 	assert_int_equal(op_probe(NULL), 0);
+	assert_int_equal(op_probe(&ats), 0);
 	c->dev = tb_dev(&ufd_smmuv3_iommu);
 	c->buf = tb_buf((2ull << 20) + 0x6000, 2ull << 20);
 	c->s2 = tb_paging(c->dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
@@ -170,6 +174,7 @@ static void test_failnth(void **state)
 	assert_int_equal(op_viommu(c), 0);
 
 	sweep("probe", op_probe, NULL);
+	sweep("probe with ATS (its ATC)", op_probe, &ats);
 	sweep("paging domains", op_paging, c);
 	sweep("tegra vIOMMU, vDEVICE, nested, HW queue", op_viommu, c);
 

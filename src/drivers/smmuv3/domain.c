@@ -34,6 +34,21 @@
  * the model never walks a table page an unmap freed, and a device leaving
  * the domain is out of the list before its STE changes.
  *
+ * ATS, as Linux's arm-smmu-v3 does it: a device created with UFD_DEV_ATS
+ * behind an SMMU with ATS is "ATS capable"; its StreamID is registered with
+ * the model (smmu_dev_ops) so CMD_ATC_INV reaches its ATC. Attaching it to
+ * a paging domain sets STE.EATS to full ATS and enables ATS on the device;
+ * blocking clears both. Every STE change of such a device is followed by a
+ * CMD_ATC_INV of its whole ATC, so nothing cached under the old STE
+ * survives. While EATS is set the device is on its table's ats_masters
+ * list, and every TLB invalidation of the table (unmap, dirty harvest) is
+ * followed by CMD_ATC_INV for each of them before the CMD_SYNC -- the range
+ * for a domain it uses directly, everything for one it reaches through a
+ * nested domain (its ATC holds guest addresses the host cannot map back),
+ * as arm_smmu_atc_inv_domain() does. The device's Translation Requests
+ * (smmu_ats_request()) go to the model by its own StreamID, under the
+ * domain's read lock like any walk.
+ *
  * Dirty tracking, as Linux does it: a domain allocated with
  * IOMMU_HWPT_ALLOC_DIRTY_TRACKING has DBM leaves and a CD with HA/HD, so
  * the SMMU marks every written page dirty whether or not tracking is "on"
@@ -252,8 +267,58 @@ static void inv_range(struct cmd_batch *b, unsigned int stage, uint16_t asid,
 }
 
 /*
+ * CMD_ATC_INV for @sid's translations without PASID in [iova, iova + len),
+ * or all of them when @len is 0: the smallest aligned power-of-two span of
+ * pages that covers the range (4.5), as a device can only be told that.
+ */
+static void atc_inv(struct cmd_batch *b, uint32_t sid, uint64_t iova,
+		    uint64_t len)
+{
+	unsigned int span = SMMU_ATC_INV_SIZE_ALL;
+	uint64_t first = 0, last;
+
+	if (len) {
+		first = iova >> 12;
+		last = (iova + (len - 1)) >> 12;
+		span = first == last ? 0
+				     : 64 - (unsigned int)__builtin_clzll(
+						    first ^ last);
+		if (span >= SMMU_ATC_INV_SIZE_ALL) {
+			span = SMMU_ATC_INV_SIZE_ALL;
+			first = 0;
+		} else {
+			first &= ~((1ull << span) - 1);
+		}
+	}
+	batch_add(b,
+		  smmu_dprep(SMMU_CMD_OP, SMMU_CMD_ATC_INV) |
+			  smmu_dprep(SMMU_CMD_SID, sid),
+		  smmu_dprep(SMMU_CMD_ATC_SIZE, span) |
+			  smmu_dprep(SMMU_CMD_ATC_ADDR, first));
+	smmu_stat_inc(b->smmu, atc_invs);
+}
+
+/*
+ * ATC invalidations for a change to [iova, iova + len) of @d's table, for
+ * every device with ATS that uses it. @d's lock held (either way).
+ */
+static void domain_atc_inv(struct cmd_batch *b, struct smmu_domain *d,
+			   uint64_t iova, uint64_t len)
+{
+	struct smmu_link *l;
+
+	for (l = d->ats_masters.next; l != &d->ats_masters; l = l->next) {
+		struct smmu_master *m =
+			container_of(l, struct smmu_master, ats_link);
+
+		atc_inv(b, m->sid, iova, m->ats_nested ? 0 : len);
+	}
+}
+
+/*
  * Invalidates what a change to [iova, iova + len) of @d's table may have
- * left cached, under every tag the table is used with, then syncs.
+ * left cached, under every tag the table is used with and in the ATCs of
+ * the devices using it, then syncs. @d's lock held (either way).
  */
 static void domain_inv(struct smmu_domain *d, uint64_t iova, uint64_t len)
 {
@@ -262,6 +327,8 @@ static void domain_inv(struct smmu_domain *d, uint64_t iova, uint64_t len)
 
 	if (d->stage == 1) {
 		inv_range(&b, 1, d->asid, 0, iova, len);
+		/* After the TLBIs: a refill must not find the old entry. */
+		domain_atc_inv(&b, d, iova, len);
 		batch_submit(&b);
 		return;
 	}
@@ -289,6 +356,7 @@ static void domain_inv(struct smmu_domain *d, uint64_t iova, uint64_t len)
 		}
 		ufd_mutex_unlock(&d->vsmmus_lock);
 	}
+	domain_atc_inv(&b, d, iova, len);
 	batch_submit(&b);
 }
 
@@ -518,6 +586,7 @@ static struct ufd_domain *domain_new(struct ufd_smmuv3 *smmu,
 	ufd_rwlock_init(&d->lock);
 	ufd_mutex_init(&d->vsmmus_lock);
 	smmu_list_init(&d->masters);
+	smmu_list_init(&d->ats_masters);
 	smmu_list_init(&d->vsmmus);
 	d->base.iopt.ops = &smmu_iopt_ops;
 	d->base.iopt.pgsize_bitmap = pt_pgsize_bitmap(d->pt);
@@ -600,6 +669,43 @@ int ufd_smmuv3_domain_info(struct ufd_domain *domain,
 
 /* ---- Attach ---- */
 
+/*
+ * The device stops using ATS (its ATC is dropped) and leaves the list of
+ * the table it used, so unmaps no longer reach it. dev->domain_lock held
+ * for write.
+ */
+static void ats_leave(struct smmu_master *m)
+{
+	struct smmu_domain *t = m->ats_table;
+
+	ufd_dev_set_ats(m->dev, false);
+	ufd_rwlock_wrlock(&t->lock);
+	smmu_list_del(&m->ats_link);
+	ufd_rwlock_unlock(&t->lock);
+	m->ats_on = false;
+	m->ats_table = NULL;
+}
+
+/*
+ * The device joins the ATS list of the table behind @domain, then uses
+ * ATS: from its first Translation Request on, unmaps invalidate its ATC.
+ * dev->domain_lock held for write.
+ */
+static void ats_join(struct smmu_master *m, struct ufd_domain *domain)
+{
+	bool nested = domain->type == UFD_DOMAIN_NESTED;
+	struct smmu_domain *t = nested ? to_smmu_nested(domain)->parent
+				       : to_smmu_domain(domain);
+
+	ufd_rwlock_wrlock(&t->lock);
+	smmu_list_add(&t->ats_masters, &m->ats_link);
+	ufd_rwlock_unlock(&t->lock);
+	m->ats_table = t;
+	m->ats_nested = nested;
+	m->ats_on = true;
+	ufd_dev_set_ats(m->dev, true);
+}
+
 /* The lock and device list of a domain this driver made. */
 static void domain_masters(struct ufd_domain *domain, struct ufd_rwlock **lock,
 			   struct smmu_link **list)
@@ -621,19 +727,27 @@ static void domain_masters(struct ufd_domain *domain, struct ufd_rwlock **lock,
  *
  * The device leaves its old domain's list before the STE changes and joins
  * the new one's after CFGI_STE completed, so no translation of a domain
- * ever uses an STE in transition. Called with dev->domain_lock held for
- * write. Return: 0.
+ * ever uses an STE in transition. ATS follows @ste's EATS for a device
+ * that has it: off (and the ATC dropped) before the change, its whole ATC
+ * invalidated with the CFGI_STE, on again after. Called with
+ * dev->domain_lock held for write. Return: 0.
  */
 int smmu_master_install(struct smmu_master *master, struct ufd_domain *domain,
 			const uint64_t ste[SMMU_STE_DWORDS],
 			const struct smmu_vmaster *vm)
 {
 	struct ufd_smmuv3 *smmu = master->smmu;
+	struct cmd_batch b = { .smmu = smmu };
+	bool ats = master->ats_capable && domain &&
+		   smmu_dget(ste, SMMU_STE_EATS) == SMMU_EATS_TRANS;
+	bool had_ats = master->ats_on;
 	struct smmu_link *list;
 	struct ufd_rwlock *lock;
 	uint64_t cd[SMMU_CD_DWORDS];
 	unsigned int i;
 
+	if (had_ats)
+		ats_leave(master);
 	if (master->domain) {
 		domain_masters(master->domain, &lock, &list);
 		ufd_rwlock_wrlock(lock);
@@ -649,17 +763,22 @@ int smmu_master_install(struct smmu_master *master, struct ufd_domain *domain,
 	}
 	smmu_write_ste(smmu, master->sid, ste);
 	/* Drops the STE and every CD cached through it. */
-	if (smmu_cmd_sync_one(smmu,
-			      smmu_dprep(SMMU_CMD_OP, SMMU_CMD_CFGI_STE) |
-				      smmu_dprep(SMMU_CMD_SID, master->sid),
-			      smmu_dprep(SMMU_CMD_CFGI_LEAF, 1)))
-		ufd_log(UFD_LOG_ERR, "smmuv3: CFGI_STE failed");
+	batch_add(&b,
+		  smmu_dprep(SMMU_CMD_OP, SMMU_CMD_CFGI_STE) |
+			  smmu_dprep(SMMU_CMD_SID, master->sid),
+		  smmu_dprep(SMMU_CMD_CFGI_LEAF, 1));
+	/* Nothing the old STE let the device cache may outlive it. */
+	if (had_ats || ats)
+		atc_inv(&b, master->sid, 0, 0);
+	batch_submit(&b);
 	if (domain) {
 		domain_masters(domain, &lock, &list);
 		ufd_rwlock_wrlock(lock);
 		smmu_list_add(list, &master->dom_link);
 		ufd_rwlock_unlock(lock);
 	}
+	if (ats)
+		ats_join(master, domain);
 	ufd_mutex_lock(&smmu->streams_lock);
 	master->has_vm = vm != NULL;
 	if (vm)
@@ -695,17 +814,38 @@ int smmu_attach(struct ufd_dev *dev, struct ufd_domain *domain)
 		make_cdtable_ste(ste, m);
 	else
 		smmu_make_s2_ste(ste, d, d->vmid);
+	/* Linux enables ATS for every paging domain when it can. */
+	if (m->ats_capable)
+		smmu_dset(ste, SMMU_STE_EATS, SMMU_EATS_TRANS);
 	return smmu_master_install(m, domain, ste, NULL);
 }
 
 /* ---- Devices ---- */
 
+/* The SMMU executed CMD_ATC_INV for the device: its ATC drops the range. */
+static int smmu_dev_atc_inval(void *priv, uint32_t sid, uint32_t ssid,
+			      uint64_t addr, unsigned int size_lg2, bool global)
+{
+	struct smmu_master *m = priv;
+
+	ufd_dev_atc_inval(m->dev, ssid == SMMUV3_NO_SSID ? UFD_NO_PASID : ssid,
+			  addr, size_lg2, global);
+	return 0;
+}
+
+/* What the SMMU model reaches of a device with ATS. */
+static const struct smmuv3_dev_ops smmu_dev_ops = {
+	.atc_inval = smmu_dev_atc_inval,
+};
+
 /**
  * smmu_probe_device() - iommu_ops.probe_device: a StreamID for @dev
  *
  * The lowest free StreamID, its STE aborting; dev->priv becomes the
- * device's struct smmu_master. Return: 0, -ENODEV (ops not ours), the
- * default instance's creation error, -ENOSPC (no StreamID left), -ENOMEM.
+ * device's struct smmu_master. A device with UFD_DEV_ATS behind an SMMU
+ * with ATS is ATS capable: its StreamID's commands reach its ATC. Return:
+ * 0, -ENODEV (ops not ours), the default instance's creation error,
+ * -ENOSPC (no StreamID left), -ENOMEM.
  */
 int smmu_probe_device(struct ufd_dev *dev)
 {
@@ -728,7 +868,9 @@ int smmu_probe_device(struct ufd_dev *dev)
 	m->smmu = smmu;
 	m->dev = dev;
 	m->vintf_slot = -1;
+	m->ats_capable = (dev->flags & UFD_DEV_ATS) && smmu->ats;
 	smmu_list_init(&m->dom_link);
+	smmu_list_init(&m->ats_link);
 	ufd_mutex_lock(&smmu->streams_lock);
 	sid = find_first_zero_bit(smmu->sid_map, 1ul << smmu->sid_bits);
 	if (sid >= (1ul << smmu->sid_bits)) {
@@ -738,6 +880,12 @@ int smmu_probe_device(struct ufd_dev *dev)
 	rc = smmu_strtab_prepare(smmu, (uint32_t)sid);
 	if (rc)
 		goto out_unlock;
+	if (m->ats_capable) {
+		rc = smmuv3_dev_register(smmu->hw, (uint32_t)sid, &smmu_dev_ops,
+					 m);
+		if (rc)
+			goto out_unlock;
+	}
 	set_bit(sid, smmu->sid_map);
 	m->sid = (uint32_t)sid;
 	smmu->by_sid[sid] = m;
@@ -772,6 +920,9 @@ void ufd_smmuv3_release_device(struct ufd_dev *dev)
 	smmu = m->smmu;
 	if (m->domain)
 		smmu_attach(dev, NULL);
+	/* Waits for a CMD_ATC_INV reaching the device right now. */
+	if (m->ats_capable)
+		smmuv3_dev_unregister(smmu->hw, m->sid);
 	ufd_mutex_lock(&smmu->streams_lock);
 	smmu->by_sid[m->sid] = NULL;
 	clear_bit(m->sid, smmu->sid_map);
@@ -786,7 +937,12 @@ uint32_t ufd_smmuv3_dev_sid(const struct ufd_dev *dev)
 	return dev_to_master(dev)->sid;
 }
 
-/** smmu_capable() - iommu_ops.capable, from the SMMU's IDRs */
+/**
+ * smmu_capable() - iommu_ops.capable, from the SMMU's IDRs
+ *
+ * ATS for a device that has it, on an SMMU that has it (Linux's
+ * arm_smmu_ats_supported(), which IOMMU_GET_HW_INFO reports).
+ */
 bool smmu_capable(struct ufd_dev *dev, enum ufd_iommu_cap cap)
 {
 	struct ufd_smmuv3 *smmu = smmu_of_dev(dev);
@@ -796,10 +952,84 @@ bool smmu_capable(struct ufd_dev *dev, enum ufd_iommu_cap cap)
 		return smmu->coherent;
 	case UFD_CAP_DIRTY_TRACKING:
 		return smmu->hd;
+	case UFD_CAP_PCI_ATS_SUPPORTED:
+		return dev_to_master(dev)->ats_capable;
 	default:
-		/* Our devices have no ATS. */
 		return false;
 	}
+}
+
+/*
+ * The read locks that keep the tables behind @domain out of an unmap's
+ * way while the SMMU walks them (as paging_translate and nested_translate
+ * take them); NULL: none.
+ */
+static void domain_walk_locks(struct ufd_domain *domain,
+			      struct ufd_rwlock *locks[2])
+{
+	locks[0] = locks[1] = NULL;
+	if (!domain)
+		return;
+	if (domain->type == UFD_DOMAIN_PAGING) {
+		locks[0] = &to_smmu_domain(domain)->lock;
+	} else {
+		locks[0] = &to_smmu_nested(domain)->lock;
+		locks[1] = &to_smmu_nested(domain)->parent->lock;
+	}
+}
+
+/**
+ * smmu_ats_request() - iommu_ops.ats_request: a PCIe ATS request of @dev
+ *
+ * Served by the SMMU model for the device's own StreamID:
+ * smmuv3_ats_translate() for a Translation Request (under the read locks
+ * of the tables it walks; a translation fault answers "no access"),
+ * smmuv3_check_translated() for a Translated request. The caller holds
+ * dev->domain_lock for read, so the attached domain stays.
+ *
+ * Return: 0 or -EFAULT (Unsupported Request, Completer Abort, or a
+ * terminated Translated request), -EINVAL for an unknown kind.
+ */
+int smmu_ats_request(struct ufd_dev *dev, struct ufd_ats_req *req)
+{
+	struct smmu_master *m = dev_to_master(dev);
+	struct ufd_smmuv3 *smmu = m->smmu;
+	uint32_t ssid = req->pasid_valid ? req->pasid : SMMUV3_NO_SSID;
+	unsigned int access = req->write ? SMMUV3_WRITE : SMMUV3_READ;
+	struct ufd_rwlock *locks[2];
+	struct smmuv3_ats res;
+	unsigned int i;
+	int rc;
+
+	switch (req->kind) {
+	case UFD_ATS_TRANSLATED:
+		smmu_stat_inc(smmu, ats_translated);
+		rc = smmuv3_check_translated(smmu->hw, m->sid, ssid, req->addr,
+					     access);
+		return rc ? -EFAULT : 0;
+	case UFD_ATS_TRANSLATE:
+		break;
+	default:
+		return -EINVAL;
+	}
+	smmu_stat_inc(smmu, ats_treqs);
+	domain_walk_locks(m->domain, locks);
+	for (i = 0; i < 2 && locks[i]; i++)
+		ufd_rwlock_rdlock(locks[i]);
+	/* A read asks without write (No-Write), so no page turns dirty. */
+	rc = smmuv3_ats_translate(smmu->hw, m->sid, ssid, req->addr,
+				  SMMUV3_READ | (req->write ? SMMUV3_WRITE : 0),
+				  &res);
+	for (i = 2; i-- > 0;)
+		if (locks[i])
+			ufd_rwlock_unlock(locks[i]);
+	if (rc)
+		return -EFAULT;
+	req->out_page_lg2 = res.page_lg2;
+	req->out_addr = res.oa & ~((1ull << res.page_lg2) - 1);
+	req->out_read = res.perm & SMMUV3_READ;
+	req->out_write = res.perm & SMMUV3_WRITE;
+	return 0;
 }
 
 /**

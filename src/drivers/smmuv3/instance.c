@@ -535,6 +535,7 @@ const struct ufd_iommu_ops ufd_smmuv3_iommu = {
 	.domain_alloc_paging = smmu_domain_alloc_paging,
 	.attach = smmu_attach,
 	.capable = smmu_capable,
+	.ats_request = smmu_ats_request,
 	.hw_info = smmu_hw_info,
 	.domain_alloc_nested = smmu_domain_alloc_nested,
 	.viommu_supported = smmu_viommu_supported,
@@ -720,4 +721,9 @@ void ufd_smmuv3_get_stats(struct ufd_smmuv3 *smmu, struct ufd_smmuv3_stats *st)
 		__atomic_load_n(&smmu->stats.evtq_overflows, __ATOMIC_RELAXED);
 	st->cmdqv_errors =
 		__atomic_load_n(&smmu->stats.cmdqv_errors, __ATOMIC_RELAXED);
+	st->ats_treqs =
+		__atomic_load_n(&smmu->stats.ats_treqs, __ATOMIC_RELAXED);
+	st->ats_translated =
+		__atomic_load_n(&smmu->stats.ats_translated, __ATOMIC_RELAXED);
+	st->atc_invs = __atomic_load_n(&smmu->stats.atc_invs, __ATOMIC_RELAXED);
 }

@@ -9,7 +9,12 @@
  * S1Fmt, S1ContextPtr, S1CDMax in word 0 and S1DSS, S1CIR, S1COR, S1CSH,
  * S1STALLD, EATS in word 1; Config must be abort, bypass or stage-1
  * translate and EATS abort or translate; anything else is EIO. An STE with
- * V = 0 becomes an abort STE. The physical STE of a stage-1 nested domain
+ * V = 0 becomes an abort STE. The guest's EATS is not copied: it says
+ * whether the guest enabled ATS on its device (and will send ATC_INV for
+ * it), and the physical EATS follows it, for a device with ATS, as in
+ * Linux: full ATS for a stage-1 vSTE with EATS set, and for a bypass vSTE
+ * (stage 2 alone, which the host invalidates); none for a stage-1 vSTE
+ * without it, nor for abort. The physical STE of a stage-1 nested domain
  * is the parent's stage-2 STE (with the vIOMMU's VMID, or the parent's own
  * without a vIOMMU) turned into Config = nested, plus the guest's stage-1
  * words and MEV; bypass installs the stage 2 alone; abort aborts. The SMMU
@@ -108,6 +113,23 @@ static void make_nested_ste(uint64_t ste[SMMU_STE_DWORDS],
 	default:
 		smmu_make_abort_ste(ste);
 		break;
+	}
+}
+
+/*
+ * Does a device with ATS use it under @n (Linux's choice)? A guest that
+ * translates decides with its vSTE's EATS, as only it will invalidate its
+ * device's ATC; bypass is the host's stage 2, whose unmaps invalidate it.
+ */
+static bool nested_ats(const struct smmu_nested *n)
+{
+	switch (vste_cfg(n)) {
+	case SMMU_STE_CFG_S1:
+		return n->enable_ats;
+	case SMMU_STE_CFG_BYPASS:
+		return true;
+	default:
+		return false;
 	}
 }
 
@@ -234,6 +256,8 @@ int smmu_attach_nested(struct smmu_master *master, struct smmu_nested *n)
 	}
 	vmid = n->vsmmu ? n->vsmmu->vmid : n->parent->vmid;
 	make_nested_ste(ste, n, vmid);
+	if (master->ats_capable && nested_ats(n))
+		smmu_dset(ste, SMMU_STE_EATS, SMMU_EATS_TRANS);
 	return smmu_master_install(master, &n->base, ste, has_vm ? &vm : NULL);
 }
 

@@ -24,6 +24,11 @@
  *     through HTTU with IOMMU_HWPT_ALLOC_DIRTY_TRACKING; unmapping issues
  *     the TLB invalidations, so the model's IOTLB never serves a stale
  *     entry of a host-owned table;
+ *   - ATS for devices created with UFD_DEV_ATS: STE.EATS where Linux
+ *     enables ATS, Translation and Translated requests served by the
+ *     model for the device's StreamID (ats_request), and CMD_ATC_INV to
+ *     its ATC after every TLB invalidation of a table it uses and every
+ *     STE change;
  *   - nested domains from a guest's STE (IOMMU_HWPT_DATA_ARM_SMMUV3),
  *     validated as Linux validates it;
  *   - vIOMMUs of type IOMMU_VIOMMU_TYPE_ARM_SMMUV3 (a VMID each, vDEVICEs
@@ -36,7 +41,8 @@
  * core must follow (no two attaches of one device at once, which
  * ufd_dev_set_domain() guarantees) are Linux's. Lock order, outermost
  * first: the core's locks, dev->domain_lock, a domain's lock, the
- * instance's stream lock, its command-queue lock, the models' locks. The
+ * instance's stream lock, its command-queue lock, the models' locks, a
+ * device's ATC lock (taken when the SMMU executes CMD_ATC_INV). The
  * driver calls the core's vIOMMU services (viommu->core) with its stream
  * lock or VINTF lock held, as Linux does: the core must not call back into
  * the driver from them.
@@ -157,6 +163,9 @@ struct ufd_smmuv3_stats {
 	uint64_t events_lost;	 /* forwarding refused (no queue, full) */
 	uint64_t evtq_overflows; /* EVENTQ_PROD.OVFLG seen */
 	uint64_t cmdqv_errors;	 /* VCMDQ errors forwarded or dropped */
+	uint64_t ats_treqs;	 /* ATS Translation Requests served */
+	uint64_t ats_translated; /* ATS Translated requests checked */
+	uint64_t atc_invs;	 /* CMD_ATC_INV the driver issued itself */
 };
 
 /** ufd_smmuv3_get_stats() - snapshot of @smmu's counters */

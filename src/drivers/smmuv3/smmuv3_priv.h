@@ -22,7 +22,7 @@
  *
  * Locks, outermost first (a lock is never taken while a later one in this
  * list is held):
- *   dev->domain_lock (the core's)      an attach in progress
+ *   dev->domain_lock (the core's)      an attach in progress; a DMA
  *   smmu_domain/smmu_nested.lock       rwlock: translations and harvests
  *                                      read; unmap, device lists write
  *   smmu_vintf.lvcmdq_lock             a VINTF's queues
@@ -37,6 +37,9 @@
  *   ufd_smmuv3.wake_lock               the event thread's wake-up; taken
  *                                      by the SMMU's interrupt callback,
  *                                      which may run under any of the above
+ *   a device's ATC lock (src/dev)      taken by the SMMU when it executes
+ *                                      CMD_ATC_INV (smmu_dev_atc_inval()),
+ *                                      under any of the above
  */
 #ifndef UIOMMUFD_DRIVERS_SMMUV3_SMMUV3_PRIV_H
 #define UIOMMUFD_DRIVERS_SMMUV3_SMMUV3_PRIV_H
@@ -167,6 +170,20 @@ struct smmu_master {
 	struct ufd_smmuv3 *smmu;
 	struct ufd_dev *dev;
 	uint32_t sid;
+	/*
+	 * ATS: ats_capable is fixed at probe (the device has ATS and the SMMU
+	 * too; its CMD_ATC_INV then reach the device's ATC). While its STE
+	 * has EATS (ats_on), the device is on the ats_masters list of
+	 * ats_table, the paging domain whose table its ATC translations come
+	 * from (the domain itself, or a nested domain's stage 2; ats_nested
+	 * then, and an unmap invalidates its whole ATC). ats_on, ats_table
+	 * and ats_nested change under dev->domain_lock held for write; the
+	 * list link under ats_table->lock held for write.
+	 */
+	bool ats_capable;
+	bool ats_on, ats_nested;
+	struct smmu_domain *ats_table;
+	struct smmu_link ats_link;
 	/* One context descriptor: the CD table of stage-1 attachments. */
 	uint64_t *cd_table;
 	/* What the STE points at; written by attach (dev->domain_lock). */
@@ -197,6 +214,8 @@ struct smmu_domain {
 	 */
 	struct ufd_rwlock lock;
 	struct smmu_link masters; /* struct smmu_master.dom_link */
+	/* Devices with ATS using this table (smmu_master.ats_link); lock. */
+	struct smmu_link ats_masters;
 	/* vsmmus_lock: the vIOMMUs over this stage 2 (their VMIDs). */
 	struct ufd_mutex vsmmus_lock;
 	struct smmu_link vsmmus; /* struct smmu_vsmmu.s2_link */
@@ -298,6 +317,7 @@ struct ufd_domain *smmu_domain_alloc_paging(struct ufd_dev *dev,
 int smmu_attach(struct ufd_dev *dev, struct ufd_domain *domain);
 bool smmu_capable(struct ufd_dev *dev, enum ufd_iommu_cap cap);
 void *smmu_hw_info(struct ufd_dev *dev, uint32_t *length, uint32_t *type);
+int smmu_ats_request(struct ufd_dev *dev, struct ufd_ats_req *req);
 
 /* nested.c */
 extern const struct ufd_domain_ops smmu_nested_ops;
