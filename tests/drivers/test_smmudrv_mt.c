@@ -14,6 +14,7 @@
  *     commands into a Tegra241 VCMDQ meanwhile.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <time.h>
 
 #include "smmudrv_tb.h"
@@ -72,6 +73,7 @@ static void run_readers(struct shared *s, void (*mutate)(void *, unsigned int),
 			void *priv, unsigned int rounds)
 {
 	struct reader_arg args[2] = { { s, 0x1000 }, { s, 0x2000 } };
+	unsigned long before;
 	uint64_t deadline;
 	pthread_t th[2];
 	unsigned int i;
@@ -79,17 +81,22 @@ static void run_readers(struct shared *s, void (*mutate)(void *, unsigned int),
 	for (i = 0; i < 2; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, reader, &args[i]),
 				 0);
-	/* Enough changes, and enough reads among them, within a bound. */
+	/* The readers run before the changes start... */
 	deadline = now_ns() + 10000000000ull;
-	for (i = 0; (i < rounds || atomic_load(&s->checked) < 5000) &&
+	while (!atomic_load(&s->checked) && now_ns() < deadline)
+		sched_yield();
+	before = atomic_load(&s->checked);
+	/* ...and enough of their reads fall among the changes. */
+	for (i = 0; (i < rounds || atomic_load(&s->checked) - before < 5000) &&
 		    now_ns() < deadline;
 	     i++)
 		mutate(priv, i);
 	atomic_store(&s->stop, true);
 	for (i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
-	printf("# %lu reads checked\n", atomic_load(&s->checked));
-	assert_true(atomic_load(&s->checked) > 0);
+	printf("# %lu reads checked, %lu during changes\n",
+	       atomic_load(&s->checked), atomic_load(&s->checked) - before);
+	assert_true(atomic_load(&s->checked) - before > 0);
 	assert_int_equal(atomic_load(&s->bad), 0);
 }
 
