@@ -14,6 +14,7 @@
 #include "base/sys.h"
 #include "iopt/dmabuf.h"
 #include "iopt/pages.h"
+#include "iopt/pinned.h"
 
 #define IOPT_PAGE_SIZE 4096ull
 
@@ -308,6 +309,9 @@ int iopt_pages_pin(struct iopt_pages *pages, uint64_t first, uint64_t last,
 		goto out_unlock;
 	for (i = first; i <= last; i++)
 		pages->pin_counts[i]++;
+	/* The program's munmap() of pinned memory must now ask first. */
+	if (!pages->npinned && newly && pages->source == IOPT_PAGES_USER)
+		iopt_pinned_add(pages);
 	pages->npinned += newly;
 out_unlock:
 	ufd_mutex_unlock(&pages->mutex);
@@ -323,6 +327,8 @@ void iopt_pages_unpin(struct iopt_pages *pages, uint64_t first, uint64_t last)
 	released = pages_drop_counts(pages, first, last);
 	pages->npinned -= released;
 	iopt_account_uncharge(pages->account, released);
+	if (released && !pages->npinned && pages->source == IOPT_PAGES_USER)
+		iopt_pinned_del(pages);
 	ufd_mutex_unlock(&pages->mutex);
 }
 
@@ -364,7 +370,11 @@ int iopt_pages_repoint(struct iopt_pages *pages, uintptr_t new_base)
 	if (pages->source != IOPT_PAGES_USER || new_base % IOPT_PAGE_SIZE)
 		return -EINVAL;
 	ufd_mutex_lock(&pages->mutex);
+	if (pages->npinned)
+		iopt_pinned_del(pages);
 	pages->base = new_base;
+	if (pages->npinned)
+		iopt_pinned_add(pages);
 	ufd_mutex_unlock(&pages->mutex);
 	return 0;
 }

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/itree.h"
 #include "base/lock.h"
 #include "iopt/account.h"
 
@@ -57,6 +58,8 @@ struct iopt_pages {
 	uint32_t *pin_counts; /* per page, allocated on first pin; mutex */
 	uint64_t npinned;     /* pages with a non-zero count; mutex */
 	struct iopt_account *account; /* charged for npinned; set at alloc */
+	/* USER pages with pins: their entry in pinned.c's registry. */
+	struct itree_node pin_node;
 
 	/* IOPT_PAGES_FILE, _DMABUF: the window we mapped of the file. */
 	int fd;

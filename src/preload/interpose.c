@@ -18,7 +18,10 @@
  *     closedir
  *   ioctl                    iommufd commands run in the calling thread
  *   mmap                     the kernel's answers for the iommufd file
- *   munmap                   unmapping an iommufd MMIO mapping releases it
+ *   munmap                   unmapping an iommufd MMIO mapping releases it;
+ *                            pinned memory stays mapped for devices
+ *   madvise                  advice that drops pages spares pinned ones
+ *   mremap                   pinned memory may shrink or grow in place
  *   read/write/pread/pwrite  fail-nth and knob files are interpreted; the
  *                            iommufd file answers EINVAL like the kernel's
  *   stat family, statx,      /dev/iommu and the fault-injection files exist
@@ -31,11 +34,11 @@
  * __open_2 and friends come from _FORTIFY_SOURCE, and __xstat and friends
  * are what binaries built against glibc before 2.33 call for stat().
  *
- * HOOK(pinned-memory): munmap, mremap and madvise(MADV_DONTNEED) over
- * pinned memory belong here too, with the same shape: a cheap test (does
- * [addr, addr + len) intersect pinned memory?) and a slow path that moves
- * the pinned pages aside before the real call. They wait for the
- * io_pagetable to expose its pinned ranges.
+ * Pinned memory: munmap() and madvise(MADV_DONTNEED, _FREE, _REMOVE) of
+ * memory a device has pinned leave the pinned pages mapped for the device
+ * (src/iopt/pinned.h), with a one-load test while nothing is pinned; a
+ * MAP_FIXED mapping over such kept memory takes it back. mremap() cannot
+ * move pinned memory (ENOMEM with a diagnostic).
  *
  * This file is compiled without _FILE_OFFSET_BITS and _FORTIFY_SOURCE, so
  * that each function below defines the symbol of its own name.
@@ -55,7 +58,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "core/mmap.h"
+#include "iopt/pinned.h"
 #include "preload/preload.h"
 
 #define PL_EXPORT __attribute__((visibility("default")))
@@ -429,12 +434,24 @@ static void *mmap_slow(void *addr, size_t len, int prot, int flags, int fd,
 	return p;
 }
 
+/* A fixed mapping over memory we kept for devices takes it back. */
+static void *mmap_reclaim(void *p, size_t len, int flags)
+{
+	if (unlikely((flags & MAP_FIXED) && p != MAP_FAILED &&
+		     atomic_load_explicit(&iopt_pinned_live,
+					  memory_order_relaxed)))
+		iopt_pinned_reclaimed((uintptr_t)p, len);
+	return p;
+}
+
 PL_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd,
 		     off_t off)
 {
 	pl_ensure_init();
 	if (likely((flags & MAP_ANONYMOUS) || !pl_fd_maybe_ours(fd)))
-		return pl_real.mmap(addr, len, prot, flags, fd, off);
+		return mmap_reclaim(pl_real.mmap(addr, len, prot, flags, fd,
+						 off),
+				    len, flags);
 	return mmap_slow(addr, len, prot, flags, fd, off, false);
 }
 
@@ -443,25 +460,142 @@ PL_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
 {
 	pl_ensure_init();
 	if (likely((flags & MAP_ANONYMOUS) || !pl_fd_maybe_ours(fd)))
-		return pl_real.mmap64(addr, len, prot, flags, fd, off);
+		return mmap_reclaim(pl_real.mmap64(addr, len, prot, flags, fd,
+						   off),
+				    len, flags);
 	return mmap_slow(addr, len, prot, flags, fd, off, true);
 }
 
-/*
- * Unmapping an iommufd mapping releases what it held (core/mmap.c); while
- * none exists, one load decides.
- */
-PL_EXPORT int munmap(void *addr, size_t len)
-{
-	int rc;
+/* Most pieces one call splits a range into; more is ENOMEM. */
+#define PINNED_PIECES 64
 
-	pl_ensure_init();
-	if (likely(!atomic_load_explicit(&ufd_mmap_live, memory_order_relaxed)))
-		return pl_real.munmap(addr, len);
-	rc = pl_real.munmap(addr, len);
-	if (!rc)
+/* A range the real call would accept; the others it refuses itself. */
+static bool pinned_checkable(const void *addr, size_t len)
+{
+	return !((uintptr_t)addr % PL_PAGE_SIZE) && len &&
+	       len <= UINTPTR_MAX - (uintptr_t)addr - PL_PAGE_SIZE;
+}
+
+/*
+ * Unmapping pinned memory keeps the pinned pages mapped for the devices
+ * (src/iopt/pinned.h) and unmaps the rest; unmapping an iommufd mapping
+ * releases what it held (core/mmap.c). While neither exists, two loads
+ * decide.
+ */
+static int munmap_slow(void *addr, size_t len)
+{
+	struct iopt_pinned_piece go[PINNED_PIECES];
+	unsigned int n, i;
+	int rc = 0;
+
+	if (!atomic_load(&iopt_pinned_live) || !pinned_checkable(addr, len)) {
+		rc = pl_real.munmap(addr, len);
+	} else if (iopt_pinned_keep((uintptr_t)addr, len, go, PINNED_PIECES, &n,
+				    true)) {
+		errno = ENOMEM;
+		return -1;
+	} else {
+		for (i = 0; i < n && !rc; i++)
+			rc = pl_real.munmap((void *)go[i].start, go[i].len);
+	}
+	if (!rc && atomic_load(&ufd_mmap_live))
 		ufd_mmap_unmapped(addr, len);
 	return rc;
+}
+
+PL_EXPORT int munmap(void *addr, size_t len)
+{
+	pl_ensure_init();
+	if (likely(!atomic_load_explicit(&ufd_mmap_live,
+					 memory_order_relaxed) &&
+		   !atomic_load_explicit(&iopt_pinned_live,
+					 memory_order_relaxed)))
+		return pl_real.munmap(addr, len);
+	return munmap_slow(addr, len);
+}
+
+/*
+ * Advice that drops a page's contents leaves pinned pages alone: the
+ * device keeps the memory it was given, as under Linux (where the program
+ * would then see fresh pages; here it keeps seeing the pinned ones).
+ */
+PL_EXPORT int madvise(void *addr, size_t len, int advice)
+{
+	struct iopt_pinned_piece go[PINNED_PIECES];
+	unsigned int n, i;
+	int rc = 0;
+
+	pl_ensure_init();
+	if (likely(!atomic_load_explicit(&iopt_pinned_live,
+					 memory_order_relaxed)) ||
+	    (advice != MADV_DONTNEED && advice != MADV_FREE &&
+	     advice != MADV_REMOVE) ||
+	    !pinned_checkable(addr, len))
+		return pl_real.madvise(addr, len, advice);
+	if (iopt_pinned_keep((uintptr_t)addr, len, go, PINNED_PIECES, &n,
+			     false)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < n && !rc; i++)
+		rc = pl_real.madvise((void *)go[i].start, go[i].len, advice);
+	return rc;
+}
+
+/*
+ * mremap() of pinned memory: shrinking drops the tail as munmap() would
+ * and growing in place leaves the pinned pages where they are, but moving
+ * them would leave the devices' view behind, so a move is refused with
+ * ENOMEM (as when the kernel finds no room) and a one-line diagnostic.
+ */
+static void *mremap_pinned(void *old, size_t old_len, size_t new_len, int flags)
+{
+	void *p;
+
+	if (!(flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) && old_len &&
+	    new_len && new_len <= old_len) {
+		size_t cut = (new_len + PL_PAGE_SIZE - 1) & ~(PL_PAGE_SIZE - 1);
+
+		if (cut < old_len &&
+		    munmap_slow((char *)old + cut, old_len - cut))
+			return MAP_FAILED;
+		return old;
+	}
+	if (!(flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))) {
+		p = pl_real.mremap(old, old_len, new_len, 0);
+		if (p != MAP_FAILED || !(flags & MREMAP_MAYMOVE))
+			return p;
+	}
+	ufd_err("mremap(%p, %zu): ENOMEM: the memory is pinned for DMA and "
+		"cannot move; unmap it from the IOAS first",
+		old, old_len);
+	errno = ENOMEM;
+	return MAP_FAILED;
+}
+
+PL_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags,
+		       ...)
+{
+	void *new_addr = NULL, *p;
+	va_list ap;
+
+	pl_ensure_init();
+	if (flags & MREMAP_FIXED) {
+		va_start(ap, flags);
+		new_addr = va_arg(ap, void *);
+		va_end(ap);
+	}
+	if (likely(!atomic_load_explicit(&iopt_pinned_live,
+					 memory_order_relaxed)))
+		return pl_real.mremap(old, old_len, new_len, flags, new_addr);
+	/* old_len 0 duplicates a shared mapping and unmaps nothing. */
+	if (old_len && pinned_checkable(old, old_len) &&
+	    iopt_pinned_any((uintptr_t)old, old_len))
+		return mremap_pinned(old, old_len, new_len, flags);
+	p = pl_real.mremap(old, old_len, new_len, flags, new_addr);
+	if (p != MAP_FAILED && (flags & MREMAP_FIXED))
+		iopt_pinned_reclaimed((uintptr_t)p, new_len);
+	return p;
 }
 
 /*

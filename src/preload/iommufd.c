@@ -57,8 +57,6 @@
 #include "preload/trace.h"
 #include "uiommufd/uapi/vfio.h"
 
-#define PL_PAGE_SIZE 4096UL
-
 /* Where trace lines go: nowhere, stderr, or appended to trace_path. */
 static enum { TRACE_OFF, TRACE_STDERR, TRACE_FILE } trace_mode;
 static char trace_path[512];

@@ -39,6 +39,9 @@
 #include "base/compiler.h"
 #include "base/refcount.h"
 
+/* The page size the library assumes (x86_64). */
+#define PL_PAGE_SIZE 4096UL
+
 struct ufd_ctx;
 
 enum pl_kind {
@@ -129,6 +132,8 @@ struct pl_real {
 	void *(*mmap)(void *, size_t, int, int, int, off_t);
 	void *(*mmap64)(void *, size_t, int, int, int, off64_t);
 	int (*munmap)(void *, size_t);
+	int (*madvise)(void *, size_t, int);
+	void *(*mremap)(void *, size_t, size_t, int, ...);
 	ssize_t (*read)(int, void *, size_t);
 	ssize_t (*read_chk)(int, void *, size_t, size_t);
 	ssize_t (*write)(int, const void *, size_t);

@@ -74,6 +74,8 @@ static const struct {
 	REAL(mmap, "mmap"),
 	REAL(mmap64, "mmap64"),
 	REAL(munmap, "munmap"),
+	REAL(madvise, "madvise"),
+	REAL(mremap, "mremap"),
 	REAL(read, "read"),
 	REAL(read_chk, "__read_chk"),
 	REAL(write, "write"),

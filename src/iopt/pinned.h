@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Pinned user memory and the program's own mapping of it.
+ *
+ * Under Linux a pinned page outlives the program's mapping: after munmap()
+ * or madvise(MADV_DONTNEED) the device keeps reading and writing the page
+ * it was given. Here the "physical address" of a page is the program's
+ * own address for it (DESIGN.md), so an unmap by the program would leave
+ * the device copying into a hole. The preload library therefore asks
+ * before it lets such a call through: iopt_pinned_keep() splits the range
+ * into what may go now and what is pinned and must stay mapped; the kept
+ * pages are "orphans", mapped but no longer the program's, and are unmapped
+ * when nothing pins memory there any more. A program that maps over an
+ * orphan with MAP_FIXED takes the range back (iopt_pinned_reclaimed()).
+ *
+ * Granularity is the pages object: memory counts as pinned while any user
+ * pages object covering it has any page pinned, which keeps orphans a
+ * little longer than the kernel keeps pages, never shorter.
+ *
+ * What a program sees that differs from Linux (docs/preload.md): kept
+ * pages stay readable at their old address instead of faulting, a
+ * madvise(MADV_DONTNEED) of pinned memory leaves its contents instead of
+ * zero-filling, and mremap() cannot move pinned memory (ENOMEM; it may
+ * still shrink it, or grow it in place).
+ *
+ * Locking: pinned_lock (in pinned.c) guards the registry and the orphans;
+ * it nests inside pages->mutex.
+ */
+#ifndef UIOMMUFD_IOPT_PINNED_H
+#define UIOMMUFD_IOPT_PINNED_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct iopt_pages;
+
+/* Non-zero while any user memory is pinned: one load for the fast path. */
+extern _Atomic unsigned int iopt_pinned_live;
+
+void iopt_pinned_add(struct iopt_pages *pages);
+void iopt_pinned_del(struct iopt_pages *pages);
+
+/* One piece of a range iopt_pinned_keep() split. */
+struct iopt_pinned_piece {
+	uintptr_t start;
+	size_t len;
+};
+
+int iopt_pinned_keep(uintptr_t addr, size_t len,
+		     struct iopt_pinned_piece *release, unsigned int max,
+		     unsigned int *n, bool orphan);
+void iopt_pinned_reclaimed(uintptr_t addr, size_t len);
+bool iopt_pinned_any(uintptr_t addr, size_t len);
+
+#endif

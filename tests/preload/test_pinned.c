@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * Pinned memory outlives the program's mapping: a program that unmaps or
+ * discards memory a device has pinned leaves the device its data, as under
+ * Linux, and the memory really goes once nothing pins it.
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/mman.h>
+
+#include "preload_test.h"
+#include "uiommufd/uapi/iommufd_test.h"
+
+#define PAGE 4096UL
+#define IOVA (MOCK_APERTURE_START + 16 * PAGE)
+
+/*
+ * One context: an IOAS, optionally a mock domain (which pins), and an
+ * access to read and write by IOVA. The access lives on until the library
+ * notices its descriptor closed, and holds the context meanwhile, so
+ * checks that closing releases memory use a context without one.
+ */
+struct ctx {
+	int fd;
+	uint32_t ioas;
+	uint32_t access_fd;
+};
+
+static void ctx_open(struct ctx *c, bool domain, bool with_access)
+{
+	struct iommu_test_cmd mock = {
+		.size = sizeof(mock),
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
+	};
+	struct iommu_test_cmd access = {
+		.size = sizeof(access),
+		.op = IOMMU_TEST_OP_CREATE_ACCESS,
+	};
+
+	c->fd = iommu_open();
+	c->ioas = ioas_alloc(c->fd);
+	if (domain) {
+		mock.id = c->ioas;
+		assert_int_equal(ioctl_rc(c->fd, IOMMU_TEST_CMD, &mock), 0);
+	}
+	c->access_fd = UINT32_MAX;
+	if (!with_access)
+		return;
+	access.id = c->ioas;
+	assert_int_equal(ioctl_rc(c->fd, IOMMU_TEST_CMD, &access), 0);
+	c->access_fd = access.create_access.out_access_fd;
+}
+
+static void ctx_close(struct ctx *c)
+{
+	if (c->access_fd != UINT32_MAX)
+		close((int)c->access_fd);
+	close(c->fd);
+}
+
+static int map_fixed(struct ctx *c, void *buf, size_t len)
+{
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = c->ioas,
+		.user_va = (uintptr_t)buf,
+		.length = len,
+		.iova = IOVA,
+	};
+
+	return ioctl_rc(c->fd, IOMMU_IOAS_MAP, &map);
+}
+
+static int unmap_all(struct ctx *c)
+{
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap),
+		.ioas_id = c->ioas,
+		.length = UINT64_MAX,
+	};
+
+	return ioctl_rc(c->fd, IOMMU_IOAS_UNMAP, &unmap);
+}
+
+/* Copies @len bytes at IOVA + @off through the access, as a device would. */
+static int dev_rw(struct ctx *c, uint64_t off, void *buf, size_t len,
+		  uint32_t flags)
+{
+	struct iommu_test_cmd rw = {
+		.size = sizeof(rw),
+		.op = IOMMU_TEST_OP_ACCESS_RW,
+		.id = c->access_fd,
+		.access_rw = { .iova = IOVA + off,
+			       .length = len,
+			       .uptr = (uintptr_t)buf,
+			       .flags = flags },
+	};
+
+	return ioctl_rc(c->fd, IOMMU_TEST_CMD, &rw);
+}
+
+static int dev_read(struct ctx *c, uint64_t off, void *out, size_t len)
+{
+	return dev_rw(c, off, out, len, 0);
+}
+
+static int dev_write(struct ctx *c, uint64_t off, void *in, size_t len)
+{
+	return dev_rw(c, off, in, len, MOCK_ACCESS_RW_WRITE);
+}
+
+static bool is_mapped(void *p)
+{
+	unsigned char vec;
+
+	return mincore(p, PAGE, &vec) == 0;
+}
+
+static void *map_anon(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(p != MAP_FAILED);
+	return p;
+}
+
+/* munmap() of pinned memory: the device keeps the data until IOAS_UNMAP. */
+static void test_munmap_pinned(void **state)
+{
+	size_t len = 8 * PAGE;
+	unsigned char *buf = map_anon(len);
+	unsigned char got[PAGE], pattern[PAGE];
+	struct ctx c;
+
+	memset(buf, 0x5a, len);
+	ctx_open(&c, true, true);
+	assert_int_equal(map_fixed(&c, buf, len), 0);
+	assert_int_equal(munmap(buf, len), 0);
+
+	memset(pattern, 0x5a, sizeof(pattern));
+	assert_int_equal(dev_read(&c, 3 * PAGE, got, PAGE), 0);
+	assert_memory_equal(got, pattern, PAGE);
+	/* The device may still write it, and read back what it wrote. */
+	memset(pattern, 0xc3, sizeof(pattern));
+	assert_int_equal(dev_write(&c, 5 * PAGE, pattern, PAGE), 0);
+	assert_int_equal(dev_read(&c, 5 * PAGE, got, PAGE), 0);
+	assert_memory_equal(got, pattern, PAGE);
+
+	/* Unpinned by the unmap: the memory is gone now. */
+	assert_true(is_mapped(buf));
+	assert_int_equal(unmap_all(&c), 0);
+	assert_false(is_mapped(buf));
+	assert_false(is_mapped(buf + len - PAGE));
+	ctx_close(&c);
+}
+
+/* Only what is pinned stays: the rest of an unmapped range goes at once. */
+static void test_munmap_partly_pinned(void **state)
+{
+	size_t len = 8 * PAGE;
+	unsigned char *buf = map_anon(len);
+	struct ctx c;
+
+	ctx_open(&c, true, false);
+	/* Pages 2..5 are in the IOAS and pinned by the domain. */
+	assert_int_equal(map_fixed(&c, buf + 2 * PAGE, 4 * PAGE), 0);
+	assert_int_equal(munmap(buf, len), 0);
+	assert_false(is_mapped(buf));
+	assert_false(is_mapped(buf + PAGE));
+	assert_true(is_mapped(buf + 2 * PAGE));
+	assert_true(is_mapped(buf + 5 * PAGE));
+	assert_false(is_mapped(buf + 6 * PAGE));
+	assert_false(is_mapped(buf + 7 * PAGE));
+	/* Closing the context unpins everything, and the pages go. */
+	ctx_close(&c);
+	assert_false(is_mapped(buf + 2 * PAGE));
+	assert_false(is_mapped(buf + 5 * PAGE));
+}
+
+/* Mapped into an IOAS but pinned by nothing: munmap() is plain munmap(). */
+static void test_munmap_unpinned(void **state)
+{
+	size_t len = 4 * PAGE;
+	unsigned char *buf = map_anon(len);
+	unsigned char got[16];
+	struct ctx c;
+
+	ctx_open(&c, false, true);
+	assert_int_equal(map_fixed(&c, buf, len), 0);
+	assert_int_equal(munmap(buf, len), 0);
+	assert_false(is_mapped(buf));
+	/* As Linux: the IOVA now leads to no memory. */
+	assert_int_equal(dev_read(&c, 0, got, sizeof(got)), -EFAULT);
+	assert_int_equal(unmap_all(&c), 0);
+	ctx_close(&c);
+}
+
+/* madvise(MADV_DONTNEED) leaves pinned pages alone, drops the others. */
+static void test_dontneed(void **state)
+{
+	size_t len = 4 * PAGE;
+	unsigned char *buf = map_anon(len);
+	unsigned char got[PAGE], pattern[PAGE];
+	struct ctx c;
+
+	memset(buf, 0x77, len);
+	ctx_open(&c, true, true);
+	assert_int_equal(map_fixed(&c, buf, 2 * PAGE), 0);
+	assert_int_equal(madvise(buf, len, MADV_DONTNEED), 0);
+	memset(pattern, 0x77, sizeof(pattern));
+	assert_int_equal(dev_read(&c, PAGE, got, PAGE), 0);
+	assert_memory_equal(got, pattern, PAGE);
+	/* Not pinned: zero-filled as usual. */
+	assert_int_equal(buf[2 * PAGE], 0);
+	assert_int_equal(buf[len - 1], 0);
+	/* Other advice goes straight through. */
+	assert_int_equal(madvise(buf, len, MADV_WILLNEED), 0);
+	assert_int_equal(madvise(buf + 1, PAGE, MADV_DONTNEED), -1);
+	assert_int_equal(errno, EINVAL);
+	ctx_close(&c);
+	assert_int_equal(munmap(buf, len), 0);
+}
+
+/* A fixed mapping over kept memory takes it back for the program. */
+static void test_map_fixed_reclaims(void **state)
+{
+	size_t len = 4 * PAGE;
+	unsigned char *buf = map_anon(len);
+	unsigned char *again;
+	struct ctx c;
+
+	ctx_open(&c, true, true);
+	assert_int_equal(map_fixed(&c, buf, len), 0);
+	assert_int_equal(munmap(buf, len), 0);
+	again = mmap(buf + PAGE, PAGE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	assert_ptr_equal(again, buf + PAGE);
+	again[0] = 1;
+	/* The unpin releases the kept pages but not the program's page. */
+	assert_int_equal(unmap_all(&c), 0);
+	assert_false(is_mapped(buf));
+	assert_true(is_mapped(buf + PAGE));
+	assert_int_equal(again[0], 1);
+	assert_false(is_mapped(buf + 2 * PAGE));
+	assert_int_equal(munmap(again, PAGE), 0);
+	ctx_close(&c);
+}
+
+/* mremap(): shrinking keeps the cut pinned pages, a move is refused. */
+static void test_mremap(void **state)
+{
+	size_t len = 8 * PAGE;
+	unsigned char *buf = map_anon(len), *p, *dest = map_anon(5 * PAGE);
+	unsigned char got[8];
+	struct ctx c;
+	int err, devnull;
+
+	memset(buf, 0x42, len);
+	ctx_open(&c, true, true);
+	/* Pages 4..7 pinned. */
+	assert_int_equal(map_fixed(&c, buf + 4 * PAGE, 4 * PAGE), 0);
+
+	/* Shrinking to 5 pages cuts pinned pages 5..7: they stay for DMA. */
+	assert_ptr_equal(mremap(buf, len, 5 * PAGE - 100, 0), buf);
+	assert_true(is_mapped(buf + 6 * PAGE));
+	assert_int_equal(dev_read(&c, 3 * PAGE, got, sizeof(got)), 0);
+	assert_int_equal(got[0], 0x42);
+
+	/* A move would leave the devices behind: ENOMEM, nothing changed. */
+	devnull = open("/dev/null", O_WRONLY);
+	err = dup(2);
+	dup2(devnull, 2);
+	p = mremap(buf, 5 * PAGE, 64 * PAGE, MREMAP_MAYMOVE);
+	assert_true(p == MAP_FAILED && errno == ENOMEM);
+	p = mremap(buf, 5 * PAGE, 5 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+		   dest);
+	assert_true(p == MAP_FAILED && errno == ENOMEM);
+	dup2(err, 2);
+	close(err);
+	close(devnull);
+	assert_int_equal(buf[4 * PAGE], 0x42);
+
+	/* Memory nothing pins moves as usual. */
+	p = mremap(buf, 4 * PAGE, 4 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+		   dest);
+	assert_ptr_equal(p, dest);
+	assert_int_equal(p[0], 0x42);
+	assert_false(is_mapped(buf));
+
+	assert_int_equal(unmap_all(&c), 0);
+	assert_false(is_mapped(buf + 6 * PAGE));
+	assert_int_equal(munmap(buf + 4 * PAGE, PAGE), 0);
+	assert_int_equal(munmap(dest, 5 * PAGE), 0);
+	ctx_close(&c);
+}
+
+/* Two contexts pinning overlapping memory: it stays while either pins. */
+static void test_two_contexts(void **state)
+{
+	size_t len = 4 * PAGE;
+	unsigned char *buf = map_anon(len);
+	unsigned char got[8];
+	struct ctx a, b;
+
+	memset(buf, 0x11, len);
+	ctx_open(&a, true, false);
+	ctx_open(&b, true, true);
+	assert_int_equal(map_fixed(&a, buf, len), 0);
+	assert_int_equal(map_fixed(&b, buf + PAGE, 2 * PAGE), 0);
+	assert_int_equal(munmap(buf, len), 0);
+	assert_int_equal(unmap_all(&a), 0);
+	assert_false(is_mapped(buf));
+	assert_false(is_mapped(buf + 3 * PAGE));
+	assert_true(is_mapped(buf + PAGE));
+	assert_int_equal(dev_read(&b, 0, got, sizeof(got)), 0);
+	assert_int_equal(got[0], 0x11);
+	assert_int_equal(unmap_all(&b), 0);
+	assert_false(is_mapped(buf + PAGE));
+	ctx_close(&b);
+	ctx_close(&a);
+}
+
+/* Many threads mapping, unmapping and freeing pinned memory at once. */
+static void *churn(void *arg)
+{
+	struct ctx *c = arg;
+	size_t len = 4 * PAGE;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		unsigned char *buf = map_anon(len);
+		struct iommu_ioas_map map = {
+			.size = sizeof(map),
+			.flags = IOMMU_IOAS_MAP_READABLE |
+				 IOMMU_IOAS_MAP_WRITEABLE,
+			.ioas_id = c->ioas,
+			.user_va = (uintptr_t)buf,
+			.length = len,
+		};
+		struct iommu_ioas_unmap unmap = {
+			.size = sizeof(unmap),
+			.ioas_id = c->ioas,
+		};
+
+		buf[0] = (unsigned char)i;
+		assert_int_equal(ioctl_rc(c->fd, IOMMU_IOAS_MAP, &map), 0);
+		assert_int_equal(munmap(buf, len), 0);
+		assert_true(is_mapped(buf));
+		unmap.iova = map.iova;
+		unmap.length = len;
+		/* Another thread may map there once it is gone: no check. */
+		assert_int_equal(ioctl_rc(c->fd, IOMMU_IOAS_UNMAP, &unmap), 0);
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	pthread_t t[4];
+	struct ctx c;
+	int i;
+
+	ctx_open(&c, true, true);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, churn, &c), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	ctx_close(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_munmap_pinned),
+		cmocka_unit_test(test_munmap_partly_pinned),
+		cmocka_unit_test(test_munmap_unpinned),
+		cmocka_unit_test(test_dontneed),
+		cmocka_unit_test(test_map_fixed_reclaims),
+		cmocka_unit_test(test_mremap),
+		cmocka_unit_test(test_two_contexts),
+		cmocka_unit_test(test_threads),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
