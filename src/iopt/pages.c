@@ -13,6 +13,7 @@
 #include "base/overflow.h"
 #include "base/sys.h"
 #include "iopt/dmabuf.h"
+#include "iopt/mapped.h"
 #include "iopt/pages.h"
 #include "iopt/pinned.h"
 
@@ -232,6 +233,10 @@ static int pages_populate(struct iopt_pages *pages, uint64_t first,
 
 	if (ufd_fail_point("pin_pages"))
 		return -EFAULT;
+	/* Memory the program mapped as it should be needs no probe. */
+	if (iopt_mapped_covers(pages->base + first * IOPT_PAGE_SIZE,
+			       (last - first + 1) * IOPT_PAGE_SIZE, write))
+		return 0;
 	/* Without MADV_POPULATE there is no safe probe: trust the caller. */
 	if (!populate_supported())
 		return 0;

@@ -83,7 +83,7 @@ static void orphan_trim_locked(struct itree_node *o)
 
 	itree_remove(&orphans, o);
 	ufd_free(o);
-	itree_for_each_span(&it, &regs, start, last) {
+	itree_for_each_span (&it, &regs, start, last) {
 		if (it.is_hole)
 			ufd_sys_munmap((void *)(uintptr_t)it.start_hole,
 				       it.last_hole - it.start_hole + 1);
@@ -140,7 +140,7 @@ int iopt_pinned_keep(uintptr_t addr, size_t len,
 	if (!len)
 		return 0;
 	ufd_mutex_lock(&pinned_lock);
-	itree_for_each_span(&it, &regs, addr, last) {
+	itree_for_each_span (&it, &regs, addr, last) {
 		if (!it.is_hole)
 			continue;
 		if (k == max) {
@@ -151,7 +151,7 @@ int iopt_pinned_keep(uintptr_t addr, size_t len,
 		release[k].len = it.last_hole - it.start_hole + 1;
 		k++;
 	}
-	itree_for_each_span(&it, &regs, addr, last)
+	itree_for_each_span (&it, &regs, addr, last)
 		if (orphan && !it.is_hole)
 			orphan_add_locked(it.start_used, it.last_used);
 	*n = k;

@@ -22,6 +22,8 @@
  *                            pinned memory stays mapped for devices
  *   madvise                  advice that drops pages spares pinned ones
  *   mremap                   pinned memory may shrink or grow in place
+ *   mprotect                 (and the three above, and mmap) keep the
+ *                            record of memory known good for pinning
  *   read/write/pread/pwrite  fail-nth and knob files are interpreted; the
  *                            iommufd file answers EINVAL like the kernel's
  *   stat family, statx,      /dev/iommu and the fault-injection files exist
@@ -60,6 +62,7 @@
 
 #include "base/log.h"
 #include "core/mmap.h"
+#include "iopt/mapped.h"
 #include "iopt/pinned.h"
 #include "preload/preload.h"
 
@@ -434,10 +437,26 @@ static void *mmap_slow(void *addr, size_t len, int prot, int flags, int fd,
 	return p;
 }
 
-/* A fixed mapping over memory we kept for devices takes it back. */
-static void *mmap_reclaim(void *p, size_t len, int flags)
+/*
+ * Before a mapping is made: a fixed one replaces what was there, so that is
+ * no longer known good for pinning (src/iopt/mapped.h).
+ */
+static void mmap_before(void *addr, size_t len, int flags)
 {
-	if (unlikely((flags & MAP_FIXED) && p != MAP_FAILED &&
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))
+		iopt_mapped_forget((uintptr_t)addr, len);
+}
+
+/*
+ * After: the new mapping is recorded for pinning, and a fixed one over
+ * memory we kept for devices takes it back.
+ */
+static void *mmap_after(void *p, size_t len, int prot, int flags)
+{
+	if (p == MAP_FAILED)
+		return p;
+	iopt_mapped_note((uintptr_t)p, len, prot, flags);
+	if (unlikely((flags & MAP_FIXED) &&
 		     atomic_load_explicit(&iopt_pinned_live,
 					  memory_order_relaxed)))
 		iopt_pinned_reclaimed((uintptr_t)p, len);
@@ -448,22 +467,25 @@ PL_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd,
 		     off_t off)
 {
 	pl_ensure_init();
+	mmap_before(addr, len, flags);
 	if (likely((flags & MAP_ANONYMOUS) || !pl_fd_maybe_ours(fd)))
-		return mmap_reclaim(pl_real.mmap(addr, len, prot, flags, fd,
-						 off),
-				    len, flags);
-	return mmap_slow(addr, len, prot, flags, fd, off, false);
+		return mmap_after(pl_real.mmap(addr, len, prot, flags, fd, off),
+				  len, prot, flags);
+	return mmap_after(mmap_slow(addr, len, prot, flags, fd, off, false),
+			  len, prot, flags);
 }
 
 PL_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
 		       off64_t off)
 {
 	pl_ensure_init();
+	mmap_before(addr, len, flags);
 	if (likely((flags & MAP_ANONYMOUS) || !pl_fd_maybe_ours(fd)))
-		return mmap_reclaim(pl_real.mmap64(addr, len, prot, flags, fd,
-						   off),
-				    len, flags);
-	return mmap_slow(addr, len, prot, flags, fd, off, true);
+		return mmap_after(pl_real.mmap64(addr, len, prot, flags, fd,
+						 off),
+				  len, prot, flags);
+	return mmap_after(mmap_slow(addr, len, prot, flags, fd, off, true), len,
+			  prot, flags);
 }
 
 /* Most pieces one call splits a range into; more is ENOMEM. */
@@ -506,6 +528,8 @@ static int munmap_slow(void *addr, size_t len)
 PL_EXPORT int munmap(void *addr, size_t len)
 {
 	pl_ensure_init();
+	/* First: a pin racing the unmap must probe, not trust the record. */
+	iopt_mapped_forget((uintptr_t)addr, len);
 	if (likely(!atomic_load_explicit(&ufd_mmap_live,
 					 memory_order_relaxed) &&
 		   !atomic_load_explicit(&iopt_pinned_live,
@@ -584,7 +608,9 @@ PL_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags,
 		va_start(ap, flags);
 		new_addr = va_arg(ap, void *);
 		va_end(ap);
+		iopt_mapped_forget((uintptr_t)new_addr, new_len);
 	}
+	iopt_mapped_forget((uintptr_t)old, old_len);
 	if (likely(!atomic_load_explicit(&iopt_pinned_live,
 					 memory_order_relaxed)))
 		return pl_real.mremap(old, old_len, new_len, flags, new_addr);
@@ -596,6 +622,14 @@ PL_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags,
 	if (p != MAP_FAILED && (flags & MREMAP_FIXED))
 		iopt_pinned_reclaimed((uintptr_t)p, new_len);
 	return p;
+}
+
+/* A protection change makes the range unknown for pinning. */
+PL_EXPORT int mprotect(void *addr, size_t len, int prot)
+{
+	pl_ensure_init();
+	iopt_mapped_forget((uintptr_t)addr, len);
+	return pl_real.mprotect(addr, len, prot);
 }
 
 /*

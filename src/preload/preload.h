@@ -134,6 +134,7 @@ struct pl_real {
 	int (*munmap)(void *, size_t);
 	int (*madvise)(void *, size_t, int);
 	void *(*mremap)(void *, size_t, size_t, int, ...);
+	int (*mprotect)(void *, size_t, int);
 	ssize_t (*read)(int, void *, size_t);
 	ssize_t (*read_chk)(int, void *, size_t, size_t);
 	ssize_t (*write)(int, const void *, size_t);

@@ -76,6 +76,7 @@ static const struct {
 	REAL(munmap, "munmap"),
 	REAL(madvise, "madvise"),
 	REAL(mremap, "mremap"),
+	REAL(mprotect, "mprotect"),
 	REAL(read, "read"),
 	REAL(read_chk, "__read_chk"),
 	REAL(write, "write"),

@@ -31,21 +31,22 @@
 
 /* Kept in the order of the preload library's export list. */
 static const char *const spy_names[] = {
-	"open",	       "open64",       "openat",      "openat64",
-	"__open_2",    "__open64_2",   "__openat_2",  "__openat64_2",
-	"fopen",       "fopen64",      "fclose",      "close",
-	"close_range", "closefrom",    "dup",	      "dup2",
-	"dup3",	       "fcntl",	       "fcntl64",     "ioctl",
-	"mmap",	       "mmap64",       "munmap",      "madvise",
-	"mremap",      "read",	       "__read_chk",  "write",
-	"pread",       "pread64",      "__pread_chk", "__pread64_chk",
-	"pwrite",      "pwrite64",     "stat",	      "stat64",
-	"lstat",       "lstat64",      "fstat",	      "fstat64",
-	"fstatat",     "fstatat64",    "__xstat",     "__xstat64",
-	"__lxstat",    "__lxstat64",   "__fxstat",    "__fxstat64",
-	"__fxstatat",  "__fxstatat64", "statx",	      "access",
-	"faccessat",   "euidaccess",   "eaccess",     "opendir",
-	"closedir",    "readdir",      "readdir64",   "rewinddir",
+	"open",		 "open64",     "openat",       "openat64",
+	"__open_2",	 "__open64_2", "__openat_2",   "__openat64_2",
+	"fopen",	 "fopen64",    "fclose",       "close",
+	"close_range",	 "closefrom",  "dup",	       "dup2",
+	"dup3",		 "fcntl",      "fcntl64",      "ioctl",
+	"mmap",		 "mmap64",     "munmap",       "madvise",
+	"mremap",	 "mprotect",   "read",	       "__read_chk",
+	"write",	 "pread",      "pread64",      "__pread_chk",
+	"__pread64_chk", "pwrite",     "pwrite64",     "stat",
+	"stat64",	 "lstat",      "lstat64",      "fstat",
+	"fstat64",	 "fstatat",    "fstatat64",    "__xstat",
+	"__xstat64",	 "__lxstat",   "__lxstat64",   "__fxstat",
+	"__fxstat64",	 "__fxstatat", "__fxstatat64", "statx",
+	"access",	 "faccessat",  "euidaccess",   "eaccess",
+	"opendir",	 "closedir",   "readdir",      "readdir64",
+	"rewinddir",
 };
 
 #define SPY_N (sizeof(spy_names) / sizeof(spy_names[0]))
@@ -201,6 +202,7 @@ SPY(int, munmap, (void *a, size_t l), (a, l))
 SPY(int, madvise, (void *a, size_t l, int adv), (a, l, adv))
 SPY_VA(void *, mremap, (void *a, size_t ol, size_t nl, int f, ...), f,
        (a, ol, nl, f, va))
+SPY(int, mprotect, (void *a, size_t l, int p), (a, l, p))
 SPY(ssize_t, read, (int fd, void *b, size_t n), (fd, b, n))
 SPY(ssize_t, __read_chk, (int fd, void *b, size_t n, size_t bl), (fd, b, n, bl))
 SPY(ssize_t, write, (int fd, const void *b, size_t n), (fd, b, n))

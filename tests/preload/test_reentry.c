@@ -115,6 +115,7 @@ static void exercise_pinned(void)
 	close(err);
 	close(devnull);
 	assert_true(mremap(buf, 8 * 4096, 2 * 4096, 0) == buf);
+	assert_int_equal(mprotect(buf, 2 * 4096, PROT_READ), 0);
 	assert_int_equal(munmap(buf, 2 * 4096), 0);
 	close(fd);
 }

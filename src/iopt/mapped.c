@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * Memory the program mapped, as the preload library saw it; see mapped.h.
+ *
+ * One interval tree of non-overlapping page ranges, each with the
+ * protection it was mapped with. Nodes come from pages mapped with a raw
+ * system call and are recycled through a free list, never from
+ * ufd_alloc(): the program's mmap() is not uiommufd's work, so it must not
+ * consume a fail-nth count meant for an ioctl or show in the live-block
+ * counter. When no node can be had, the range is simply not recorded.
+ */
+#include <sys/mman.h>
+
+#include "base/itree.h"
+#include "base/lock.h"
+#include "base/sys.h"
+#include "iopt/mapped.h"
+
+#define MAPPED_PAGE 4096ull
+#define MAPPED_CHUNK (64ull << 10)
+
+struct mapped_range {
+	struct itree_node node; /* a page range; mapped_lock */
+	int prot;		/* PROT_READ / PROT_WRITE it was mapped with */
+	struct mapped_range *next_free;
+};
+
+static struct ufd_mutex mapped_lock = UFD_MUTEX_INIT;
+static struct itree_root mapped;	 /* mapped_lock */
+static struct mapped_range *free_ranges; /* mapped_lock */
+
+/* A node from the free list, refilled a chunk at a time; lock held. */
+static struct mapped_range *range_get_locked(void)
+{
+	struct mapped_range *r = free_ranges, *chunk;
+	size_t i, n = MAPPED_CHUNK / sizeof(*r);
+
+	if (!r) {
+		chunk = ufd_sys_mmap(NULL, MAPPED_CHUNK, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (ufd_sys_ptr_err(chunk))
+			return NULL;
+		for (i = 0; i < n - 1; i++)
+			chunk[i].next_free = &chunk[i + 1];
+		chunk[n - 1].next_free = NULL;
+		r = chunk;
+	}
+	free_ranges = r->next_free;
+	return r;
+}
+
+static void range_put_locked(struct mapped_range *r)
+{
+	r->next_free = free_ranges;
+	free_ranges = r;
+}
+
+static void range_insert_locked(uint64_t start, uint64_t last, int prot)
+{
+	struct mapped_range *r = range_get_locked();
+
+	if (!r)
+		return; /* not recorded: pins there probe, as without us */
+	r->node.start = start;
+	r->node.last = last;
+	r->prot = prot;
+	itree_insert(&mapped, &r->node);
+}
+
+/* Drops [start, last] from the record, keeping what lies either side. */
+static void forget_locked(uint64_t start, uint64_t last)
+{
+	struct itree_node *n;
+
+	while ((n = itree_iter_first(&mapped, start, last))) {
+		struct mapped_range *r =
+			container_of(n, struct mapped_range, node);
+		uint64_t rstart = n->start, rlast = n->last;
+
+		itree_remove(&mapped, n);
+		if (rstart < start)
+			range_insert_locked(rstart, start - 1, r->prot);
+		if (rlast > last)
+			range_insert_locked(last + 1, rlast, r->prot);
+		range_put_locked(r);
+	}
+}
+
+/* [addr, addr + len) as whole pages in @last; false for an empty range. */
+static bool page_range(uintptr_t addr, size_t len, uint64_t *last)
+{
+	uint64_t end;
+
+	if (!len || (uint64_t)len > UINT64_MAX - MAPPED_PAGE)
+		return false;
+	end = ((uint64_t)addr + len + MAPPED_PAGE - 1) & ~(MAPPED_PAGE - 1);
+	if (end <= addr)
+		return false;
+	*last = end - 1;
+	return true;
+}
+
+/**
+ * iopt_mapped_note() - the program's mmap() at @addr succeeded
+ * @addr: where the mapping was made
+ * @len: its length
+ * @prot: and protection
+ * @flags: and flags, as passed to mmap()
+ *
+ * Whatever was recorded there is forgotten (the mapping replaced it); a
+ * private or shared anonymous mapping that can be read or written is
+ * recorded, unless its pages could fail to appear when first touched
+ * (stacks that grow, huge pages mapped without a reservation).
+ */
+void iopt_mapped_note(uintptr_t addr, size_t len, int prot, int flags)
+{
+	uint64_t last;
+
+	if (addr % MAPPED_PAGE || !page_range(addr, len, &last))
+		return;
+	ufd_mutex_lock(&mapped_lock);
+	forget_locked(addr, last);
+	if ((flags & MAP_ANONYMOUS) && (prot & (PROT_READ | PROT_WRITE)) &&
+	    !(flags & MAP_GROWSDOWN) &&
+	    (flags & (MAP_HUGETLB | MAP_NORESERVE)) !=
+		    (MAP_HUGETLB | MAP_NORESERVE))
+		range_insert_locked(addr, last,
+				    prot & (PROT_READ | PROT_WRITE));
+	ufd_mutex_unlock(&mapped_lock);
+}
+
+/**
+ * iopt_mapped_forget() - [addr, addr + len) changed (unmapped, remapped,
+ * protection changed): nothing there is known any more
+ */
+void iopt_mapped_forget(uintptr_t addr, size_t len)
+{
+	uint64_t last;
+
+	if (!page_range(addr & ~(uintptr_t)(MAPPED_PAGE - 1),
+			len + (addr & (MAPPED_PAGE - 1)), &last))
+		return;
+	ufd_mutex_lock(&mapped_lock);
+	forget_locked(addr & ~(uintptr_t)(MAPPED_PAGE - 1), last);
+	ufd_mutex_unlock(&mapped_lock);
+}
+
+/**
+ * iopt_mapped_covers() - whether all of [addr, addr + len) is recorded
+ * memory that can be read (and with @write, written)
+ */
+bool iopt_mapped_covers(uintptr_t addr, size_t len, bool write)
+{
+	int need = write ? PROT_WRITE : PROT_READ;
+	uint64_t cur = addr & ~(uintptr_t)(MAPPED_PAGE - 1), last;
+	struct itree_node *n;
+	bool covered = false;
+
+	if (!page_range(cur, len + (addr - cur), &last))
+		return false;
+	ufd_mutex_lock(&mapped_lock);
+	for (n = itree_iter_first(&mapped, cur, last); n;
+	     n = itree_iter_next(n, cur, last)) {
+		if (n->start > cur ||
+		    !(container_of(n, struct mapped_range, node)->prot & need))
+			break;
+		cur = n->last + 1;
+		if (n->last >= last) {
+			covered = true;
+			break;
+		}
+	}
+	ufd_mutex_unlock(&mapped_lock);
+	return covered;
+}
