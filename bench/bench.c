@@ -38,7 +38,7 @@ void bench_sink(const void *p)
 	__asm__ volatile("" : : "r"(p) : "memory");
 }
 
-void bench_suite_begin(struct bench_ctx *ctx, const char *suite)
+static void bench_suite_begin(struct bench_ctx *ctx, const char *suite)
 {
 	ctx->suite = suite;
 	ctx->nfigures = 0;
@@ -60,7 +60,7 @@ void bench_figure(struct bench_ctx *ctx, const char *name, double value,
 	fflush(stdout);
 }
 
-void bench_suite_end(struct bench_ctx *ctx)
+static void bench_suite_end(struct bench_ctx *ctx)
 {
 	if (ctx->json)
 		printf("}}\n");
@@ -91,7 +91,9 @@ int bench_main(int nnames, char **names, bool json, bool quick)
 			wanted |= !strcmp((*s)->name, names[i]);
 		if (!wanted)
 			continue;
+		bench_suite_begin(&ctx, (*s)->name);
 		ret = (*s)->run(&ctx);
+		bench_suite_end(&ctx);
 		if (ret) {
 			fprintf(stderr, "uiommufd bench: suite %s failed: %s\n",
 				(*s)->name, strerror(-ret));

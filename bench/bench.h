@@ -29,10 +29,8 @@ struct bench_suite {
 	int (*run)(struct bench_ctx *ctx);
 };
 
-void bench_suite_begin(struct bench_ctx *ctx, const char *suite);
 void bench_figure(struct bench_ctx *ctx, const char *name, double value,
 		  const char *unit);
-void bench_suite_end(struct bench_ctx *ctx);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t bench_now_ns(void);

@@ -680,13 +680,11 @@ static int run(struct bench_ctx *b)
 {
 	int rc;
 
-	bench_suite_begin(b, "dma");
 	rc = translate_smmuv3(b);
 	if (!rc)
 		rc = translate_mock(b);
 	if (!rc)
 		rc = copies(b);
-	bench_suite_end(b);
 	return rc;
 }
 

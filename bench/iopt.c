@@ -343,7 +343,6 @@ static void access_rw(struct bench_ctx *b, const char *name, uint64_t chunk)
 
 static int run(struct bench_ctx *b)
 {
-	bench_suite_begin(b, "iopt");
 	baselines(b);
 	map_unmap(b, "map_4k.d0", 4 * KiB, 0, bench_reps(b, 20000, 5000),
 		  false);
@@ -364,7 +363,6 @@ static int run(struct bench_ctx *b)
 	copy_1g(b);
 	access_rw(b, "access_rw_4k.gib_s", 4 * KiB);
 	access_rw(b, "access_rw_64k.gib_s", 64 * KiB);
-	bench_suite_end(b);
 	return 0;
 }
 

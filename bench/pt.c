@@ -314,12 +314,10 @@ static int pt_bench_run(struct bench_ctx *ctx)
 	size_t i;
 	int ret;
 
-	bench_suite_begin(ctx, "pt");
 	ret = pt_bench_baseline(ctx);
 	for (i = 0;
 	     !ret && i < sizeof(pt_bench_fmts) / sizeof(pt_bench_fmts[0]); i++)
 		ret = pt_bench_one(ctx, &pt_bench_fmts[i]);
-	bench_suite_end(ctx);
 	return ret;
 }
 

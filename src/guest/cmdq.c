@@ -349,9 +349,10 @@ static int cmdq_push_locked(struct guest_cmdq *q,
 		if (ret)
 			return ret;
 	}
+	/* The SMMU may be reading the ring: whole-word stores. */
 	slot = cmdq_slot(q, q->prod);
-	slot[0] = cmd[0];
-	slot[1] = cmd[1];
+	__atomic_store_n(&slot[0], cmd[0], __ATOMIC_RELAXED);
+	__atomic_store_n(&slot[1], cmd[1], __ATOMIC_RELAXED);
 	q->prod = (q->prod + 1) & wrap_mask(q);
 	return 0;
 }

@@ -780,7 +780,10 @@ static unsigned int run_chunk(struct consume_ctx *ctx, unsigned int *err)
 			*err = SMMU_CERROR_ABT;
 			break;
 		}
-		memcpy(cmd, p, sizeof(cmd));
+		/* The guest may be rewriting the slot: whole-word loads. */
+		cmd[0] = __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+		cmd[1] = __atomic_load_n((const uint64_t *)p + 1,
+					 __ATOMIC_RELAXED);
 		*err = smmuv3_cmd_execute(cmdqv->cfg.smmu, &ops, cmd);
 		if (*err)
 			break;
