@@ -239,37 +239,41 @@ static int bench_inval_kvm(struct bench_ctx *b, struct nested_bench *nb,
 {
 	unsigned int rounds = bench_reps(b, 2000, 200), r;
 	uint64_t cmds[BATCH + 1][2], t0, t1;
+	int rc = 0, krc = 0;
 	struct bench_kvm k;
 	double exit_ns, trapped;
-	int rc = bench_kvm_open(&k);
 
-	if (rc) {
-		fprintf(stderr,
-			"bench viommu: no KVM guest here (%s): the trapped "
-			"path with a real VM exit is not measured\n",
-			strerror(-rc));
-		return 0;
-	}
+	krc = bench_kvm_open(&k);
+	if (krc)
+		goto no_kvm;
 	t0 = bench_now_ns();
-	for (r = 0; !rc && r < rounds; r++)
-		rc = bench_kvm_exit(&k);
+	for (r = 0; !krc && r < rounds; r++)
+		krc = bench_kvm_exit(&k);
 	t1 = bench_now_ns();
 	exit_ns = (double)(t1 - t0) / rounds;
 	t0 = bench_now_ns();
-	for (r = 0; !rc && r < rounds; r++) {
-		rc = bench_kvm_exit(&k);
+	for (r = 0; !krc && !rc && r < rounds; r++) {
+		krc = bench_kvm_exit(&k);
 		batch_cmds(cmds, r);
-		if (!rc)
-			rc = vm_guest_invalidate_trapped(&nb->vm, cmds, BATCH);
+		rc = vm_guest_invalidate_trapped(&nb->vm, cmds, BATCH);
 	}
 	t1 = bench_now_ns();
 	bench_kvm_close(&k);
 	if (rc)
 		return rc;
+	if (krc)
+		goto no_kvm;
 	trapped = (double)rounds * BATCH * 1e9 / (double)(t1 - t0);
 	bench_figure(b, "baseline.kvm_exit_ns", exit_ns, "ns");
 	bench_figure(b, "inval.trapped_kvm_cmds_s", trapped, "cmd/s");
 	bench_figure(b, "inval.vcmdq_over_trapped_kvm", vcmdq / trapped, "x");
+	return 0;
+no_kvm:
+	/* A machine without a usable KVM is not a failure of the suite. */
+	fprintf(stderr,
+		"bench viommu: no KVM guest here (%s): the trapped path with "
+		"a real VM exit is not measured\n",
+		strerror(-krc));
 	return 0;
 }
 
