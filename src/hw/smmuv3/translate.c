@@ -388,10 +388,15 @@ static void res_bypass(struct smmuv3_xlate *res, uint64_t iova)
 	res->perm = SMMUV3_RWX;
 }
 
+/*
+ * The translation of (@sid, @ssid, @iova) from the caches or the tables.
+ * With @tlb_missed the caller has just looked the IOTLB up for it, under a
+ * cached configuration that translates, and missed: straight to the walk.
+ */
 static enum xl_result xlate_core(struct smmuv3 *smmu, uint32_t sid,
 				 uint32_t ssid, uint64_t iova,
 				 unsigned int access, struct smmuv3_xlate *res,
-				 struct smmu_fault *fault)
+				 struct smmu_fault *fault, bool tlb_missed)
 {
 	unsigned int need = access & SMMUV3_RWX;
 	bool priv = access & SMMUV3_PRIV;
@@ -407,6 +412,8 @@ static enum xl_result xlate_core(struct smmuv3 *smmu, uint32_t sid,
 		fault->ssid = ssid & (uint32_t)smmu_mask(20);
 		return XL_FAULT;
 	}
+	if (tlb_missed)
+		goto miss;
 	if (smmu_cfg_get(smmu, sid, ssid, false, &cfg, fault))
 		return XL_FAULT;
 
@@ -443,6 +450,7 @@ static enum xl_result xlate_core(struct smmuv3 *smmu, uint32_t sid,
 		return XL_OK;
 	}
 
+miss:
 	/* Miss: walk with the whole configuration. */
 	gen = smmu_iotlb_gen(&smmu->tlb);
 	if (smmu_cfg_get(smmu, sid, ssid, true, &cfg, fault))
@@ -742,7 +750,7 @@ static inline struct smmu_utlb *utlb_get(struct smmuv3 *smmu, uint64_t epoch)
 
 static int translate_slow(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
 			  uint64_t iova, unsigned int access,
-			  struct smmuv3_xlate *res);
+			  struct smmuv3_xlate *res, bool tlb_missed);
 
 /*
  * The IOTLB-hit path behind a micro-TLB miss: the hot words of the
@@ -764,6 +772,7 @@ static __noinline int translate_iotlb(struct smmuv3 *smmu, uint64_t key,
 	struct smmu_utlb_entry *e;
 	uint16_t asid = 0;
 	unsigned int perm, lg2;
+	bool missed = false;
 
 	/* Read before the caches: an invalidation after it voids the fill. */
 	tlb_gen = __atomic_load_n(&smmu->tlb.gen, __ATOMIC_ACQUIRE);
@@ -791,6 +800,8 @@ static __noinline int translate_iotlb(struct smmuv3 *smmu, uint64_t key,
 	default:
 		goto out_slow;
 	}
+	/* From here a miss goes straight to the walk (xlate_core()). */
+	missed = true;
 	if (!smmu_iotlb_find(&smmu->tlb, tkind,
 			     (uint16_t)smmu_fget(hot, SMMU_HOT_VMID), asid,
 			     priv, va, &h))
@@ -835,7 +846,7 @@ out_slow:
 			      smmu_fget(key, SMMU_KEY_SSV)
 				      ? (uint32_t)smmu_fget(key, SMMU_KEY_SSID)
 				      : SMMUV3_NO_SSID,
-			      iova, access, res);
+			      iova, access, res, missed);
 }
 
 /*
@@ -846,7 +857,7 @@ out_slow:
 static __noinline int translate_slow(struct smmuv3 *smmu, uint32_t sid,
 				     uint32_t ssid, uint64_t iova,
 				     unsigned int access,
-				     struct smmuv3_xlate *res)
+				     struct smmuv3_xlate *res, bool tlb_missed)
 {
 	struct smmu_fault fault;
 
@@ -860,7 +871,8 @@ static __noinline int translate_slow(struct smmuv3 *smmu, uint32_t sid,
 		res_bypass(res, iova);
 		return 0;
 	}
-	switch (xlate_core(smmu, sid, ssid, iova, access, res, &fault)) {
+	switch (xlate_core(smmu, sid, ssid, iova, access, res, &fault,
+			   tlb_missed)) {
 	case XL_OK:
 		return 0;
 	case XL_SILENT:
@@ -886,7 +898,7 @@ static inline int translate(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
 		     (uint64_t)ssid >> smmu->ssid_bits))
 		return cached ? -EAGAIN
 			      : translate_slow(smmu, sid, ssid, iova, access,
-					       res);
+					       res, false);
 	key = smmu_cfg_key(sid, ssid);
 	if (utlb_hit(smmu, key, iova, access, res))
 		return 0;
@@ -953,7 +965,7 @@ int smmuv3_ats_translate(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
 
 	/* Read first: a read-only page answers R = 1, W = 0. */
 	memset(&x, 0, sizeof(x));
-	switch (xlate_core(smmu, sid, ssid, iova, rd, &x, &fault)) {
+	switch (xlate_core(smmu, sid, ssid, iova, rd, &x, &fault, false)) {
 	case XL_OK:
 		break;
 	case XL_SILENT:
@@ -973,7 +985,7 @@ int smmuv3_ats_translate(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
 	if (access & SMMUV3_WRITE) {
 		/* Granting write marks the page dirty, as HTTU does. */
 		if (xlate_core(smmu, sid, ssid, iova, rd | SMMUV3_WRITE, &x,
-			       &fault) == XL_OK) {
+			       &fault, false) == XL_OK) {
 			res->perm |= SMMUV3_WRITE;
 			if (x.page_lg2 < res->page_lg2)
 				res->page_lg2 = x.page_lg2;
