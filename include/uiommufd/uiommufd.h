@@ -121,7 +121,12 @@ struct uiommufd_dev_cfg {
  * invalidation shows as a stale translation).
  */
 #define UIOMMUFD_DEV_ATS (1u << 0)
-/* PCIe PRI: page requests. Not available yet. */
+/*
+ * PCIe PRI: page requests, with UIOMMUFD_DEV_ATS. While the device uses
+ * ATS and is attached to a HWPT with a fault queue, a DMA that finds no
+ * translation sends its IOMMU a Page Request Group, which reaches the
+ * program as fault records on that queue, and waits for the response.
+ */
 #define UIOMMUFD_DEV_PRI (1u << 1)
 
 /**
@@ -144,9 +149,24 @@ struct uiommufd_dev_cfg {
  * the device's ATC; a guest invalidates it with CMD_ATC_INV through its
  * vIOMMU. Its DMA behaves as that of a device without ATS otherwise.
  *
- * Return: 0, -EINVAL (bad cfg or flags), -EOPNOTSUPP (a model not
- * available in this version, pasid_bits, UIOMMUFD_DEV_ATS with another
- * model, UIOMMUFD_DEV_PRI), -ENOMEM.
+ * UIOMMUFD_DEV_PRI (with UIOMMUFD_DEV_ATS, UIOMMUFD_MODEL_SMMUV3): while
+ * the device uses ATS and is attached to a HWPT allocated with a fault
+ * queue (IOMMU_HWPT_FAULT_ID_VALID), the SMMUv3 driver enables its PRI.
+ * A DMA that reaches pages with no translation (or none with write, for a
+ * write) then sends a Page Request Group for them, up to 16 pages of the
+ * rest of the transfer; the SMMU queues it in its PRI queue and the
+ * program reads one fault record per page on the fault queue (grpid the
+ * group's PRG index, LAST_PAGE on the last). IOMMUFD_PAGE_RESP_SUCCESS
+ * makes the device translate again and go on, IOMMUFD_PAGE_RESP_INVALID
+ * fails the DMA with -EFAULT; so does a detach (or replace) while it
+ * waits, and no answer within 10 s. Without such a HWPT the device
+ * behaves as one without PRI. IOMMU_GET_HW_INFO reports nothing about PRI,
+ * as Linux for the SMMUv3.
+ *
+ * Return: 0, -EINVAL (bad cfg or flags, UIOMMUFD_DEV_PRI without
+ * UIOMMUFD_DEV_ATS), -EOPNOTSUPP (a model not available in this version,
+ * pasid_bits, UIOMMUFD_DEV_ATS or UIOMMUFD_DEV_PRI with another model),
+ * -ENOMEM.
  */
 UIOMMUFD_API int uiommufd_dev_create(struct uiommufd_ctx *ctx,
 				     const struct uiommufd_dev_cfg *cfg,
@@ -189,8 +209,10 @@ UIOMMUFD_API void uiommufd_dev_detach(struct uiommufd_dev *dev);
  * before it was transferred, as on hardware. If the HWPT it faulted on has
  * a fault queue (IOMMU_HWPT_FAULT_ID_VALID), the device raises an I/O page
  * fault there and waits (up to 10 s) for the program's response; on
- * IOMMUFD_PAGE_RESP_SUCCESS it translates again and goes on, as a device
- * with PRI does. Stop a device's DMA before destroying it.
+ * IOMMUFD_PAGE_RESP_SUCCESS it translates again and goes on. A device
+ * with PRI enabled (UIOMMUFD_DEV_PRI) does the same through its IOMMU's
+ * page request queue, one record per faulting page of a group. Stop a
+ * device's DMA before destroying it.
  *
  * Return: 0 when every byte was transferred; -EFAULT when the IOMMU
  * faulted (nothing mapped there, nothing attached at that PASID, or the

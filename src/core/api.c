@@ -89,6 +89,7 @@ UIOMMUFD_API int uiommufd_dev_create(struct uiommufd_ctx *uctx,
 {
 	const struct ufd_iommu_ops *iommu;
 	struct uiommufd_dev *udev;
+	uint32_t flags = 0;
 	int rc;
 
 	if (!uctx || !cfg || cfg->size < sizeof(*cfg) || !out_dev ||
@@ -104,16 +105,22 @@ UIOMMUFD_API int uiommufd_dev_create(struct uiommufd_ctx *uctx,
 	default:
 		return -EOPNOTSUPP;
 	}
-	/* ATS behind the SMMUv3 only (the mock IOMMU has none); no PRI. */
-	if (cfg->pasid_bits || (cfg->flags & UIOMMUFD_DEV_PRI) ||
-	    ((cfg->flags & UIOMMUFD_DEV_ATS) &&
+	/* PRI rides on ATS, as in PCIe. */
+	if ((cfg->flags & UIOMMUFD_DEV_PRI) && !(cfg->flags & UIOMMUFD_DEV_ATS))
+		return -EINVAL;
+	/* ATS and PRI behind the SMMUv3 only (the mock IOMMU has neither). */
+	if (cfg->pasid_bits ||
+	    ((cfg->flags & (UIOMMUFD_DEV_ATS | UIOMMUFD_DEV_PRI)) &&
 	     cfg->model != UIOMMUFD_MODEL_SMMUV3))
 		return -EOPNOTSUPP;
+	if (cfg->flags & UIOMMUFD_DEV_ATS)
+		flags |= UFD_DEV_ATS;
+	if (cfg->flags & UIOMMUFD_DEV_PRI)
+		flags |= UFD_DEV_PRI;
 	udev = ufd_zalloc(sizeof(*udev));
 	if (!udev)
 		return -ENOMEM;
-	udev->dev = ufd_dev_create(
-		iommu, cfg->flags & UIOMMUFD_DEV_ATS ? UFD_DEV_ATS : 0);
+	udev->dev = ufd_dev_create(iommu, flags);
 	if (IS_ERR(udev->dev)) {
 		rc = (int)PTR_ERR(udev->dev);
 		goto out_free;

@@ -72,8 +72,36 @@ static int device_dma_fault(void *priv, bool pasid_valid, uint32_t pasid,
 	return code == IOMMUFD_PAGE_RESP_SUCCESS ? 0 : -EFAULT;
 }
 
+/*
+ * The device's IOMMU received a Page Request Group from it (dev.h's
+ * fault_ops.page_request, PRI): report it to the fault queue of the HWPT
+ * its PASID (or the device) is attached to. Under the device lock, so a
+ * detach either comes first (nowhere to report: -ENOENT) or answers the
+ * group for the program (ufd_fault_auto_response()).
+ */
+static int device_page_request(void *priv, const struct ufd_iopf *reqs,
+			       unsigned int n, ufd_iopf_done_fn done, void *arg)
+{
+	struct ufd_device *idev = priv;
+	struct ufd_hwpt *hwpt;
+	int rc = -ENOENT;
+
+	if (!n)
+		return -EINVAL;
+	ufd_mutex_lock(&idev->lock);
+	hwpt = ufd_device_fault_hwpt_locked(
+		idev, reqs[0].flags & IOMMU_PGFAULT_FLAGS_PASID_VALID,
+		reqs[0].pasid);
+	if (hwpt && hwpt->fault)
+		rc = ufd_fault_report(hwpt->fault, hwpt, idev->obj.id, reqs, n,
+				      done, arg);
+	ufd_mutex_unlock(&idev->lock);
+	return rc;
+}
+
 static const struct ufd_dev_fault_ops device_fault_ops = {
 	.fault = device_dma_fault,
+	.page_request = device_page_request,
 };
 
 /**
@@ -92,8 +120,7 @@ struct ufd_device *ufd_device_bind(struct ufd_ctx *ctx, struct ufd_dev *dev)
 	idev->dev = dev;
 	ufd_mutex_init(&idev->lock);
 	/* Its DMA faults are ours to report from now on. */
-	dev->fault_priv = idev;
-	dev->fault_ops = &device_fault_ops;
+	ufd_dev_set_fault_ops(dev, &device_fault_ops, idev);
 	/* The binder's reference; pairs with ufd_device_unbind(). */
 	ufd_object_ref(&idev->obj);
 	ufd_object_finalize(ctx, &idev->obj);
@@ -213,7 +240,8 @@ static int attach_locked(struct ufd_device *idev, uint32_t pt_id,
 		put_target(idev->ctx, hwpt);
 		return rc;
 	}
-	rc = ufd_dev_set_domain(idev->dev, hwpt->domain);
+	/* Its faults have somewhere to go: the driver may enable PRI. */
+	rc = ufd_dev_set_domain_iopf(idev->dev, hwpt->domain, hwpt->fault);
 	if (rc) {
 		put_target(idev->ctx, hwpt);
 		return rc;
@@ -450,9 +478,13 @@ void ufd_device_unbind(struct ufd_device *idev)
 	ufd_mutex_lock(&idev->lock);
 	pasids_release(idev);
 	detach_locked(idev);
-	/* The device model has stopped its DMA: no fault can come now. */
-	idev->dev->fault_ops = NULL;
 	ufd_mutex_unlock(&idev->lock);
+	/*
+	 * The device model has stopped its DMA: no fault can come now. Its
+	 * IOMMU may still be handing over a page request; this waits for it
+	 * (outside our lock, which that takes).
+	 */
+	ufd_dev_set_fault_ops(idev->dev, NULL, NULL);
 	ufd_object_unref(&idev->obj); /* pairs with ufd_device_bind() */
 	if (ufd_object_remove(ctx, id))
 		ufd_err("device %u still referenced at unbind", id);

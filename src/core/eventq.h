@@ -19,25 +19,17 @@
 #include <stdint.h>
 
 #include "core/core.h"
-
-/* One page request of a group, as the IOMMU reported it. */
-struct ufd_iopf {
-	uint32_t flags; /* IOMMU_PGFAULT_FLAGS_* */
-	uint32_t pasid;
-	uint32_t grpid;
-	uint32_t perm; /* IOMMU_PGFAULT_PERM_* */
-	uint64_t addr;
-	uint32_t length; /* bytes the device wants from addr; 0: unknown */
-};
+#include "dev/dev.h"
 
 /*
- * Called once per reported group with its outcome: the program's
- * IOMMUFD_PAGE_RESP_* code, or IOMMUFD_PAGE_RESP_INVALID when the group was
- * answered for it (device detached, queue destroyed). Runs with no lock of
- * the queue held, on whatever thread answered: the service thread for a
- * program's response, the detaching or destroying thread otherwise.
+ * struct ufd_iopf (one page request of a group) and ufd_iopf_done_fn come
+ * from dev/dev.h, so a device's IOMMU can hand its page requests over
+ * as they are. A group's done function gets the program's
+ * IOMMUFD_PAGE_RESP_* code, or IOMMUFD_PAGE_RESP_INVALID when the group
+ * was answered for it (device detached, queue destroyed). It runs with no
+ * lock of the queue held, on whatever thread answered: the service thread
+ * for a program's response, the detaching or destroying thread otherwise.
  */
-typedef void (*ufd_iopf_done_fn)(void *arg, uint32_t code);
 
 /* Upper bound on faults in one group (the kernel has none that small). */
 #define UFD_IOPF_GROUP_MAX 256

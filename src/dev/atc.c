@@ -224,8 +224,8 @@ static void use_del(struct ufd_atc *atc, struct atc_use *u)
 /*
  * Asks the IOMMU to translate (@pasid, @iova) and caches the answer.
  * Called and returns with the lock held, dropping it meanwhile. Returns
- * the slot, -EAGAIN when an invalidation overtook the answer, or -EFAULT
- * / -EPERM / the IOMMU's error.
+ * the slot, -EAGAIN when an invalidation overtook the answer, -EFAULT (no
+ * access), -EPERM (no write) or -EIO (the IOMMU refused the request).
  */
 static int atc_request(struct ufd_dev *dev, uint32_t pasid, uint64_t iova,
 		       bool write)
@@ -250,13 +250,13 @@ static int atc_request(struct ufd_dev *dev, uint32_t pasid, uint64_t iova,
 	ufd_mutex_lock(&atc->lock);
 	pending_del(atc, &pend);
 	if (rc)
-		return rc;
+		return -EIO;
 	if (!req.out_read && !req.out_write)
 		return -EFAULT;
 	/* Below a page, or an address not aligned to it: not an answer. */
 	if (req.out_page_lg2 < 12 || req.out_page_lg2 > 63 ||
 	    (req.out_addr & lg2_mask(req.out_page_lg2)))
-		return -EFAULT;
+		return -EIO;
 	first = iova & ~lg2_mask(req.out_page_lg2);
 	last = first + lg2_mask(req.out_page_lg2);
 	if (pend.hit && overlaps(pend.first, pend.last, first, last)) {
@@ -298,6 +298,19 @@ static int atc_lookup(struct ufd_dev *dev, uint32_t pasid, uint64_t iova,
 	return slot < 0 ? slot : 0;
 }
 
+int atc_translate(struct ufd_dev *dev, uint32_t pasid, uint64_t iova,
+		  bool write)
+{
+	unsigned int tries = 0;
+	struct atc_hit h;
+	int rc;
+
+	do
+		rc = atc_lookup(dev, pasid, iova, write, &h);
+	while (rc == -EAGAIN && ++tries < ATC_MAX_TRIES);
+	return rc == -EAGAIN ? -EIO : rc;
+}
+
 int atc_dma(struct ufd_dev *dev, uint32_t pasid, uint64_t iova, uint8_t *buf,
 	    size_t len, bool write, size_t *moved)
 {
@@ -319,7 +332,7 @@ int atc_dma(struct ufd_dev *dev, uint32_t pasid, uint64_t iova, uint8_t *buf,
 		if (rc == -EAGAIN)
 			continue;
 		if (rc)
-			return rc;
+			return rc == -EPERM ? -EPERM : -EFAULT;
 		n = len < h.left ? len : (size_t)h.left;
 		req.addr = h.addr;
 		if (dev->iommu->ats_request(dev, &req))

@@ -41,4 +41,21 @@ void atc_destroy(struct ufd_atc *atc);
 int atc_dma(struct ufd_dev *dev, uint32_t pasid, uint64_t iova, uint8_t *buf,
 	    size_t len, bool write, size_t *moved);
 
+/**
+ * atc_translate() - make sure the ATC holds a translation of @iova
+ * @dev: the device, dev->domain_lock held for read, ATS enabled
+ * @pasid: the PASID, or UFD_NO_PASID
+ * @iova: the address
+ * @write: the access writes
+ *
+ * What a device does before it asks for a page with PRI: the ATC is looked
+ * up, and on a miss the IOMMU asked (and a positive answer cached).
+ *
+ * Return: 0 (translated, with write if asked); -EFAULT (the IOMMU answers
+ * "no access"); -EPERM (it grants no write); -EIO (it refused the
+ * request, or the translation kept being invalidated).
+ */
+int atc_translate(struct ufd_dev *dev, uint32_t pasid, uint64_t iova,
+		  bool write);
+
 #endif

@@ -292,6 +292,21 @@ struct ufd_ats_req {
 	bool out_read, out_write;
 };
 
+/*
+ * PCIe PRI: one Page Request of a Page Request Group a device sends its
+ * IOMMU (iommu_ops.pri_request) for a page it could not translate. The
+ * group is answered as a whole, later, with a PRG Response the IOMMU
+ * delivers to the device (ufd_dev_pri_resp()).
+ */
+struct ufd_pri_req {
+	bool pasid_valid;
+	uint32_t pasid;
+	uint64_t addr;		      /* the page, 4 KiB aligned */
+	bool read, write, exec, priv; /* the access the device wants */
+	uint16_t prgi;		      /* the group's index: 9 bits */
+	bool last;		      /* the group's last request */
+};
+
 /* Flags for domain_alloc_paging (the IOMMU_HWPT_ALLOC_* values). */
 struct ufd_iommu_ops {
 	const char *name;
@@ -342,6 +357,16 @@ struct ufd_iommu_ops {
 	 * terminated).
 	 */
 	int (*ats_request)(struct ufd_dev *dev, struct ufd_ats_req *req);
+	/*
+	 * Optional: a PCIe Page Request of @dev (struct ufd_pri_req). The
+	 * device sends them only while the driver has PRI enabled on it
+	 * (ufd_dev_set_pri()), holding no lock of its own, so the IOMMU may
+	 * deliver the group's response (ufd_dev_pri_resp()) before this
+	 * returns. Returns 0 (taken), -ENOSPC (lost to an overflow of the
+	 * IOMMU's queue; a lost last request is answered Success, as the
+	 * SMMU does) or another -errno (lost, and nobody will answer).
+	 */
+	int (*pri_request)(struct ufd_dev *dev, const struct ufd_pri_req *req);
 	/*
 	 * Optional: the hardware information IOMMU_GET_HW_INFO reports.
 	 * *type is the type asked for on entry (IOMMU_HW_INFO_TYPE_DEFAULT:

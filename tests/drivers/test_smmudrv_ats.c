@@ -918,12 +918,14 @@ static void test_core_path(void **state)
 	unmap.ioas_id = alloc.out_ioas_id;
 	assert_int_equal(uiommufd_ioctl(ctx, IOMMU_IOAS_MAP, &map), 0);
 
-	/* ATS behind the mock, and PRI, are not there. */
+	/* ATS and PRI behind the mock are not there; PRI needs ATS. */
 	cfg.model = UIOMMUFD_MODEL_MOCK;
 	assert_int_equal(uiommufd_dev_create(ctx, &cfg, &bad), -EOPNOTSUPP);
-	cfg.model = UIOMMUFD_MODEL_SMMUV3;
 	cfg.flags = UIOMMUFD_DEV_ATS | UIOMMUFD_DEV_PRI;
 	assert_int_equal(uiommufd_dev_create(ctx, &cfg, &bad), -EOPNOTSUPP);
+	cfg.model = UIOMMUFD_MODEL_SMMUV3;
+	cfg.flags = UIOMMUFD_DEV_PRI;
+	assert_int_equal(uiommufd_dev_create(ctx, &cfg, &bad), -EINVAL);
 	cfg.flags = 0;
 	assert_int_equal(uiommufd_dev_create(ctx, &cfg, &plain), 0);
 	cfg.flags = UIOMMUFD_DEV_ATS;

@@ -161,11 +161,12 @@ out_viommu:
 static void test_failnth(void **state)
 {
 	struct ctx *c = calloc(1, sizeof(*c));
-	uint32_t ats = UFD_DEV_ATS;
+	uint32_t ats = UFD_DEV_ATS, pri = UFD_DEV_ATS | UFD_DEV_PRI;
 
 	/* The default instance and lazily made state exist before we count. */
 	assert_int_equal(op_probe(NULL), 0);
 	assert_int_equal(op_probe(&ats), 0);
+	assert_int_equal(op_probe(&pri), 0);
 	c->dev = tb_dev(&ufd_smmuv3_iommu);
 	c->buf = tb_buf((2ull << 20) + 0x6000, 2ull << 20);
 	c->s2 = tb_paging(c->dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
@@ -175,6 +176,7 @@ static void test_failnth(void **state)
 
 	sweep("probe", op_probe, NULL);
 	sweep("probe with ATS (its ATC)", op_probe, &ats);
+	sweep("probe with ATS and PRI (its PRI state)", op_probe, &pri);
 	sweep("paging domains", op_paging, c);
 	sweep("tegra vIOMMU, vDEVICE, nested, HW queue", op_viommu, c);
 

@@ -34,6 +34,10 @@
  * the model never walks a table page an unmap freed, and a device leaving
  * the domain is out of the list before its STE changes.
  *
+ * PRI (pri.c): a device with UFD_DEV_PRI that uses ATS gets its PRI
+ * Enable bit while its attachment has a fault queue; it is cleared before
+ * every STE change, as ATS is.
+ *
  * ATS, as Linux's arm-smmu-v3 does it: a device created with UFD_DEV_ATS
  * behind an SMMU with ATS is "ATS capable"; its StreamID is registered with
  * the model (smmu_dev_ops) so CMD_ATC_INV reaches its ATC. Attaching it to
@@ -729,7 +733,9 @@ static void domain_masters(struct ufd_domain *domain, struct ufd_rwlock **lock,
  * the new one's after CFGI_STE completed, so no translation of a domain
  * ever uses an STE in transition. ATS follows @ste's EATS for a device
  * that has it: off (and the ATC dropped) before the change, its whole ATC
- * invalidated with the CFGI_STE, on again after. Called with
+ * invalidated with the CFGI_STE, on again after. PRI goes off before ATS
+ * and comes back after it, when the device has PRI and the attachment a
+ * fault queue (dev->iopf). Called with
  * dev->domain_lock held for write. Return: 0.
  */
 int smmu_master_install(struct smmu_master *master, struct ufd_domain *domain,
@@ -741,11 +747,15 @@ int smmu_master_install(struct smmu_master *master, struct ufd_domain *domain,
 	bool ats = master->ats_capable && domain &&
 		   smmu_dget(ste, SMMU_STE_EATS) == SMMU_EATS_TRANS;
 	bool had_ats = master->ats_on;
+	/* PRI needs ATS, and somewhere for the faults to go. */
+	bool pri = ats && master->pri_capable && master->dev->iopf;
 	struct smmu_link *list;
 	struct ufd_rwlock *lock;
 	uint64_t cd[SMMU_CD_DWORDS];
 	unsigned int i;
 
+	/* Page requests end before ATS does: they rely on its answers. */
+	smmu_pri_set(master, false);
 	if (had_ats)
 		ats_leave(master);
 	if (master->domain) {
@@ -779,6 +789,7 @@ int smmu_master_install(struct smmu_master *master, struct ufd_domain *domain,
 	}
 	if (ats)
 		ats_join(master, domain);
+	smmu_pri_set(master, pri);
 	ufd_mutex_lock(&smmu->streams_lock);
 	master->has_vm = vm != NULL;
 	if (vm)
@@ -833,9 +844,10 @@ static int smmu_dev_atc_inval(void *priv, uint32_t sid, uint32_t ssid,
 	return 0;
 }
 
-/* What the SMMU model reaches of a device with ATS. */
+/* What the SMMU model reaches of a device with ATS (and PRI). */
 static const struct smmuv3_dev_ops smmu_dev_ops = {
 	.atc_inval = smmu_dev_atc_inval,
+	.pri_resp = smmu_dev_pri_resp,
 };
 
 /**
@@ -843,7 +855,8 @@ static const struct smmuv3_dev_ops smmu_dev_ops = {
  *
  * The lowest free StreamID, its STE aborting; dev->priv becomes the
  * device's struct smmu_master. A device with UFD_DEV_ATS behind an SMMU
- * with ATS is ATS capable: its StreamID's commands reach its ATC. Return:
+ * with ATS is ATS capable: its StreamID's commands reach its ATC (and,
+ * with UFD_DEV_PRI and a PRI queue, its PRI: CMD_PRI_RESP). Return:
  * 0, -ENODEV (ops not ours), the default instance's creation error,
  * -ENOSPC (no StreamID left), -ENOMEM.
  */
@@ -869,6 +882,8 @@ int smmu_probe_device(struct ufd_dev *dev)
 	m->dev = dev;
 	m->vintf_slot = -1;
 	m->ats_capable = (dev->flags & UFD_DEV_ATS) && smmu->ats;
+	m->pri_capable = (dev->flags & UFD_DEV_PRI) && smmu->pri &&
+			 m->ats_capable;
 	smmu_list_init(&m->dom_link);
 	smmu_list_init(&m->ats_link);
 	ufd_mutex_lock(&smmu->streams_lock);
@@ -925,6 +940,11 @@ void ufd_smmuv3_release_device(struct ufd_dev *dev)
 		smmuv3_dev_unregister(smmu->hw, m->sid);
 	ufd_mutex_lock(&smmu->streams_lock);
 	smmu->by_sid[m->sid] = NULL;
+	ufd_mutex_unlock(&smmu->streams_lock);
+	/* Out of the table: the PRI consumer finds it no more. */
+	if (m->pri_capable)
+		smmu_pri_forget(smmu, m->sid);
+	ufd_mutex_lock(&smmu->streams_lock);
 	clear_bit(m->sid, smmu->sid_map);
 	ufd_mutex_unlock(&smmu->streams_lock);
 	dev->priv = NULL;

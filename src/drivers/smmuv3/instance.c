@@ -20,7 +20,9 @@
  * model dropped its locks). The callback only wakes the instance's event
  * thread, which reads the queue, hands each record to smmu_handle_event()
  * and moves EVENTQ_CONS -- the threaded interrupt handler of Linux.
- * ufd_smmuv3_evtq_poll() does the same work in the caller's thread.
+ * ufd_smmuv3_evtq_poll() does the same work in the caller's thread. The
+ * PRI queue (pri.c) is read the same way, by the same thread, when its
+ * interrupt comes: both go through smmu_outq_drain().
  *
  * Physical memory: a "physical address" is a host address in this process
  * (DESIGN.md); the model's memory ops let the SMMU reach any of it except
@@ -299,43 +301,77 @@ int smmu_cmd_sync_one(struct ufd_smmuv3 *smmu, uint64_t c0, uint64_t c1)
 	return smmu_cmdq_issue(smmu, cmd, 1, true, NULL);
 }
 
-/* ---- Event queue ---- */
+/* ---- Output queues: events, page requests ---- */
 
-unsigned int ufd_smmuv3_evtq_poll(struct ufd_smmuv3 *smmu)
+/**
+ * smmu_outq_drain() - consume every record the SMMU wrote into @q
+ *
+ * Hands each record to q->handle in order and moves CONS past it; an
+ * overflow (PROD.OVFLG) is reported to q->overflow and acknowledged once
+ * the records before it are consumed. The caller serialises consumers of
+ * @q. Return: the number of records handled.
+ */
+unsigned int smmu_outq_drain(struct ufd_smmuv3 *smmu, const struct smmu_outq *q)
 {
-	const uint32_t wrap = (2u << SMMU_DRV_EVTQ_LG2) - 1;
+	const uint32_t wrap = (2u << q->lg2) - 1;
 	const uint32_t ovf = (uint32_t)smmu_fmask(SMMU_Q_OVF);
-	uint64_t evt[SMMU_EVT_DWORDS];
+	uint64_t rec[SMMU_EVT_DWORDS];
 	unsigned int n = 0, i;
 	uint32_t prod;
 
-	ufd_mutex_lock(&smmu->evtq_lock);
 	for (;;) {
-		prod = rd32(smmu, SMMU_EVENTQ_PROD);
-		if ((prod & wrap) == (smmu->evtq_cons & wrap))
+		prod = rd32(smmu, q->prod_reg);
+		if ((prod & wrap) == (*q->cons & wrap) &&
+		    (prod & ovf) == (*q->cons & ovf))
 			break;
-		while ((prod & wrap) != (smmu->evtq_cons & wrap)) {
+		while ((prod & wrap) != (*q->cons & wrap)) {
 			const uint64_t *e =
-				&smmu->evtq[(smmu->evtq_cons %
-					     (1u << SMMU_DRV_EVTQ_LG2)) *
-					    SMMU_EVT_DWORDS];
+				&q->base[(*q->cons % (1u << q->lg2)) *
+					 q->dwords];
 
-			for (i = 0; i < SMMU_EVT_DWORDS; i++)
-				evt[i] = e[i];
-			smmu->evtq_cons = (smmu->evtq_cons & ovf) |
-					  ((smmu->evtq_cons + 1) & wrap);
-			smmu_stat_inc(smmu, events);
-			smmu_handle_event(smmu, evt);
+			for (i = 0; i < q->dwords; i++)
+				rec[i] = e[i];
+			*q->cons = (*q->cons & ovf) | ((*q->cons + 1) & wrap);
+			q->handle(smmu, rec);
 			n++;
 		}
 		/* Acknowledge an overflow: the records it lost are gone. */
-		if ((prod & ovf) != (smmu->evtq_cons & ovf)) {
-			smmu_stat_inc(smmu, evtq_overflows);
-			smmu->evtq_cons = (smmu->evtq_cons & wrap) |
-					  (prod & ovf);
+		if ((prod & ovf) != (*q->cons & ovf)) {
+			q->overflow(smmu);
+			*q->cons = (*q->cons & wrap) | (prod & ovf);
 		}
-		wr32(smmu, SMMU_EVENTQ_CONS, smmu->evtq_cons);
+		wr32(smmu, q->cons_reg, *q->cons);
 	}
+	return n;
+}
+
+static void evtq_handle(struct ufd_smmuv3 *smmu, const uint64_t *rec)
+{
+	smmu_stat_inc(smmu, events);
+	smmu_handle_event(smmu, rec);
+}
+
+static void evtq_overflow(struct ufd_smmuv3 *smmu)
+{
+	smmu_stat_inc(smmu, evtq_overflows);
+}
+
+unsigned int ufd_smmuv3_evtq_poll(struct ufd_smmuv3 *smmu)
+{
+	const struct smmu_outq q = {
+		.prod_reg = SMMU_EVENTQ_PROD,
+		.cons_reg = SMMU_EVENTQ_CONS,
+		.base = smmu->evtq,
+		.lg2 = SMMU_DRV_EVTQ_LG2,
+		.dwords = SMMU_EVT_DWORDS,
+		.cons = &smmu->evtq_cons,
+		.handle = evtq_handle,
+		.overflow = evtq_overflow,
+	};
+	unsigned int n;
+
+	ufd_mutex_lock(&smmu->evtq_lock);
+	n = smmu_outq_drain(smmu, &q);
 	ufd_mutex_unlock(&smmu->evtq_lock);
 	return n;
 }
@@ -344,15 +380,22 @@ static void *evt_thread_main(void *arg)
 {
 	struct ufd_smmuv3 *smmu = arg;
 
+	bool evt, pri;
+
 	ufd_mutex_lock(&smmu->wake_lock);
 	while (!smmu->evt_stop) {
-		if (!smmu->evt_pending) {
+		if (!smmu->evt_pending && !smmu->pri_pending) {
 			ufd_cond_wait(&smmu->wake, &smmu->wake_lock);
 			continue;
 		}
-		smmu->evt_pending = false;
+		evt = smmu->evt_pending;
+		pri = smmu->pri_pending;
+		smmu->evt_pending = smmu->pri_pending = false;
 		ufd_mutex_unlock(&smmu->wake_lock);
-		ufd_smmuv3_evtq_poll(smmu);
+		if (evt)
+			ufd_smmuv3_evtq_poll(smmu);
+		if (pri)
+			ufd_smmuv3_priq_poll(smmu);
 		ufd_mutex_lock(&smmu->wake_lock);
 	}
 	ufd_mutex_unlock(&smmu->wake_lock);
@@ -364,10 +407,14 @@ static void smmu_irq(void *priv, enum smmuv3_irq irq)
 {
 	struct ufd_smmuv3 *smmu = priv;
 
-	if (irq != SMMUV3_IRQ_EVTQ || !smmu->has_thread)
+	if ((irq != SMMUV3_IRQ_EVTQ && irq != SMMUV3_IRQ_PRIQ) ||
+	    !smmu->has_thread)
 		return;
 	ufd_mutex_lock(&smmu->wake_lock);
-	smmu->evt_pending = true;
+	if (irq == SMMUV3_IRQ_EVTQ)
+		smmu->evt_pending = true;
+	else
+		smmu->pri_pending = true;
 	ufd_cond_signal(&smmu->wake);
 	ufd_mutex_unlock(&smmu->wake_lock);
 }
@@ -388,6 +435,11 @@ static int probe_idrs(struct ufd_smmuv3 *smmu)
 	smmu->hd = smmu_fget(idr[0], SMMU_IDR0_HTTU) == SMMU_HTTU_AD &&
 		   smmu->coherent;
 	smmu->ats = smmu_fget(idr[0], SMMU_IDR0_ATS);
+	/* PRI with a queue of the SMMU's size if it is smaller than ours. */
+	smmu->priq_lg2 =
+		ufd_min((unsigned int)smmu_fget(idr[1], SMMU_IDR1_PRIQS),
+			(unsigned int)SMMU_DRV_PRIQ_LG2);
+	smmu->pri = smmu_fget(idr[0], SMMU_IDR0_PRI);
 	smmu->stall = smmu_fget(idr[0], SMMU_IDR0_STALL_MODEL) !=
 		      SMMU_STALL_MODEL_NOSTALL;
 	smmu->asid_bits = smmu_fget(idr[0], SMMU_IDR0_ASID16) ? 16 : 8;
@@ -428,8 +480,14 @@ static int alloc_structures(struct ufd_smmuv3 *smmu)
 				       16u << SMMU_DRV_CMDQ_LG2);
 	smmu->evtq = ufd_alloc_aligned(32u << SMMU_DRV_EVTQ_LG2,
 				       32u << SMMU_DRV_EVTQ_LG2);
+	/* The SMMU aligns a queue to its size, and to 32 bytes at least. */
+	if (smmu->pri)
+		smmu->priq =
+			ufd_alloc_aligned(ufd_max(16u << smmu->priq_lg2, 32u),
+					  ufd_max(16u << smmu->priq_lg2, 32u));
 	if (!smmu->l1 || !smmu->l2 || !smmu->by_sid || !smmu->sid_map ||
-	    !smmu->asid_map || !smmu->vmid_map || !smmu->cmdq || !smmu->evtq)
+	    !smmu->asid_map || !smmu->vmid_map || !smmu->cmdq || !smmu->evtq ||
+	    (smmu->pri && !smmu->priq))
 		return -ENOMEM;
 	return 0;
 }
@@ -451,6 +509,7 @@ static void free_structures(struct ufd_smmuv3 *smmu)
 	bitmap_free(smmu->vmid_map);
 	ufd_free(smmu->cmdq);
 	ufd_free(smmu->evtq);
+	ufd_free(smmu->priq);
 }
 
 static uint32_t cr0_with(struct ufd_smmuv3 *smmu, uint32_t bits)
@@ -517,9 +576,14 @@ static int smmu_reset(struct ufd_smmuv3 *smmu)
 	if (!smmu_fget(ack, SMMU_CR0_EVENTQEN))
 		return -EIO;
 
+	if (smmu->pri && smmu_priq_init(smmu))
+		return -EIO;
+
 	wr32(smmu, SMMU_IRQ_CTRL,
 	     (uint32_t)(smmu_fmask(SMMU_IRQ_CTRL_GERROR_IRQEN) |
-			smmu_fmask(SMMU_IRQ_CTRL_EVENTQ_IRQEN)));
+			smmu_fmask(SMMU_IRQ_CTRL_EVENTQ_IRQEN) |
+			(smmu->pri ? smmu_fmask(SMMU_IRQ_CTRL_PRIQ_IRQEN)
+				   : 0)));
 
 	ack = cr0_with(smmu, (uint32_t)(smmu_fmask(SMMU_CR0_SMMUEN) |
 					(smmu->ats ? smmu_fmask(SMMU_CR0_ATSCHK)
@@ -536,6 +600,7 @@ const struct ufd_iommu_ops ufd_smmuv3_iommu = {
 	.attach = smmu_attach,
 	.capable = smmu_capable,
 	.ats_request = smmu_ats_request,
+	.pri_request = smmu_pri_request,
 	.hw_info = smmu_hw_info,
 	.domain_alloc_nested = smmu_domain_alloc_nested,
 	.viommu_supported = smmu_viommu_supported,
@@ -554,10 +619,12 @@ static void smmu_free(struct ufd_smmuv3 *smmu)
 	cmdqv_destroy(smmu->cv);
 	if (smmu->hw && !IS_ERR(smmu->hw))
 		smmuv3_destroy(smmu->hw);
+	smmu_priq_free(smmu);
 	free_structures(smmu);
 	ufd_cond_destroy(&smmu->wake);
 	ufd_mutex_destroy(&smmu->wake_lock);
 	ufd_mutex_destroy(&smmu->evtq_lock);
+	ufd_mutex_destroy(&smmu->pri_lock);
 	ufd_mutex_destroy(&smmu->cmdq_lock);
 	ufd_mutex_destroy(&smmu->ids_lock);
 	ufd_mutex_destroy(&smmu->streams_lock);
@@ -582,6 +649,8 @@ struct ufd_smmuv3 *ufd_smmuv3_create(const struct ufd_smmuv3_opts *opts)
 	ufd_mutex_init(&smmu->ids_lock);
 	ufd_mutex_init(&smmu->cmdq_lock);
 	ufd_mutex_init(&smmu->evtq_lock);
+	ufd_mutex_init(&smmu->pri_lock);
+	smmu_list_init(&smmu->prgs);
 	ufd_mutex_init(&smmu->wake_lock);
 	ufd_mutex_init(&smmu->vintf_lock);
 	ufd_cond_init(&smmu->wake);
@@ -726,4 +795,15 @@ void ufd_smmuv3_get_stats(struct ufd_smmuv3 *smmu, struct ufd_smmuv3_stats *st)
 	st->ats_translated =
 		__atomic_load_n(&smmu->stats.ats_translated, __ATOMIC_RELAXED);
 	st->atc_invs = __atomic_load_n(&smmu->stats.atc_invs, __ATOMIC_RELAXED);
+	st->pri_reqs = __atomic_load_n(&smmu->stats.pri_reqs, __ATOMIC_RELAXED);
+	st->pri_groups =
+		__atomic_load_n(&smmu->stats.pri_groups, __ATOMIC_RELAXED);
+	st->pri_denied =
+		__atomic_load_n(&smmu->stats.pri_denied, __ATOMIC_RELAXED);
+	st->pri_resps =
+		__atomic_load_n(&smmu->stats.pri_resps, __ATOMIC_RELAXED);
+	st->pri_dropped =
+		__atomic_load_n(&smmu->stats.pri_dropped, __ATOMIC_RELAXED);
+	st->priq_overflows =
+		__atomic_load_n(&smmu->stats.priq_overflows, __ATOMIC_RELAXED);
 }

@@ -29,6 +29,10 @@
  *     model for the device's StreamID (ats_request), and CMD_ATC_INV to
  *     its ATC after every TLB invalidation of a table it uses and every
  *     STE change;
+ *   - PRI for devices created with UFD_DEV_PRI: enabled while ATS is on
+ *     and the attachment has a fault queue; page requests read from the
+ *     PRI queue go to the core as fault groups, whose answers return as
+ *     CMD_PRI_RESP;
  *   - nested domains from a guest's STE (IOMMU_HWPT_DATA_ARM_SMMUV3),
  *     validated as Linux validates it;
  *   - vIOMMUs of type IOMMU_VIOMMU_TYPE_ARM_SMMUV3 (a VMID each, vDEVICEs
@@ -80,8 +84,9 @@ struct ufd_smmuv3_opts {
 	 */
 	void (*cmdqv_tweak)(struct cmdqv_config *cfg);
 	/*
-	 * Event records are read only by ufd_smmuv3_evtq_poll(), not by the
-	 * driver's event thread (deterministic tests).
+	 * Event records are read only by ufd_smmuv3_evtq_poll(), and page
+	 * requests only by ufd_smmuv3_priq_poll(), not by the driver's
+	 * event thread (deterministic tests).
 	 */
 	bool evtq_no_thread;
 };
@@ -154,6 +159,17 @@ uint32_t ufd_smmuv3_dev_sid(const struct ufd_dev *dev);
  */
 unsigned int ufd_smmuv3_evtq_poll(struct ufd_smmuv3 *smmu);
 
+/**
+ * ufd_smmuv3_priq_poll() - read and handle every record in the PRI queue
+ *
+ * As ufd_smmuv3_evtq_poll(), for page requests: every request the SMMU
+ * queued before this call has been handled (kept for its group, or its
+ * group reported or answered) when it returns, and an overflow
+ * acknowledged. Returns the number of records this call handled; 0 on an
+ * SMMU without PRI.
+ */
+unsigned int ufd_smmuv3_priq_poll(struct ufd_smmuv3 *smmu);
+
 /* Counters, for tests. */
 struct ufd_smmuv3_stats {
 	uint64_t cmds;		 /* commands the driver put in its queue */
@@ -166,6 +182,12 @@ struct ufd_smmuv3_stats {
 	uint64_t ats_treqs;	 /* ATS Translation Requests served */
 	uint64_t ats_translated; /* ATS Translated requests checked */
 	uint64_t atc_invs;	 /* CMD_ATC_INV the driver issued itself */
+	uint64_t pri_reqs;	 /* PRI queue records read */
+	uint64_t pri_groups;	 /* Page Request Groups reported to the core */
+	uint64_t pri_denied;	 /* groups the driver answered Deny itself */
+	uint64_t pri_resps;	 /* CMD_PRI_RESP for the program's answers */
+	uint64_t pri_dropped;	 /* unfinished groups dropped (overflow...) */
+	uint64_t priq_overflows; /* PRIQ_PROD.OVFLG seen */
 };
 
 /** ufd_smmuv3_get_stats() - snapshot of @smmu's counters */

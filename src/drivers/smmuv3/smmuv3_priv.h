@@ -4,6 +4,7 @@
  *
  *   instance.c  bring-up, stream table, command queue, event queue,
  *               identifiers, the default instance
+ *   pri.c       the PRI queue, page requests to the core, PRG responses
  *   domain.c    devices, paging domains (stage 1 and stage 2), attach,
  *               TLB invalidation, dirty tracking, hw_info, capable
  *   nested.c    guest STEs, nested domains, ARM_SMMUV3 vIOMMUs, vDEVICEs,
@@ -22,6 +23,10 @@
  *
  * Locks, outermost first (a lock is never taken while a later one in this
  * list is held):
+ *   ufd_smmuv3.pri_lock                PRI-queue consumer and partial
+ *                                      groups; held while a group goes to
+ *                                      the core (its device lock)
+ *   dev->fault_lock (src/dev), the core's device lock
  *   dev->domain_lock (the core's)      an attach in progress; a DMA
  *   smmu_domain/smmu_nested.lock       rwlock: translations and harvests
  *                                      read; unmap, device lists write
@@ -40,6 +45,7 @@
  *   a device's ATC lock (src/dev)      taken by the SMMU when it executes
  *                                      CMD_ATC_INV (smmu_dev_atc_inval()),
  *                                      under any of the above
+ *   a device's PRI lock (src/dev)      the same for CMD_PRI_RESP
  */
 #ifndef UIOMMUFD_DRIVERS_SMMUV3_SMMUV3_PRIV_H
 #define UIOMMUFD_DRIVERS_SMMUV3_SMMUV3_PRIV_H
@@ -92,9 +98,10 @@ static inline void smmu_list_del(struct smmu_link *n)
 #define SMMU_DRV_SID_BITS_MAX 16
 #define SMMU_DRV_SPLIT 8
 #define SMMU_DRV_L2_STES (1u << SMMU_DRV_SPLIT)
-/* The host's queues: 256 commands, 256 event records. */
+/* The host's queues: 256 commands, 256 event records, 256 page requests. */
 #define SMMU_DRV_CMDQ_LG2 8
 #define SMMU_DRV_EVTQ_LG2 8
+#define SMMU_DRV_PRIQ_LG2 8
 /* Commands issued per queue fill, as Linux's batches (CMD_SYNC extra). */
 #define SMMU_DRV_BATCH 63
 
@@ -112,6 +119,7 @@ struct ufd_smmuv3 {
 	/* What the IDRs say; fixed after bring-up. */
 	uint32_t idr[6];
 	bool s1, s2, nesting, hd, coherent, ril, ats, stall;
+	bool pri; /* IDR0.PRI with a PRI queue: the PRI queue is on */
 	unsigned int sid_bits; /* what the stream table covers */
 	unsigned int asid_bits, vmid_bits, ssid_bits, cmdqs_lg2;
 
@@ -142,10 +150,21 @@ struct ufd_smmuv3 {
 	struct ufd_mutex evtq_lock;
 	uint64_t *evtq;
 	uint32_t evtq_cons;
+	/*
+	 * The PRI queue (pri.c): pri_lock serialises consumers (the thread
+	 * and ufd_smmuv3_priq_poll()) and guards priq_cons and the groups
+	 * whose last request has not arrived yet (prgs, nprgs).
+	 */
+	struct ufd_mutex pri_lock;
+	uint64_t *priq;
+	unsigned int priq_lg2;
+	uint32_t priq_cons;
+	struct smmu_link prgs; /* struct smmu_prg.link */
+	unsigned int nprgs;
 	/* The event thread's wake-up: wake_lock guards pending and stop. */
 	struct ufd_mutex wake_lock;
 	struct ufd_cond wake;
-	bool evt_pending, evt_stop, has_thread;
+	bool evt_pending, pri_pending, evt_stop, has_thread;
 	pthread_t evt_thread;
 
 	/* CMDQV: vintf_lock guards vintfs[] (index 0 is the host's). */
@@ -182,6 +201,14 @@ struct smmu_master {
 	 */
 	bool ats_capable;
 	bool ats_on, ats_nested;
+	/*
+	 * PRI: pri_capable is fixed at probe (the device has PRI, the SMMU a
+	 * PRI queue, and ATS is possible). pri_on, under dev->domain_lock
+	 * held for write, follows the device's Enable bit: set while ATS is
+	 * on and the attachment has a fault queue (dev->iopf).
+	 */
+	bool pri_capable;
+	bool pri_on;
 	struct smmu_domain *ats_table;
 	struct smmu_link ats_link;
 	/* One context descriptor: the CD table of stage-1 attachments. */
@@ -299,6 +326,29 @@ int smmu_cmdq_issue(struct ufd_smmuv3 *smmu,
 int smmu_cmd_sync_one(struct ufd_smmuv3 *smmu, uint64_t c0, uint64_t c1);
 void *smmu_host_ptr(uint64_t pa);
 uint64_t smmu_host_pa(const void *p);
+
+/* An output queue the driver consumes (event queue, PRI queue). */
+struct smmu_outq {
+	uint64_t prod_reg, cons_reg;
+	const uint64_t *base;
+	unsigned int lg2, dwords; /* entries (log2), words per entry */
+	uint32_t *cons;		  /* the consumer's index, with OVACKFLG */
+	void (*handle)(struct ufd_smmuv3 *smmu, const uint64_t *rec);
+	/* PROD.OVFLG seen: records were lost. Before it is acknowledged. */
+	void (*overflow)(struct ufd_smmuv3 *smmu);
+};
+
+unsigned int smmu_outq_drain(struct ufd_smmuv3 *smmu,
+			     const struct smmu_outq *q);
+
+/* pri.c */
+int smmu_priq_init(struct ufd_smmuv3 *smmu);
+void smmu_priq_free(struct ufd_smmuv3 *smmu);
+void smmu_pri_forget(struct ufd_smmuv3 *smmu, uint32_t sid);
+void smmu_pri_set(struct smmu_master *m, bool on);
+int smmu_pri_request(struct ufd_dev *dev, const struct ufd_pri_req *req);
+void smmu_dev_pri_resp(void *priv, uint32_t sid, uint32_t ssid, uint16_t prgi,
+		       unsigned int resp);
 
 /* domain.c */
 extern const struct ufd_domain_ops smmu_paging_ops;
