@@ -20,8 +20,8 @@
  * What a program sees that differs from Linux (docs/preload.md): kept
  * pages stay readable at their old address instead of faulting, a
  * madvise(MADV_DONTNEED) of pinned memory leaves its contents instead of
- * zero-filling, and mremap() cannot move pinned memory (ENOMEM; it may
- * still shrink it, or grow it in place).
+ * zero-filling, and mremap() cannot move pinned private memory (ENOMEM;
+ * it may still shrink it, or grow it in place; shared memory moves).
  *
  * Locking: pinned_lock (in pinned.c) guards the registry and the orphans;
  * it nests inside pages->mutex.

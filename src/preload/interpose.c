@@ -21,7 +21,8 @@
  *   munmap                   unmapping an iommufd MMIO mapping releases it;
  *                            pinned memory stays mapped for devices
  *   madvise                  advice that drops pages spares pinned ones
- *   mremap                   pinned memory may shrink or grow in place
+ *   mremap                   pinned memory may shrink, grow in place,
+ *                            or move if it is shared
  *   mprotect                 (and the three above, and mmap) keep the
  *                            record of memory known good for pinning
  *   read/write/pread/pwrite  fail-nth and knob files are interpreted; the
@@ -39,8 +40,8 @@
  * Pinned memory: munmap() and madvise(MADV_DONTNEED, _FREE, _REMOVE) of
  * memory a device has pinned leave the pinned pages mapped for the device
  * (src/iopt/pinned.h), with a one-load test while nothing is pinned; a
- * MAP_FIXED mapping over such kept memory takes it back. mremap() cannot
- * move pinned memory (ENOMEM with a diagnostic).
+ * MAP_FIXED mapping over such kept memory takes it back. mremap() moves
+ * pinned memory only if it is shared (private: ENOMEM with a diagnostic).
  *
  * This file is compiled without _FILE_OFFSET_BITS and _FORTIFY_SOURCE, so
  * that each function below defines the symbol of its own name.
@@ -567,15 +568,52 @@ PL_EXPORT int madvise(void *addr, size_t len, int advice)
 }
 
 /*
- * mremap() of pinned memory: shrinking drops the tail as munmap() would
- * and growing in place leaves the pinned pages where they are, but moving
- * them would leave the devices' view behind, so a move is refused with
- * ENOMEM (as when the kernel finds no room) and a one-line diagnostic.
+ * Moves shared memory the way Linux does while its pages stay pinned: a
+ * second mapping of the same pages at the new place (mremap() with an old
+ * size of 0, which only shared mappings allow), then the old range goes
+ * as munmap() would, its pinned pages staying mapped for the devices. The
+ * program and the devices keep sharing the pages. MAP_FAILED with errno
+ * EINVAL for private memory, whose pages cannot have two addresses.
  */
-static void *mremap_pinned(void *old, size_t old_len, size_t new_len, int flags)
+static void *mremap_shared(void *old, size_t old_len, size_t new_len, int flags,
+			   void *new_addr)
 {
 	void *p;
+	int err;
 
+	p = pl_real.mremap(old, 0, new_len, flags, new_addr);
+	if (p == MAP_FAILED)
+		return p;
+	if (munmap_slow(old, old_len)) {
+		err = errno;
+		pl_real.munmap(p, new_len);
+		errno = err;
+		return MAP_FAILED;
+	}
+	if (flags & MREMAP_FIXED)
+		iopt_pinned_reclaimed((uintptr_t)p, new_len);
+	return p;
+}
+
+/*
+ * mremap() of pinned memory: shrinking drops the tail as munmap() would
+ * and growing in place leaves the pinned pages where they are. A move
+ * keeps shared memory shared with the devices (mremap_shared()); private
+ * memory cannot move without leaving the devices' view behind, so that is
+ * refused with ENOMEM (as when the kernel finds no room) and a one-line
+ * diagnostic.
+ */
+static void *mremap_pinned(void *old, size_t old_len, size_t new_len, int flags,
+			   void *new_addr)
+{
+	uintptr_t o = (uintptr_t)old, n = (uintptr_t)new_addr;
+	void *p;
+
+	/* A fixed target overlapping the source: EINVAL, as Linux. */
+	if ((flags & MREMAP_FIXED) && n < o + old_len && o < n + new_len) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
 	if (!(flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) && old_len &&
 	    new_len && new_len <= old_len) {
 		size_t cut = (new_len + PL_PAGE_SIZE - 1) & ~(PL_PAGE_SIZE - 1);
@@ -590,8 +628,13 @@ static void *mremap_pinned(void *old, size_t old_len, size_t new_len, int flags)
 		if (p != MAP_FAILED || !(flags & MREMAP_MAYMOVE))
 			return p;
 	}
-	ufd_err("mremap(%p, %zu): ENOMEM: the memory is pinned for DMA and "
-		"cannot move; unmap it from the IOAS first",
+	if ((flags & MREMAP_MAYMOVE) && !(flags & MREMAP_DONTUNMAP)) {
+		p = mremap_shared(old, old_len, new_len, flags, new_addr);
+		if (p != MAP_FAILED || errno != EINVAL)
+			return p;
+	}
+	ufd_err("mremap(%p, %zu): ENOMEM: the memory is private and pinned "
+		"for DMA, so it cannot move; unmap it from the IOAS first",
 		old, old_len);
 	errno = ENOMEM;
 	return MAP_FAILED;
@@ -617,7 +660,7 @@ PL_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags,
 	/* old_len 0 duplicates a shared mapping and unmaps nothing. */
 	if (old_len && pinned_checkable(old, old_len) &&
 	    iopt_pinned_any((uintptr_t)old, old_len))
-		return mremap_pinned(old, old_len, new_len, flags);
+		return mremap_pinned(old, old_len, new_len, flags, new_addr);
 	p = pl_real.mremap(old, old_len, new_len, flags, new_addr);
 	if (p != MAP_FAILED && (flags & MREMAP_FIXED))
 		iopt_pinned_reclaimed((uintptr_t)p, new_len);

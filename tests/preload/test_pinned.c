@@ -300,6 +300,55 @@ static void test_mremap(void **state)
 	ctx_close(&c);
 }
 
+/*
+ * mremap() of pinned shared memory moves it as Linux does: the program
+ * and the device go on sharing the pages, the program at the new address.
+ */
+static void test_mremap_shared(void **state)
+{
+	size_t len = 4 * PAGE;
+	unsigned char *buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	unsigned char *guard, *p, got[8];
+	struct ctx c;
+
+	assert_true(buf != MAP_FAILED);
+	/*
+	 * Something right after, so that growing cannot stay in place: ours,
+	 * or what is there already (EEXIST).
+	 */
+	guard = mmap(buf + len, PAGE, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	assert_true(guard == buf + len || errno == EEXIST);
+	memset(buf, 0x21, len);
+	ctx_open(&c, true, true);
+	assert_int_equal(map_fixed(&c, buf, len), 0);
+
+	p = mremap(buf, len, 2 * len, MREMAP_MAYMOVE);
+	assert_true(p != MAP_FAILED && p != buf);
+	assert_int_equal(p[len - 1], 0x21);
+	/* A store by the program reaches the device, and back. */
+	p[PAGE] = 0x99;
+	assert_int_equal(dev_read(&c, PAGE, got, sizeof(got)), 0);
+	assert_int_equal(got[0], 0x99);
+	got[0] = 0x77;
+	assert_int_equal(dev_write(&c, 2 * PAGE, got, 1), 0);
+	assert_int_equal(p[2 * PAGE], 0x77);
+	/* A fixed target overlapping the source: EINVAL, as Linux. */
+	assert_true(mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+			   p + PAGE) == MAP_FAILED);
+	assert_int_equal(errno, EINVAL);
+
+	/* The old range was kept for the device only; it goes now. */
+	assert_int_equal(unmap_all(&c), 0);
+	assert_false(is_mapped(buf));
+	assert_int_equal(p[PAGE], 0x99);
+	assert_int_equal(munmap(p, 2 * len), 0);
+	if (guard != MAP_FAILED)
+		assert_int_equal(munmap(guard, PAGE), 0);
+	ctx_close(&c);
+}
+
 /* Two contexts pinning overlapping memory: it stays while either pins. */
 static void test_two_contexts(void **state)
 {
@@ -459,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_dontneed),
 		cmocka_unit_test(test_map_fixed_reclaims),
 		cmocka_unit_test(test_mremap),
+		cmocka_unit_test(test_mremap_shared),
 		cmocka_unit_test(test_two_contexts),
 		cmocka_unit_test(test_pin_checks),
 		cmocka_unit_test(test_pin_raw_syscall),
