@@ -170,11 +170,11 @@ static void *dma_main(void *arg)
 	struct dma_job *j = arg;
 
 	if (j->udev)
-		j->rc = j->write ? uiommufd_dma_write(j->udev,
-						      UIOMMUFD_NO_PASID,
-						      j->iova, j->buf, j->len)
-				 : uiommufd_dma_read(j->udev, UIOMMUFD_NO_PASID,
-						     j->iova, j->buf, j->len);
+		j->rc = j->write
+				? uiommufd_dma_write(j->udev, UIOMMUFD_NO_PASID,
+						     j->iova, j->buf, j->len)
+				: uiommufd_dma_read(j->udev, UIOMMUFD_NO_PASID,
+						    j->iova, j->buf, j->len);
 	else
 		j->rc = ufd_dev_dma(j->dev, j->iova, j->buf, j->len, j->write);
 	return NULL;
@@ -274,8 +274,10 @@ static void test_success(void **state)
 	assert_true(ufd_dev_pri_enabled(e.dev));
 	d0 = drv(&e);
 
-	j = (struct dma_job){ .dev = e.dev, .iova = IOVA + 2 * TB_PAGE + 40,
-			      .buf = buf, .len = sizeof(buf) };
+	j = (struct dma_job){ .dev = e.dev,
+			      .iova = IOVA + 2 * TB_PAGE + 40,
+			      .buf = buf,
+			      .len = sizeof(buf) };
 	dma_start(&j);
 	assert_int_equal(read_group(e.fault_fd, NULL, rec, 4), 1);
 	assert_int_equal(rec[0].dev_id, e.idev->obj.id);
@@ -312,8 +314,11 @@ static void test_invalid(void **state)
 
 	env_init(&e, NULL, UFD_DEV_ATS | UFD_DEV_PRI);
 	attach(&e, e.fault_hwpt);
-	j = (struct dma_job){ .dev = e.dev, .iova = IOVA, .buf = buf,
-			      .len = sizeof(buf), .write = true };
+	j = (struct dma_job){ .dev = e.dev,
+			      .iova = IOVA,
+			      .buf = buf,
+			      .len = sizeof(buf),
+			      .write = true };
 	dma_start(&j);
 	assert_int_equal(read_group(e.fault_fd, NULL, rec, 4), 1);
 	assert_int_equal(rec[0].addr, IOVA);
@@ -340,8 +345,9 @@ static void test_several_pages(void **state)
 	env_init(&e, NULL, UFD_DEV_ATS | UFD_DEV_PRI);
 	attach(&e, e.fault_hwpt);
 	map_page(&e, 1);
-	j = (struct dma_job){ .dev = e.dev, .iova = IOVA, .buf = buf,
-			      .len = 4 * TB_PAGE };
+	j = (struct dma_job){
+		.dev = e.dev, .iova = IOVA, .buf = buf, .len = 4 * TB_PAGE
+	};
 	dma_start(&j);
 	assert_int_equal(read_group(e.fault_fd, NULL, rec, 8), 3);
 	assert_int_equal(rec[0].addr, IOVA);
@@ -427,8 +433,9 @@ static void test_without_pri(void **state)
 			 round ? UFD_DEV_ATS : UFD_DEV_ATS | UFD_DEV_PRI);
 		attach(&e, e.fault_hwpt);
 		assert_false(ufd_dev_pri_enabled(e.dev));
-		j = (struct dma_job){ .dev = e.dev, .iova = IOVA, .buf = (void *)&v,
-				      .len = 8 };
+		j = (struct dma_job){
+			.dev = e.dev, .iova = IOVA, .buf = (void *)&v, .len = 8
+		};
 		dma_start(&j);
 		assert_int_equal(read_group(e.fault_fd, NULL, rec, 4), 1);
 		assert_int_equal(rec[0].addr, IOVA);
@@ -507,8 +514,9 @@ static void test_unknown_and_stray(void **state)
 	assert_false(fd_readable(e.fault_fd));
 
 	/* The device waits; responses to other groups change nothing. */
-	j = (struct dma_job){ .dev = e.dev, .iova = IOVA, .buf = (void *)&v,
-			      .len = 8 };
+	j = (struct dma_job){
+		.dev = e.dev, .iova = IOVA, .buf = (void *)&v, .len = 8
+	};
 	dma_start(&j);
 	assert_int_equal(read_group(e.fault_fd, smmu, rec, 4), 1);
 	assert_true(wait_for(dev_waits, e.dev));
@@ -570,8 +578,9 @@ static void test_overflow(void **state)
 	/* The queue works again: a group that fits goes through. */
 	map_page(&e, 0);
 	map_page(&e, 1);
-	j = (struct dma_job){ .dev = e.dev, .iova = IOVA, .buf = buf,
-			      .len = 3 * TB_PAGE };
+	j = (struct dma_job){
+		.dev = e.dev, .iova = IOVA, .buf = buf, .len = 3 * TB_PAGE
+	};
 	dma_start(&j);
 	assert_int_equal(read_group(e.fault_fd, smmu, rec, 4), 1);
 	assert_int_equal(rec[0].addr, IOVA + 2 * TB_PAGE);
@@ -599,8 +608,9 @@ static void test_detach_outstanding(void **state)
 		env_init(&e, NULL, UFD_DEV_ATS | UFD_DEV_PRI);
 		attach(&e, e.fault_hwpt);
 		d0 = drv(&e);
-		j = (struct dma_job){ .dev = e.dev, .iova = IOVA,
-				      .buf = (void *)&v, .len = 8 };
+		j = (struct dma_job){
+			.dev = e.dev, .iova = IOVA, .buf = (void *)&v, .len = 8
+		};
 		dma_start(&j);
 		assert_int_equal(read_group(e.fault_fd, NULL, rec, 4), 1);
 		assert_true(wait_for(dev_waits, e.dev));
@@ -671,8 +681,11 @@ static void test_core_path(void **state)
 	assert_int_equal(info.out_capabilities, IOMMU_HW_CAP_DIRTY_TRACKING);
 
 	ufd_smmuv3_get_stats(ufd_smmuv3_default(), &d0);
-	j = (struct dma_job){ .udev = udev, .iova = IOVA + 8,
-			      .buf = (void *)&v, .len = 8, .write = true };
+	j = (struct dma_job){ .udev = udev,
+			      .iova = IOVA + 8,
+			      .buf = (void *)&v,
+			      .len = 8,
+			      .write = true };
 	dma_start(&j);
 	assert_int_equal(read_group((int)fault.out_fault_fd, NULL, rec, 4), 1);
 	assert_int_equal(rec[0].dev_id, uiommufd_dev_id(udev));
