@@ -49,9 +49,9 @@ struct pri_prg {
 	struct pri_prg *next;
 	uint32_t pasid; /* UFD_NO_PASID: sent without */
 	uint16_t prgi;
-	bool done;		 /* answered or given up */
-	enum ufd_prg_resp resp;	 /* when done and not aborted */
-	bool aborted;		 /* given up: PRI disabled, request lost */
+	bool done;		/* answered or given up */
+	enum ufd_prg_resp resp; /* when done and not aborted */
+	bool aborted;		/* given up: PRI disabled, request lost */
 };
 
 /* Everything under lock (see above). */
