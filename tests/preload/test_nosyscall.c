@@ -174,6 +174,11 @@ static void test_no_syscalls(void **state)
 			    "ioctl path\n",
 			    WTERMSIG(status));
 	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 14) {
+		/* A sandbox that forbids installing filters: nothing to see. */
+		print_message("seccomp filters are not available here\n");
+		skip();
+	}
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
