@@ -110,7 +110,7 @@ static bool page_range(uintptr_t addr, size_t len, uint64_t *last)
  * Whatever was recorded there is forgotten (the mapping replaced it); a
  * private or shared anonymous mapping that can be read or written is
  * recorded, unless its pages could fail to appear when first touched
- * (stacks that grow, huge pages mapped without a reservation).
+ * (stacks that grow, memory mapped without a reservation).
  */
 void iopt_mapped_note(uintptr_t addr, size_t len, int prot, int flags)
 {
@@ -121,9 +121,7 @@ void iopt_mapped_note(uintptr_t addr, size_t len, int prot, int flags)
 	ufd_mutex_lock(&mapped_lock);
 	forget_locked(addr, last);
 	if ((flags & MAP_ANONYMOUS) && (prot & (PROT_READ | PROT_WRITE)) &&
-	    !(flags & MAP_GROWSDOWN) &&
-	    (flags & (MAP_HUGETLB | MAP_NORESERVE)) !=
-		    (MAP_HUGETLB | MAP_NORESERVE))
+	    !(flags & (MAP_GROWSDOWN | MAP_NORESERVE)))
 		range_insert_locked(addr, last,
 				    prot & (PROT_READ | PROT_WRITE));
 	ufd_mutex_unlock(&mapped_lock);

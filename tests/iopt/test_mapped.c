@@ -60,7 +60,7 @@ static void test_basics(void **state)
 	reset();
 }
 
-/* What is not recorded: files, no access, stacks, unreserved huge pages. */
+/* What is not recorded: files, no access, stacks, unreserved memory. */
 static void test_not_recorded(void **state)
 {
 	reset();
@@ -69,8 +69,7 @@ static void test_not_recorded(void **state)
 	iopt_mapped_note(BASE + 2 * PS, PS, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN);
 	iopt_mapped_note(BASE + 3 * PS, PS, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
-				 MAP_NORESERVE);
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
 	iopt_mapped_note(BASE + 4 * PS + 1, PS, PROT_READ,
 			 MAP_PRIVATE | MAP_ANONYMOUS);
 	for (unsigned long i = 0; i < 6; i++)
