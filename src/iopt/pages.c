@@ -279,7 +279,7 @@ int iopt_pages_pin(struct iopt_pages *pages, uint64_t first, uint64_t last,
 		   bool write)
 {
 	uint64_t i, run_start = 0, newly = 0;
-	bool in_run = false;
+	bool in_run = false, registered = false;
 	int rc = 0;
 
 	/* Dma-buf memory is not pinned; accesses to it are refused (Linux). */
@@ -294,6 +294,13 @@ int iopt_pages_pin(struct iopt_pages *pages, uint64_t first, uint64_t last,
 			goto out_unlock;
 		}
 	}
+	/*
+	 * Registered before the memory is checked: an munmap() from now on
+	 * keeps these pages, one before it made the check fail (pinned.h).
+	 */
+	registered = !pages->npinned && pages->source == IOPT_PAGES_USER;
+	if (registered)
+		iopt_pinned_add(pages);
 	/* Fault in each run of not-yet-pinned pages with one call. */
 	for (i = first; i <= last + 1; i++) {
 		bool unpinned = i <= last && !pages->pin_counts[i];
@@ -314,11 +321,11 @@ int iopt_pages_pin(struct iopt_pages *pages, uint64_t first, uint64_t last,
 		goto out_unlock;
 	for (i = first; i <= last; i++)
 		pages->pin_counts[i]++;
-	/* The program's munmap() of pinned memory must now ask first. */
-	if (!pages->npinned && newly && pages->source == IOPT_PAGES_USER)
-		iopt_pinned_add(pages);
 	pages->npinned += newly;
 out_unlock:
+	/* Nothing pinned after all: munmap() need not ask any more. */
+	if (registered && !pages->npinned)
+		iopt_pinned_del(pages);
 	ufd_mutex_unlock(&pages->mutex);
 	return rc;
 }

@@ -113,48 +113,42 @@ void iopt_pinned_del(struct iopt_pages *pages)
 }
 
 /**
- * iopt_pinned_keep() - which of [addr, addr + len) the program may let go
+ * iopt_pinned_release() - let go of what in [addr, addr + len) nothing pins
  * @addr: page aligned
  * @len: bytes, rounded up to pages
- * @release: receives the pieces nothing pins: unmap (or discard) those
- * @max: room in @release
- * @n: set to the pieces written
  * @orphan: the program is unmapping the range: what is pinned becomes an
  *          orphan, left mapped until nothing pins it (else the program
  *          keeps its mapping and the pinned pieces are only left alone)
+ * @release: called for each piece nothing pins, under pinned_lock, so no
+ *           pin can register there meanwhile
+ * @arg: for @release
  *
- * Return: 0, or -E2BIG when more than @max pieces would be needed (then
- * nothing changed).
+ * Return: 0, or -1 with errno from the first @release that failed (then no
+ * orphan was recorded).
  */
-int iopt_pinned_keep(uintptr_t addr, size_t len,
-		     struct iopt_pinned_piece *release, unsigned int max,
-		     unsigned int *n, bool orphan)
+int iopt_pinned_release(uintptr_t addr, size_t len, bool orphan,
+			iopt_pinned_release_fn release, void *arg)
 {
 	uint64_t ps = iopt_page_size();
 	uint64_t last = addr + ((len + ps - 1) & ~(ps - 1)) - 1;
 	struct itree_span_iter it;
-	unsigned int k = 0;
 	int rc = 0;
 
-	*n = 0;
 	if (!len)
 		return 0;
 	ufd_mutex_lock(&pinned_lock);
 	itree_for_each_span (&it, &regs, addr, last) {
 		if (!it.is_hole)
 			continue;
-		if (k == max) {
-			rc = -E2BIG;
+		rc = release(it.start_hole, it.last_hole - it.start_hole + 1,
+			     arg);
+		if (rc)
 			goto out_unlock;
-		}
-		release[k].start = it.start_hole;
-		release[k].len = it.last_hole - it.start_hole + 1;
-		k++;
 	}
-	itree_for_each_span (&it, &regs, addr, last)
-		if (orphan && !it.is_hole)
-			orphan_add_locked(it.start_used, it.last_used);
-	*n = k;
+	if (orphan)
+		itree_for_each_span (&it, &regs, addr, last)
+			if (!it.is_hole)
+				orphan_add_locked(it.start_used, it.last_used);
 out_unlock:
 	ufd_mutex_unlock(&pinned_lock);
 	return rc;

@@ -7,8 +7,9 @@
  * it was given. Here the "physical address" of a page is the program's
  * own address for it (DESIGN.md), so an unmap by the program would leave
  * the device copying into a hole. The preload library therefore asks
- * before it lets such a call through: iopt_pinned_keep() splits the range
- * into what may go now and what is pinned and must stay mapped; the kept
+ * before it lets such a call through: iopt_pinned_release() splits the range
+ * into what may go now, which it lets go, and what is pinned and must stay
+ * mapped; the kept
  * pages are "orphans", mapped but no longer the program's, and are unmapped
  * when nothing pins memory there any more. A program that maps over an
  * orphan with MAP_FIXED takes the range back (iopt_pinned_reclaimed()).
@@ -24,7 +25,10 @@
  * it may still shrink it, or grow it in place; shared memory moves).
  *
  * Locking: pinned_lock (in pinned.c) guards the registry and the orphans;
- * it nests inside pages->mutex.
+ * it nests inside pages->mutex. The release runs under it, and a pin
+ * registers (iopt_pinned_add()) before it checks that its memory is
+ * there, so a pin racing an munmap() either sees the memory gone (EFAULT)
+ * or keeps it: never a pin of memory the program unmapped.
  */
 #ifndef UIOMMUFD_IOPT_PINNED_H
 #define UIOMMUFD_IOPT_PINNED_H
@@ -42,15 +46,11 @@ extern _Atomic unsigned int iopt_pinned_live;
 void iopt_pinned_add(struct iopt_pages *pages);
 void iopt_pinned_del(struct iopt_pages *pages);
 
-/* One piece of a range iopt_pinned_keep() split. */
-struct iopt_pinned_piece {
-	uintptr_t start;
-	size_t len;
-};
+/* Lets [start, start + len) go; 0, or -1 with errno set. */
+typedef int (*iopt_pinned_release_fn)(uintptr_t start, size_t len, void *arg);
 
-int iopt_pinned_keep(uintptr_t addr, size_t len,
-		     struct iopt_pinned_piece *release, unsigned int max,
-		     unsigned int *n, bool orphan);
+int iopt_pinned_release(uintptr_t addr, size_t len, bool orphan,
+			iopt_pinned_release_fn release, void *arg);
 void iopt_pinned_reclaimed(uintptr_t addr, size_t len);
 bool iopt_pinned_any(uintptr_t addr, size_t len);
 

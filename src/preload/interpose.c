@@ -489,9 +489,6 @@ PL_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
 			  prot, flags);
 }
 
-/* Most pieces one call splits a range into; more is ENOMEM. */
-#define PINNED_PIECES 64
-
 /* A range the real call would accept; the others it refuses itself. */
 static bool pinned_checkable(const void *addr, size_t len)
 {
@@ -505,22 +502,20 @@ static bool pinned_checkable(const void *addr, size_t len)
  * releases what it held (core/mmap.c). While neither exists, two loads
  * decide.
  */
+static int release_unmap(uintptr_t start, size_t len, void *arg)
+{
+	return pl_real.munmap((void *)start, len);
+}
+
 static int munmap_slow(void *addr, size_t len)
 {
-	struct iopt_pinned_piece go[PINNED_PIECES];
-	unsigned int n, i;
-	int rc = 0;
+	int rc;
 
-	if (!atomic_load(&iopt_pinned_live) || !pinned_checkable(addr, len)) {
+	if (!atomic_load(&iopt_pinned_live) || !pinned_checkable(addr, len))
 		rc = pl_real.munmap(addr, len);
-	} else if (iopt_pinned_keep((uintptr_t)addr, len, go, PINNED_PIECES, &n,
-				    true)) {
-		errno = ENOMEM;
-		return -1;
-	} else {
-		for (i = 0; i < n && !rc; i++)
-			rc = pl_real.munmap((void *)go[i].start, go[i].len);
-	}
+	else
+		rc = iopt_pinned_release((uintptr_t)addr, len, true,
+					 release_unmap, NULL);
 	if (!rc && atomic_load(&ufd_mmap_live))
 		ufd_mmap_unmapped(addr, len);
 	return rc;
@@ -544,12 +539,13 @@ PL_EXPORT int munmap(void *addr, size_t len)
  * device keeps the memory it was given, as under Linux (where the program
  * would then see fresh pages; here it keeps seeing the pinned ones).
  */
+static int release_advise(uintptr_t start, size_t len, void *arg)
+{
+	return pl_real.madvise((void *)start, len, *(int *)arg);
+}
+
 PL_EXPORT int madvise(void *addr, size_t len, int advice)
 {
-	struct iopt_pinned_piece go[PINNED_PIECES];
-	unsigned int n, i;
-	int rc = 0;
-
 	pl_ensure_init();
 	if (likely(!atomic_load_explicit(&iopt_pinned_live,
 					 memory_order_relaxed)) ||
@@ -557,14 +553,8 @@ PL_EXPORT int madvise(void *addr, size_t len, int advice)
 	     advice != MADV_REMOVE) ||
 	    !pinned_checkable(addr, len))
 		return pl_real.madvise(addr, len, advice);
-	if (iopt_pinned_keep((uintptr_t)addr, len, go, PINNED_PIECES, &n,
-			     false)) {
-		errno = ENOMEM;
-		return -1;
-	}
-	for (i = 0; i < n && !rc; i++)
-		rc = pl_real.madvise((void *)go[i].start, go[i].len, advice);
-	return rc;
+	return iopt_pinned_release((uintptr_t)addr, len, false, release_advise,
+				   &advice);
 }
 
 /*
