@@ -19,6 +19,7 @@
 #include "dev/dev.h"
 #include "drivers/mock/mock.h"
 #include "drivers/mock/mock_priv.h"
+#include "drivers/pt_map.h"
 #include "iopt/pages.h"
 #include "pt/pt.h"
 #include "uiommufd/uapi/iommufd_test.h"
@@ -105,23 +106,14 @@ static int mock_map(struct iopt_domain *d, uint64_t iova, uint64_t paddr,
 		    uint64_t len, unsigned int prot, bool small_only)
 {
 	struct mock_domain *m = iopt_to_mock(d);
-	unsigned int pt_prot = PT_PROT_CACHE |
-			       (prot & IOPT_PROT_READ ? PT_PROT_READ : 0) |
-			       (prot & IOPT_PROT_WRITE ? PT_PROT_WRITE : 0);
-	uint64_t step = small_only ? m->small_pgsize : len, done = 0, mapped;
-	int rc = 0;
+	uint64_t done;
+	int rc;
 
-	/* Small-only mappings go page by page so any page can go later. */
-	while (done < len && !rc) {
-		mapped = 0;
-		rc = pt_map(m->pt, iova + done, paddr + done,
-			    step < len - done ? step : len - done, pt_prot,
-			    &mapped);
-		done += mapped;
-	}
+	rc = ufd_pt_domain_map(m->pt, iova, paddr, len, prot,
+			       small_only ? m->small_pgsize : 0, &done);
 	if (rc && done)
 		mock_unmap(d, iova, done);
-	return rc == -ERANGE ? -EINVAL : rc;
+	return rc;
 }
 
 static void mock_domain_free(struct ufd_domain *d)

@@ -67,6 +67,7 @@
 #include "base/bitmap.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "drivers/pt_map.h"
 #include "drivers/smmuv3/smmuv3_priv.h"
 #include "uiommufd/uapi/iommufd.h"
 
@@ -449,21 +450,14 @@ static int smmu_map(struct iopt_domain *id, uint64_t iova, uint64_t paddr,
 		    uint64_t len, unsigned int prot, bool small_only)
 {
 	struct smmu_domain *d = iopt_to_domain(id);
-	unsigned int pt_prot = PT_PROT_CACHE |
-			       (prot & IOPT_PROT_READ ? PT_PROT_READ : 0) |
-			       (prot & IOPT_PROT_WRITE ? PT_PROT_WRITE : 0);
-	uint64_t step = small_only ? d->small_pgsize : len, done = 0, mapped;
-	int rc = 0;
+	uint64_t done;
+	int rc;
 
-	while (done < len && !rc) {
-		mapped = 0;
-		rc = pt_map(d->pt, iova + done, paddr + done,
-			    ufd_min(step, len - done), pt_prot, &mapped);
-		done += mapped;
-	}
+	rc = ufd_pt_domain_map(d->pt, iova, paddr, len, prot,
+			       small_only ? d->small_pgsize : 0, &done);
 	if (rc && done)
 		smmu_unmap(id, iova, done);
-	return rc == -ERANGE ? -EINVAL : rc;
+	return rc;
 }
 
 static const struct iopt_domain_ops smmu_iopt_ops = {

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/* A paging domain's map onto its pt table; see pt_map.h. */
+#include <errno.h>
+
+#include "drivers/pt_map.h"
+#include "iopt/domain.h"
+#include "pt/pt.h"
+
+/**
+ * ufd_pt_domain_map() - iopt_domain_ops.map onto @pt
+ * @pt: the domain's page table
+ * @iova: first IOVA
+ * @paddr: its host address
+ * @len: bytes
+ * @prot: IOPT_PROT_*
+ * @small_pgsize: 0, or the only page size to use (the io_pagetable's
+ *                small_only: any page can then be unmapped on its own)
+ * @done: set to the bytes mapped; on failure the caller unmaps those, with
+ *        whatever its unmap does besides (invalidation, locking)
+ *
+ * Return: 0, or -EINVAL (an address the table cannot hold) or the table's
+ * -errno.
+ */
+int ufd_pt_domain_map(struct pt_table *pt, uint64_t iova, uint64_t paddr,
+		      uint64_t len, unsigned int prot, uint64_t small_pgsize,
+		      uint64_t *done)
+{
+	unsigned int pt_prot = PT_PROT_CACHE |
+			       (prot & IOPT_PROT_READ ? PT_PROT_READ : 0) |
+			       (prot & IOPT_PROT_WRITE ? PT_PROT_WRITE : 0);
+	uint64_t step = small_pgsize ? small_pgsize : len, mapped;
+	int rc = 0;
+
+	*done = 0;
+	while (*done < len && !rc) {
+		mapped = 0;
+		rc = pt_map(pt, iova + *done, paddr + *done,
+			    step < len - *done ? step : len - *done, pt_prot,
+			    &mapped);
+		*done += mapped;
+	}
+	return rc == -ERANGE ? -EINVAL : rc;
+}
