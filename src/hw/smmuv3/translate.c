@@ -229,6 +229,35 @@ static inline uint64_t va_canon(uint64_t va, uint64_t hot)
 	return va;
 }
 
+/*
+ * The IOTLB tags a translating configuration's answers go under: the
+ * entry kind, the ASID, whether privilege counts (*priv is cleared for
+ * stage 2 only, which ignores it) and the input address as tagged. False
+ * for a configuration that does not translate (abort, bypass).
+ */
+static inline bool tlb_tags(uint64_t hot, uint64_t iova,
+			    enum smmu_tlb_kind *kind, uint16_t *asid,
+			    bool *priv, uint64_t *va)
+{
+	switch (smmu_cfg_kind(hot)) {
+	case SMMU_K_S2:
+		*kind = SMMU_TLB_S2;
+		*asid = 0;
+		*priv = false;
+		*va = iova;
+		return true;
+	case SMMU_K_S1:
+	case SMMU_K_NESTED:
+		*kind = smmu_cfg_kind(hot) == SMMU_K_S1 ? SMMU_TLB_S1
+							: SMMU_TLB_S12;
+		*asid = (uint16_t)smmu_fget(hot, SMMU_HOT_ASID);
+		*va = va_canon(iova, hot);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Stage 2 of @ipa for the final access (class IN). */
 static int s2_walk(const struct smmu_cfg *cfg, uint64_t ipa,
 		   unsigned int access, struct pt_walk_result *r,
@@ -418,27 +447,13 @@ static enum xl_result xlate_core(struct smmuv3 *smmu, uint32_t sid,
 		return XL_FAULT;
 
 	vmid = (uint16_t)smmu_fget(cfg.hot, SMMU_HOT_VMID);
-	switch (smmu_cfg_kind(cfg.hot)) {
-	case SMMU_K_ABORT:
-		return XL_SILENT;
-	case SMMU_K_BYPASS:
+	if (smmu_cfg_kind(cfg.hot) == SMMU_K_BYPASS) {
 		res_bypass(res, iova);
 		return XL_OK;
-	case SMMU_K_S2:
-		tkind = SMMU_TLB_S2;
-		priv = false;
-		va = iova;
-		break;
-	case SMMU_K_S1:
-	case SMMU_K_NESTED:
-		tkind = smmu_cfg_kind(cfg.hot) == SMMU_K_S1 ? SMMU_TLB_S1
-							    : SMMU_TLB_S12;
-		asid = (uint16_t)smmu_fget(cfg.hot, SMMU_HOT_ASID);
-		va = va_canon(iova, cfg.hot);
-		break;
-	default:
-		return XL_SILENT;
 	}
+	/* Abort, and what is not a configuration: no translation. */
+	if (!tlb_tags(cfg.hot, iova, &tkind, &asid, &priv, &va))
+		return XL_SILENT;
 	if (smmu_iotlb_lookup(&smmu->tlb, tkind, vmid, asid, priv, va, &hit) &&
 	    !(need & ~hit.perm)) {
 		res->status = SMMUV3_OK;
@@ -782,24 +797,11 @@ static __noinline int translate_iotlb(struct smmuv3 *smmu, uint64_t key,
 		hot = cu->cfg_hot;
 	else if (!smmu_cfgc_hot(&smmu->cfgc, key, &hot))
 		goto out_slow;
-	switch (smmu_cfg_kind(hot)) {
-	case SMMU_K_S2:
-		tkind = SMMU_TLB_S2;
-		priv = false;
-		va = iova;
-		break;
-	case SMMU_K_S1:
-	case SMMU_K_NESTED:
-		tkind = smmu_cfg_kind(hot) == SMMU_K_S1 ? SMMU_TLB_S1
-							: SMMU_TLB_S12;
-		asid = (uint16_t)smmu_fget(hot, SMMU_HOT_ASID);
+	if (!tlb_tags(hot, iova, &tkind, &asid, &priv, &va))
+		goto out_slow;
+	if (tkind != SMMU_TLB_S2)
 		tbi = smmu_fget(iova, VA_UPPER) ? smmu_fget(hot, SMMU_HOT_TBI1)
 						: smmu_fget(hot, SMMU_HOT_TBI0);
-		va = va_canon(iova, hot);
-		break;
-	default:
-		goto out_slow;
-	}
 	/* From here a miss goes straight to the walk (xlate_core()). */
 	missed = true;
 	if (!smmu_iotlb_find(&smmu->tlb, tkind,
