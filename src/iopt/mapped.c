@@ -3,61 +3,32 @@
  * Memory the program mapped, as the preload library saw it; see mapped.h.
  *
  * One interval tree of non-overlapping page ranges, each with the
- * protection it was mapped with. Nodes come from pages mapped with a raw
- * system call and are recycled through a free list, never from
- * ufd_alloc(): the program's mmap() is not uiommufd's work, so it must not
- * consume a fail-nth count meant for an ioctl or show in the live-block
- * counter. When no node can be had, the range is simply not recorded.
+ * protection it was mapped with. Nodes come from a raw pool (base/rawpool.h):
+ * the program's mmap() is not uiommufd's work, so it must not consume a
+ * fail-nth count meant for an ioctl or show in the live-block counter.
+ * When no node can be had, the range is simply not recorded.
  */
 #include <sys/mman.h>
 
 #include "base/itree.h"
 #include "base/lock.h"
-#include "base/sys.h"
+#include "base/rawpool.h"
 #include "iopt/mapped.h"
 
 #define MAPPED_PAGE 4096ull
-#define MAPPED_CHUNK (64ull << 10)
-
 struct mapped_range {
 	struct itree_node node; /* a page range; mapped_lock */
 	int prot;		/* PROT_READ / PROT_WRITE it was mapped with */
-	struct mapped_range *next_free;
 };
 
 static struct ufd_mutex mapped_lock = UFD_MUTEX_INIT;
-static struct itree_root mapped;	 /* mapped_lock */
-static struct mapped_range *free_ranges; /* mapped_lock */
-
-/* A node from the free list, refilled a chunk at a time; lock held. */
-static struct mapped_range *range_get_locked(void)
-{
-	struct mapped_range *r = free_ranges, *chunk;
-	size_t i, n = MAPPED_CHUNK / sizeof(*r);
-
-	if (!r) {
-		chunk = ufd_sys_mmap(NULL, MAPPED_CHUNK, PROT_READ | PROT_WRITE,
-				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (ufd_sys_ptr_err(chunk))
-			return NULL;
-		for (i = 0; i < n - 1; i++)
-			chunk[i].next_free = &chunk[i + 1];
-		chunk[n - 1].next_free = NULL;
-		r = chunk;
-	}
-	free_ranges = r->next_free;
-	return r;
-}
-
-static void range_put_locked(struct mapped_range *r)
-{
-	r->next_free = free_ranges;
-	free_ranges = r;
-}
+static struct itree_root mapped; /* mapped_lock */
+/* Where the nodes come from (mapped_lock): see the top of this file. */
+static struct ufd_rawpool ranges = UFD_RAWPOOL_INIT(struct mapped_range);
 
 static void range_insert_locked(uint64_t start, uint64_t last, int prot)
 {
-	struct mapped_range *r = range_get_locked();
+	struct mapped_range *r = ufd_rawpool_get(&ranges);
 
 	if (!r)
 		return; /* not recorded: pins there probe, as without us */
@@ -82,7 +53,7 @@ static void forget_locked(uint64_t start, uint64_t last)
 			range_insert_locked(rstart, start - 1, r->prot);
 		if (rlast > last)
 			range_insert_locked(last + 1, rlast, r->prot);
-		range_put_locked(r);
+		ufd_rawpool_put(&ranges, r);
 	}
 }
 

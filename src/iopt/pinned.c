@@ -10,9 +10,9 @@
  */
 #include <errno.h>
 
-#include "base/alloc.h"
 #include "base/itree.h"
 #include "base/lock.h"
+#include "base/rawpool.h"
 #include "base/sys.h"
 #include "iopt/pages.h"
 #include "iopt/pinned.h"
@@ -20,6 +20,12 @@
 static struct ufd_mutex pinned_lock = UFD_MUTEX_INIT;
 static struct itree_root regs;	  /* pinned_lock */
 static struct itree_root orphans; /* pinned_lock */
+/*
+ * Orphan nodes (pinned_lock): made for the program's munmap() as much as
+ * for an unpin, so from a raw pool (base/rawpool.h), never failed on
+ * purpose by fail-nth.
+ */
+static struct ufd_rawpool orphan_nodes = UFD_RAWPOOL_INIT(struct itree_node);
 _Atomic unsigned int iopt_pinned_live;
 
 static uint64_t pages_last(const struct iopt_pages *pages)
@@ -42,7 +48,7 @@ void iopt_pinned_add(struct iopt_pages *pages)
 
 static void orphan_insert_locked(uint64_t start, uint64_t last)
 {
-	struct itree_node *o = ufd_zalloc(sizeof(*o));
+	struct itree_node *o = ufd_rawpool_get(&orphan_nodes);
 
 	if (!o)
 		return; /* kept mapped for good: safe, only wasted */
@@ -82,7 +88,7 @@ static void orphan_trim_locked(struct itree_node *o)
 	struct itree_span_iter it;
 
 	itree_remove(&orphans, o);
-	ufd_free(o);
+	ufd_rawpool_put(&orphan_nodes, o);
 	itree_for_each_span (&it, &regs, start, last) {
 		if (it.is_hole)
 			ufd_sys_munmap((void *)(uintptr_t)it.start_hole,
@@ -172,7 +178,7 @@ void iopt_pinned_reclaimed(uintptr_t addr, size_t len)
 		uint64_t ostart = o->start, olast = o->last;
 
 		itree_remove(&orphans, o);
-		ufd_free(o);
+		ufd_rawpool_put(&orphan_nodes, o);
 		if (ostart < addr)
 			orphan_add_locked(ostart, addr - 1);
 		if (olast > last)
