@@ -9,7 +9,8 @@ REL_BUILD  ?= build-release
 MESON_TEST ?= meson test --print-errorlogs --num-processes 2
 
 # Debian packages the build and tests need, and the command each provides.
-DEB_PKGS := meson ninja-build pkg-config gcc libcmocka-dev clang-format python3
+DEB_PKGS := meson ninja-build pkg-config gcc libc6-dev linux-libc-dev \
+	libcmocka-dev clang-format python3
 
 .PHONY: all deps build demo check test asan-check tsan-check format format-check \
 	bench install install-check clean selftests
