@@ -227,31 +227,66 @@ static void map_1g(struct bench_ctx *b)
 	munmap(mem, GiB);
 }
 
+/* Maps n distinct 4 KiB areas, every other page so they never merge. */
+static void areas_build(struct ufd_ctx *ctx, uint32_t ioas, uint8_t *page,
+			uint64_t n)
+{
+	for (uint64_t k = 0; k < n; k++)
+		if (map_fixed(ctx, ioas, page, 4096, BASE_IOVA + k * 8192))
+			abort();
+}
+
+/* The k-th of n positions in a spread order (n a power of two). */
+static uint64_t spread(uint64_t k, uint64_t n)
+{
+	return (k * 7919ull) % n;
+}
+
 /*
- * Per-op map and unmap cost while n distinct 4 KiB areas exist (no
- * domain: the tree is what is measured), then one unmap of everything.
+ * The io_pagetable with n distinct 4 KiB areas (no domain: the trees are
+ * what is measured). Per op: mapping all of them in order; mapping into a
+ * gap and unmapping it again at spread positions; an automatic-IOVA map of
+ * 8 KiB that must pass over all n 4 KiB holes (automatic placement is
+ * confined to [BASE_IOVA, ...) by an allowed range); unmapping them one by
+ * one in a spread order. Then one IOAS_UNMAP of all of them.
  */
 static void areas(struct bench_ctx *b, const char *name, uint64_t n,
-		  bool report_unmap_all)
+		  double *map_ns, double *unmap_ns)
 {
 	struct ufd_ctx *ctx = ufd_ctx_create();
 	uint32_t ioas = ioas_alloc(ctx);
-	uint8_t *page = alloc_mem(4096, true);
+	uint8_t *page = alloc_mem(8192, true);
 	unsigned int probes = 2000, i;
-	double smap[2000], sunmap[2000];
+	static double smap[2000], sunmap[2000];
+	struct iommu_iova_range allow = { BASE_IOVA, UINT64_MAX - 4095 };
+	struct iommu_ioas_allow_iovas allow_cmd = {
+		.size = sizeof(allow_cmd),
+		.ioas_id = ioas,
+		.num_iovas = 1,
+		.allowed_iovas = (uintptr_t)&allow,
+	};
+	struct iommu_ioas_map automap = {
+		.size = sizeof(automap),
+		.flags = IOMMU_IOAS_MAP_READABLE,
+		.ioas_id = ioas,
+		.user_va = (uintptr_t)page,
+		.length = 8192,
+	};
 	struct iommu_ioas_unmap all = { .size = sizeof(all),
 					.ioas_id = ioas,
 					.length = UINT64_MAX };
 	char fig[64];
 	uint64_t k, t;
 
-	/* Every other page: areas never merge into spans. */
-	for (k = 0; k < n; k++)
-		if (map_fixed(ctx, ioas, page, 4096, BASE_IOVA + k * 8192))
-			abort();
+	ioctl_ok(ctx, IOMMU_IOAS_ALLOW_IOVAS, &allow_cmd);
+	t = bench_now_ns();
+	areas_build(ctx, ioas, page, n);
+	snprintf(fig, sizeof(fig), "%s.map_all_ns", name);
+	bench_figure(b, fig, (double)(bench_now_ns() - t) / n, "ns");
+
 	/* Probe: map into a gap, then unmap it, at spread positions. */
 	for (i = 0; i < probes; i++) {
-		uint64_t iova = BASE_IOVA + ((i * 7919ull) % n) * 8192 + 4096;
+		uint64_t iova = BASE_IOVA + spread(i, n) * 8192 + 4096;
 
 		t = bench_now_ns();
 		if (map_fixed(ctx, ioas, page, 4096, iova))
@@ -262,18 +297,49 @@ static void areas(struct bench_ctx *b, const char *name, uint64_t n,
 			abort();
 		sunmap[i] = (double)(bench_now_ns() - t);
 	}
+	*map_ns = bench_median(smap, probes);
+	*unmap_ns = bench_median(sunmap, probes);
 	snprintf(fig, sizeof(fig), "%s.map_ns", name);
-	bench_figure(b, fig, bench_median(smap, probes), "ns");
+	bench_figure(b, fig, *map_ns, "ns");
 	snprintf(fig, sizeof(fig), "%s.unmap_ns", name);
-	bench_figure(b, fig, bench_median(sunmap, probes), "ns");
+	bench_figure(b, fig, *unmap_ns, "ns");
+
+	for (i = 0; i < 200; i++) {
+		t = bench_now_ns();
+		ioctl_ok(ctx, IOMMU_IOAS_MAP, &automap);
+		smap[i] = (double)(bench_now_ns() - t);
+		if (automap.iova < BASE_IOVA + n * 8192 - 4096 ||
+		    unmap(ctx, ioas, automap.iova, 8192))
+			abort();
+	}
+	snprintf(fig, sizeof(fig), "%s.map_auto_ns", name);
+	bench_figure(b, fig, bench_median(smap, 200), "ns");
+
+	t = bench_now_ns();
+	for (k = 0; k < n; k++)
+		if (unmap(ctx, ioas, BASE_IOVA + spread(k, n) * 8192, 4096))
+			abort();
+	snprintf(fig, sizeof(fig), "%s.unmap_each_ns", name);
+	bench_figure(b, fig, (double)(bench_now_ns() - t) / n, "ns");
+
+	areas_build(ctx, ioas, page, n);
 	t = bench_now_ns();
 	ioctl_ok(ctx, IOMMU_IOAS_UNMAP, &all);
-	if (report_unmap_all) {
-		snprintf(fig, sizeof(fig), "%s.unmap_all_ms", name);
-		bench_figure(b, fig, (bench_now_ns() - t) / 1e6, "ms");
-	}
+	snprintf(fig, sizeof(fig), "%s.unmap_all_ms", name);
+	bench_figure(b, fig, (bench_now_ns() - t) / 1e6, "ms");
 	ufd_ctx_put(ctx);
-	munmap(page, 4096);
+	munmap(page, 8192);
+}
+
+/* 64K and 1M areas, and how much dearer an op is with 16 times more. */
+static void areas_both(struct bench_ctx *b)
+{
+	double map64, unmap64, map1m, unmap1m;
+
+	areas(b, "areas_64k", 65536, &map64, &unmap64);
+	areas(b, "areas_1m", 1048576, &map1m, &unmap1m);
+	bench_figure(b, "areas.map_1m_over_64k", map1m / map64, "x");
+	bench_figure(b, "areas.unmap_1m_over_64k", unmap1m / unmap64, "x");
 }
 
 static void copy_1g(struct bench_ctx *b)
@@ -358,8 +424,7 @@ static int run(struct bench_ctx *b)
 	map_unmap(b, "map_2m_seen.d1", 2 * MiB, 1, bench_reps(b, 500, 100),
 		  true);
 	map_1g(b);
-	areas(b, "areas_64k", 65536, false);
-	areas(b, "areas_1m", 1048576, true);
+	areas_both(b);
 	copy_1g(b);
 	access_rw(b, "access_rw_4k.gib_s", 4 * KiB);
 	access_rw(b, "access_rw_64k.gib_s", 64 * KiB);

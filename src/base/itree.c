@@ -441,39 +441,52 @@ static bool hole_search_subtree(struct itree_node *x, struct hole_search *s)
 	return hole_search_subtree(x->right, s);
 }
 
+int itree_find_gap(struct itree_root *root, uint64_t start, uint64_t last,
+		   uint64_t length, uint64_t *hole_start, uint64_t *hole_last)
+{
+	struct hole_search s = { .pos = start, .need = length };
+
+	if (!length || start > last)
+		return -EINVAL;
+	if (!hole_search_subtree(root->node, &s) && !hole_fits(&s, U64_MAX))
+		return -ENOSPC;
+	/* Holes come lowest first: one starting past @last ends the search. */
+	s.hole_start = ufd_max(s.hole_start, start);
+	if (s.hole_start > last || last - s.hole_start < length - 1)
+		return -ENOSPC;
+	*hole_start = s.hole_start;
+	*hole_last = ufd_min(s.hole_last, last);
+	return 0;
+}
+
 int itree_find_hole(struct itree_root *root, uint64_t start, uint64_t last,
 		    uint64_t length, uint64_t align, uint64_t *out)
 {
-	uint64_t pos = start;
+	uint64_t pos = start, hs, hl, a, a_last;
 
 	if (!align)
 		align = 1;
 	if (!length || !is_power_of_2_u64(align) || start > last)
 		return -EINVAL;
 
-	for (;;) {
-		struct hole_search s = { .pos = pos, .need = length };
-		uint64_t a, a_last;
-
-		if (!hole_search_subtree(root->node, &s) &&
-		    !hole_fits(&s, U64_MAX))
-			return -ENOSPC;
+	while (!itree_find_gap(root, pos, last, length, &hs, &hl)) {
 		/*
 		 * Every later hole lies above this one, so once an aligned
 		 * block here runs past @last nothing later can fit either.
 		 */
-		if (align_up_u64(ufd_max(s.hole_start, pos), align, &a) ||
+		if (align_up_u64(hs, align, &a) ||
 		    check_add_overflow(a, length - 1, &a_last) || a_last > last)
 			return -ENOSPC;
-		if (a_last <= s.hole_last) {
+		if (a_last <= hl) {
 			*out = a;
 			return 0;
 		}
 		/* Long enough but not once aligned: look beyond it. */
-		if (s.hole_last == U64_MAX)
-			return -ENOSPC;
-		pos = s.hole_last + 1;
+		if (hl == last)
+			break;
+		pos = hl + 1;
 	}
+	return -ENOSPC;
 }
 
 /*

@@ -11,6 +11,7 @@
  *   each further overlapping node     O(log n) worst, O(1) amortised
  *   count, empty                      O(1)
  *   span iteration                    O(log n) per node visited
+ *   itree_find_gap                    O(log n) (disjoint nodes); see below
  *   itree_find_hole                   O(log n) per hole examined; see below
  *
  * Overlap iteration yields nodes in ascending start order (ties in insertion
@@ -183,6 +184,22 @@ void itree_span_iter_advance(struct itree_span_iter *it,
  */
 int itree_find_hole(struct itree_root *root, uint64_t start, uint64_t last,
 		    uint64_t length, uint64_t align, uint64_t *out);
+
+/**
+ * itree_find_gap - lowest hole of at least @length indices in [@start, @last].
+ *
+ * Finds the lowest maximal hole (indices covered by no node), clipped to
+ * [@start, @last], whose clipped part holds @length indices or more, and
+ * stores its clipped bounds in *@hole_start and *@hole_last. Returns 0,
+ * -ENOSPC if there is none, or -EINVAL if @length is 0 or @start > @last.
+ * Callers with their own placement rules (alignment with an offset, a second
+ * tree to avoid) call it again from *@hole_last + 1 for the next candidate.
+ *
+ * Complexity: O(log n) when no two nodes overlap (the per-subtree gap bound
+ * is then exact); see itree_find_hole() otherwise.
+ */
+int itree_find_gap(struct itree_root *root, uint64_t start, uint64_t last,
+		   uint64_t length, uint64_t *hole_start, uint64_t *hole_last);
 
 /**
  * itree_check - verify every structural invariant of the tree.

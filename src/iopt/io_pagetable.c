@@ -190,30 +190,34 @@ static bool fit_in_hole(uint64_t *start, uint64_t last, uint64_t length,
 
 /*
  * Lowest fit for length bytes in the holes of areas and reserved ranges
- * inside [start, last]. iova_rwsem held.
+ * inside [start, last]. Only holes that hold length bytes are visited (the
+ * trees' gap bounds skip the rest), each in O(log n): a hole is passed over
+ * only when the alignment and page offset leave it too short. iova_rwsem
+ * held.
  */
 static bool fit_in_window(struct io_pagetable *iopt, uint64_t start,
 			  uint64_t last, uint64_t length, uint64_t align,
 			  uint64_t page_offset, uint64_t *out)
 {
-	struct itree_span_iter areas, resv;
+	uint64_t pos, hs, hl, rpos, rs, rl;
 
 	if (!fit_in_hole(&start, last, length, align, page_offset))
 		return false;
-	itree_for_each_span (&areas, &iopt->area_itree, start, last) {
-		if (!areas.is_hole)
-			continue;
-		itree_for_each_span (&resv, &iopt->reserved_itree,
-				     areas.start_hole, areas.last_hole) {
-			uint64_t s = resv.start_hole;
-
-			if (resv.is_hole &&
-			    fit_in_hole(&s, resv.last_hole, length, align,
-					page_offset)) {
-				*out = s;
+	for (pos = start;
+	     !itree_find_gap(&iopt->area_itree, pos, last, length, &hs, &hl);
+	     pos = hl + 1) {
+		for (rpos = hs; !itree_find_gap(&iopt->reserved_itree, rpos, hl,
+						length, &rs, &rl);
+		     rpos = rl + 1) {
+			if (fit_in_hole(&rs, rl, length, align, page_offset)) {
+				*out = rs;
 				return true;
 			}
+			if (rl == hl)
+				break;
 		}
+		if (hl == last)
+			break;
 	}
 	return false;
 }

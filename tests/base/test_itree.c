@@ -454,6 +454,28 @@ static void check_find_hole(struct model *m, uint64_t s, uint64_t l)
 		 want);
 }
 
+/* find_gap against the model: the lowest clipped hole of len or more. */
+static void check_find_gap(struct model *m, uint64_t s, uint64_t l)
+{
+	static struct span spans[2 * POOL + 2];
+	size_t n = model_spans(m, s, l, spans), i;
+	uint64_t len =
+		1 + rng_below(&m->rng, rng_below(&m->rng, 2) ? 4 : m->max_len);
+	uint64_t hs = 0, hl = 0;
+	int rc = itree_find_gap(&m->root, s, l, len, &hs, &hl);
+
+	for (i = 0; i < n; i++)
+		if (spans[i].hole && spans[i].last - spans[i].start >= len - 1)
+			break;
+	if (i == n) {
+		assert_int_equal(rc, -ENOSPC);
+		return;
+	}
+	assert_int_equal(rc, 0);
+	assert_true(hs == spans[i].start);
+	assert_true(hl == spans[i].last);
+}
+
 static bool model_overlaps_any(struct model *m, uint64_t s, uint64_t l)
 {
 	size_t i;
@@ -513,6 +535,7 @@ static void model_step(struct model *m)
 	default:
 		random_window(m, &s, &l);
 		check_find_hole(m, s, l);
+		check_find_gap(m, s, l);
 		break;
 	}
 	assert_int_equal(itree_count(&m->root), m->count);

@@ -13,7 +13,8 @@ import sys
 REQUIRED = {
     "iopt": ["baseline.syscall_ns", "map_4k.d1.map_ns",
              "map_4k_seen.d1.map_ns", "areas_1m.map_ns",
-             "access_rw_64k.gib_s"],
+             "areas_1m.map_auto_ns", "areas_1m.unmap_each_ns",
+             "areas.map_1m_over_64k", "access_rw_64k.gib_s"],
     "pt": [],
     "dma": ["dma.copy_64k_ratio"],
     "viommu": ["nested.translate_hit_ns", "nested.translate_fullmiss_ns",

@@ -270,7 +270,7 @@ static void test_memlock_limit(void **state)
 
 /*
  * The model: for each page of a small IOVA window, which memory page (or
- * -1) it maps. Random fixed maps, automatic maps, unmaps and copies are
+ * -1) it maps. Random fixed maps, unmaps and copies are
  * applied to the io_pagetable and the model; after each step the fake
  * domain's contents must equal the model exactly.
  */
@@ -388,6 +388,180 @@ static void test_random_model(void **state)
 	iopt_destroy_table(&iopt);
 	assert_int_equal(ufd_alloc_live(), live);
 	free(f);
+}
+
+/*
+ * Automatic IOVA placement against a brute-force scan. The rule (Linux's):
+ * the IOVA is aligned to the length rounded up to a power of two, but never
+ * more than the memory address's own alignment or 2 MiB; the lowest such
+ * block that is free of areas and reserved ranges wins, searching only the
+ * allowed ranges when there are some, and each hole from its own aligned
+ * start. The scan below walks the window page by page.
+ */
+#define AUTO_PAGES 64
+#define AUTO_BEYOND (1ull << 40) /* first free IOVA past the window */
+
+struct auto_model {
+	bool used[AUTO_PAGES];		    /* area or reserved */
+	int area_len[AUTO_PAGES];	    /* > 0 where an area starts */
+	uint64_t win_first[2], win_last[2]; /* pages, inclusive */
+	unsigned int nwin;
+};
+
+static uint64_t auto_align(uint64_t addr, uint64_t len)
+{
+	uint64_t align = 1;
+
+	while (align < len)
+		align <<= 1;
+	align = ufd_min(align, addr & -addr);
+	return ufd_min(align, 2ull << 20);
+}
+
+/* The lowest IOVA the rule picks, or 0 for none in the window. */
+static uint64_t auto_expect(const struct auto_model *m, uint64_t addr,
+			    uint64_t len)
+{
+	uint64_t align = auto_align(addr, len);
+
+	for (unsigned int w = 0; w < m->nwin; w++) {
+		uint64_t p = m->win_first[w], wl = m->win_last[w];
+
+		/* The window's own start, aligned first. */
+		p = (p * PS + align - 1) / align * align / PS;
+		while (p <= wl) {
+			uint64_t run = p, s;
+
+			if (m->used[p]) {
+				p++;
+				continue;
+			}
+			while (run + 1 <= wl && !m->used[run + 1])
+				run++;
+			s = (p * PS + align - 1) / align * align;
+			if (s + len - 1 <= run * PS + PS - 1)
+				return s;
+			p = run + 1;
+		}
+	}
+	return 0;
+}
+
+static void test_auto_iova_model(void **state)
+{
+	uint64_t seed = 0xa11ce5eedull, unmapped;
+	int64_t live = ufd_alloc_live();
+
+	for (int mode = 0; mode < 2; mode++) {
+		struct auto_model m = { 0 };
+		struct io_pagetable iopt;
+		static const int owner;
+
+		iopt_init_table(&iopt);
+		if (mode == 0) {
+			/*
+			 * The whole space, with reserved ranges in the window
+			 * and everything from its end to AUTO_BEYOND reserved.
+			 */
+			m.nwin = 1;
+			m.win_first[0] = 1; /* page 0 is never chosen */
+			m.win_last[0] = AUTO_PAGES - 1;
+			assert_int_equal(iopt_reserve(&iopt, AUTO_PAGES * PS,
+						      AUTO_BEYOND - 1, &owner),
+					 0);
+			for (int r = 0; r < 4; r++) {
+				int p = 1 + (int)((seed >> (8 * r)) % 60);
+
+				assert_int_equal(iopt_reserve(&iopt, p * PS,
+							      p * PS + PS - 1,
+							      &owner),
+						 0);
+				m.used[p] = true;
+			}
+		} else {
+			/* Two allowed windows with a gap between them. */
+			uint64_t st[2] = { 8 * PS, 40 * PS };
+			uint64_t la[2] = { 32 * PS - 1, 64 * PS - 1 };
+
+			m.nwin = 2;
+			m.win_first[0] = 8;
+			m.win_last[0] = 31;
+			m.win_first[1] = 40;
+			m.win_last[1] = 63;
+			assert_int_equal(iopt_set_allowed(&iopt, st, la, 2), 0);
+		}
+		for (int step = 0; step < 4000; step++) {
+			int op, p, n, k;
+			uint64_t addr, iova, want;
+			int rc;
+
+			seed = seed * 6364136223846793005ull +
+			       1442695040888963407ull;
+			op = (int)(seed >> 60) % 4;
+			p = (int)((seed >> 20) % AUTO_PAGES);
+			n = 1 + (int)((seed >> 40) % 8);
+			k = (int)((seed >> 8) % 32);
+			addr = (uintptr_t)mem + k * PS;
+			if (op == 0) {
+				/* A fixed map makes holes of odd shapes. */
+				bool free_range = p + n <= AUTO_PAGES && p;
+
+				for (int i = p; free_range && i < p + n; i++)
+					free_range = !m.used[i];
+				if (!free_range)
+					continue;
+				assert_int_equal(map(&iopt, p * PS, mem, n * PS,
+						     IOPT_PROT_READ),
+						 0);
+				for (int i = p; i < p + n; i++)
+					m.used[i] = true;
+				m.area_len[p] = n;
+			} else if (op == 1) {
+				if (!m.area_len[p])
+					continue;
+				assert_int_equal(iopt_unmap(&iopt, p * PS,
+							    m.area_len[p] * PS,
+							    &unmapped),
+						 0);
+				for (int i = p; i < p + m.area_len[p]; i++)
+					m.used[i] = false;
+				m.area_len[p] = 0;
+			} else {
+				want = auto_expect(&m, addr, n * PS);
+				if (!want && mode == 0)
+					want = AUTO_BEYOND;
+				rc = iopt_map_user(&iopt, iopt_account_user(),
+						   &iova, addr, n * PS,
+						   IOPT_PROT_READ,
+						   IOPT_ALLOC_IOVA);
+				if (!want) {
+					assert_int_equal(rc, -ENOSPC);
+					continue;
+				}
+				assert_int_equal(rc, 0);
+				if (iova != want)
+					fail_msg("step %d: %d pages at %#llx: "
+						 "iova %#llx, want %#llx",
+						 step, n,
+						 (unsigned long long)addr,
+						 (unsigned long long)iova,
+						 (unsigned long long)want);
+				if (iova == AUTO_BEYOND) {
+					assert_int_equal(iopt_unmap(&iopt, iova,
+								    n * PS,
+								    &unmapped),
+							 0);
+					continue;
+				}
+				for (int i = 0; i < n; i++)
+					m.used[iova / PS + i] = true;
+				m.area_len[iova / PS] = n;
+			}
+		}
+		assert_int_equal(iopt_unmap_all(&iopt, &unmapped), 0);
+		iopt_destroy_table(&iopt);
+	}
+	assert_int_equal(ufd_alloc_live(), live);
 }
 
 /* Every allocation and pin in map/add/copy fails once; nothing leaks. */
@@ -551,6 +725,7 @@ int main(void)
 		cmocka_unit_test(test_pinning_checks_memory),
 		cmocka_unit_test(test_memlock_limit),
 		cmocka_unit_test(test_random_model),
+		cmocka_unit_test(test_auto_iova_model),
 		cmocka_unit_test(test_fail_nth_sweep),
 		cmocka_unit_test(test_access),
 	};
