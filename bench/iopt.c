@@ -242,16 +242,37 @@ static uint64_t spread(uint64_t k, uint64_t n)
 	return (k * 7919ull) % n;
 }
 
+/* Per-op figures of areas(), for the 1M / 64K ratios. */
+struct areas_figs {
+	double map_all, map, unmap_each, unmap_spread;
+};
+
+/* Unmaps the n areas one by one, in IOVA order or a spread order. */
+static double areas_unmap_each(struct ufd_ctx *ctx, uint32_t ioas, uint64_t n,
+			       bool spread_order)
+{
+	uint64_t t = bench_now_ns(), k;
+
+	for (k = 0; k < n; k++) {
+		uint64_t i = spread_order ? spread(k, n) : k;
+
+		if (unmap(ctx, ioas, BASE_IOVA + i * 8192, 4096))
+			abort();
+	}
+	return (double)(bench_now_ns() - t) / n;
+}
+
 /*
- * The io_pagetable with n distinct 4 KiB areas (no domain: the trees are
- * what is measured). Per op: mapping all of them in order; mapping into a
- * gap and unmapping it again at spread positions; an automatic-IOVA map of
- * 8 KiB that must pass over all n 4 KiB holes (automatic placement is
- * confined to [BASE_IOVA, ...) by an allowed range); unmapping them one by
- * one in a spread order. Then one IOAS_UNMAP of all of them.
+ * The io_pagetable with n distinct 4 KiB areas (no domain: the area map
+ * is what is measured). Per op: mapping all of them in IOVA order; mapping
+ * into a gap and unmapping it again at spread positions; an automatic-IOVA
+ * map of 8 KiB that must pass over all n 4 KiB holes (automatic placement
+ * is confined to [BASE_IOVA, ...) by an allowed range); unmapping them one
+ * by one in IOVA order, and again (after mapping them anew) in a spread
+ * order. Then one IOAS_UNMAP of all of them.
  */
 static void areas(struct bench_ctx *b, const char *name, uint64_t n,
-		  double *map_ns, double *unmap_ns)
+		  struct areas_figs *f)
 {
 	struct ufd_ctx *ctx = ufd_ctx_create();
 	uint32_t ioas = ioas_alloc(ctx);
@@ -276,13 +297,14 @@ static void areas(struct bench_ctx *b, const char *name, uint64_t n,
 					.ioas_id = ioas,
 					.length = UINT64_MAX };
 	char fig[64];
-	uint64_t k, t;
+	uint64_t t;
 
 	ioctl_ok(ctx, IOMMU_IOAS_ALLOW_IOVAS, &allow_cmd);
 	t = bench_now_ns();
 	areas_build(ctx, ioas, page, n);
+	f->map_all = (double)(bench_now_ns() - t) / n;
 	snprintf(fig, sizeof(fig), "%s.map_all_ns", name);
-	bench_figure(b, fig, (double)(bench_now_ns() - t) / n, "ns");
+	bench_figure(b, fig, f->map_all, "ns");
 
 	/* Probe: map into a gap, then unmap it, at spread positions. */
 	for (i = 0; i < probes; i++) {
@@ -297,12 +319,11 @@ static void areas(struct bench_ctx *b, const char *name, uint64_t n,
 			abort();
 		sunmap[i] = (double)(bench_now_ns() - t);
 	}
-	*map_ns = bench_median(smap, probes);
-	*unmap_ns = bench_median(sunmap, probes);
+	f->map = bench_median(smap, probes);
 	snprintf(fig, sizeof(fig), "%s.map_ns", name);
-	bench_figure(b, fig, *map_ns, "ns");
+	bench_figure(b, fig, f->map, "ns");
 	snprintf(fig, sizeof(fig), "%s.unmap_ns", name);
-	bench_figure(b, fig, *unmap_ns, "ns");
+	bench_figure(b, fig, bench_median(sunmap, probes), "ns");
 
 	for (i = 0; i < 200; i++) {
 		t = bench_now_ns();
@@ -315,12 +336,13 @@ static void areas(struct bench_ctx *b, const char *name, uint64_t n,
 	snprintf(fig, sizeof(fig), "%s.map_auto_ns", name);
 	bench_figure(b, fig, bench_median(smap, 200), "ns");
 
-	t = bench_now_ns();
-	for (k = 0; k < n; k++)
-		if (unmap(ctx, ioas, BASE_IOVA + spread(k, n) * 8192, 4096))
-			abort();
+	f->unmap_each = areas_unmap_each(ctx, ioas, n, false);
 	snprintf(fig, sizeof(fig), "%s.unmap_each_ns", name);
-	bench_figure(b, fig, (double)(bench_now_ns() - t) / n, "ns");
+	bench_figure(b, fig, f->unmap_each, "ns");
+	areas_build(ctx, ioas, page, n);
+	f->unmap_spread = areas_unmap_each(ctx, ioas, n, true);
+	snprintf(fig, sizeof(fig), "%s.unmap_spread_ns", name);
+	bench_figure(b, fig, f->unmap_spread, "ns");
 
 	areas_build(ctx, ioas, page, n);
 	t = bench_now_ns();
@@ -334,12 +356,17 @@ static void areas(struct bench_ctx *b, const char *name, uint64_t n,
 /* 64K and 1M areas, and how much dearer an op is with 16 times more. */
 static void areas_both(struct bench_ctx *b)
 {
-	double map64, unmap64, map1m, unmap1m;
+	struct areas_figs k64, m1;
 
-	areas(b, "areas_64k", 65536, &map64, &unmap64);
-	areas(b, "areas_1m", 1048576, &map1m, &unmap1m);
-	bench_figure(b, "areas.map_1m_over_64k", map1m / map64, "x");
-	bench_figure(b, "areas.unmap_1m_over_64k", unmap1m / unmap64, "x");
+	areas(b, "areas_64k", 65536, &k64);
+	areas(b, "areas_1m", 1048576, &m1);
+	bench_figure(b, "areas.map_all_1m_over_64k", m1.map_all / k64.map_all,
+		     "x");
+	bench_figure(b, "areas.unmap_each_1m_over_64k",
+		     m1.unmap_each / k64.unmap_each, "x");
+	bench_figure(b, "areas.map_1m_over_64k", m1.map / k64.map, "x");
+	bench_figure(b, "areas.unmap_spread_1m_over_64k",
+		     m1.unmap_spread / k64.unmap_spread, "x");
 }
 
 static void copy_1g(struct bench_ctx *b)

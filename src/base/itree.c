@@ -35,6 +35,7 @@
 #include <errno.h>
 
 #include "base/bug.h"
+#include "base/hole_search.h"
 #include "base/itree.h"
 #include "base/log.h"
 #include "base/overflow.h"
@@ -374,50 +375,6 @@ void itree_span_iter_advance(struct itree_span_iter *it,
 }
 
 /*
- * Hole search state: walking the tree in order, @covered is the largest last
- * of the nodes passed so far (valid when @have_covered), so the next node's
- * start bounds a hole [covered + 1, start - 1]. A hole qualifies when its
- * part at or above @pos holds @need indices.
- */
-struct hole_search {
-	uint64_t pos;
-	uint64_t need;
-	bool have_covered;
-	uint64_t covered;
-	uint64_t hole_start, hole_last;
-};
-
-/* Does the hole ending at @hole_last qualify? If so, record it. */
-static bool hole_fits(struct hole_search *s, uint64_t hole_last)
-{
-	uint64_t hole_start = 0, from;
-
-	if (s->have_covered) {
-		if (s->covered >= hole_last)
-			return false;
-		hole_start = s->covered + 1;
-	}
-	from = ufd_max(hole_start, s->pos);
-	if (from > hole_last || hole_last - from < s->need - 1)
-		return false;
-	s->hole_start = hole_start;
-	s->hole_last = hole_last;
-	return true;
-}
-
-static bool hole_fits_before(struct hole_search *s, uint64_t next_start)
-{
-	return next_start && hole_fits(s, next_start - 1);
-}
-
-static void hole_pass(struct hole_search *s, uint64_t last)
-{
-	if (!s->have_covered || last > s->covered)
-		s->covered = last;
-	s->have_covered = true;
-}
-
-/*
  * In-order walk for the first qualifying hole ending before some node of
  * @x's subtree, skipping whole subtrees that cannot hold one: those lying
  * below pos, and those whose gap bound is too small and whose leading hole
@@ -448,15 +405,8 @@ int itree_find_gap(struct itree_root *root, uint64_t start, uint64_t last,
 
 	if (!length || start > last)
 		return -EINVAL;
-	if (!hole_search_subtree(root->node, &s) && !hole_fits(&s, U64_MAX))
-		return -ENOSPC;
-	/* Holes come lowest first: one starting past @last ends the search. */
-	s.hole_start = ufd_max(s.hole_start, start);
-	if (s.hole_start > last || last - s.hole_start < length - 1)
-		return -ENOSPC;
-	*hole_start = s.hole_start;
-	*hole_last = ufd_min(s.hole_last, last);
-	return 0;
+	return hole_search_done(&s, hole_search_subtree(root->node, &s), start,
+				last, length, hole_start, hole_last);
 }
 
 int itree_find_hole(struct itree_root *root, uint64_t start, uint64_t last,

@@ -417,8 +417,8 @@ out:
 /* The first area at @iova, if it holds pages. iova_rwsem held. */
 static struct iopt_area *area_at(struct io_pagetable *iopt, uint64_t iova)
 {
-	struct itree_node *node =
-		itree_iter_first(&iopt->area_itree, iova, iova);
+	struct rangemap_node *node =
+		rangemap_iter_first(&iopt->areas, iova, iova);
 	struct iopt_area *area;
 
 	if (!node)
@@ -436,11 +436,11 @@ static int hwpt_clear_dirty(struct ufd_hwpt_paging *hwpt)
 {
 	const struct ufd_dirty_ops *ops = hwpt->common.domain->dirty_ops;
 	struct io_pagetable *iopt = &hwpt->ioas->iopt;
-	struct itree_node *node;
+	struct rangemap_node *node;
 	int rc;
 
-	for (node = itree_first(&iopt->area_itree); node;
-	     node = itree_next(node)) {
+	for (node = rangemap_first(&iopt->areas); node;
+	     node = rangemap_next(&iopt->areas, node)) {
 		struct iopt_area *area =
 			container_of(node, struct iopt_area, node);
 

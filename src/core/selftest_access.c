@@ -222,7 +222,7 @@ static struct test_access *staccess_lookup(uint32_t fd)
 static uint64_t syz_conv_iova(struct ufd_access *access, uint64_t iova)
 {
 	uint32_t nth = (uint32_t)iova, offset = (uint32_t)(iova >> 32);
-	struct itree_node *node;
+	struct rangemap_node *node;
 	struct io_pagetable *iopt;
 	uint64_t ret = 0;
 
@@ -231,8 +231,8 @@ static uint64_t syz_conv_iova(struct ufd_access *access, uint64_t iova)
 		goto out_unlock;
 	iopt = &access->ioas->iopt;
 	ufd_rwlock_rdlock(&iopt->iova_rwsem);
-	for (node = itree_first(&iopt->area_itree); node;
-	     node = itree_next(node)) {
+	for (node = rangemap_first(&iopt->areas); node;
+	     node = rangemap_next(&iopt->areas, node)) {
 		if (!nth--) {
 			ret = node->start + offset;
 			break;
@@ -529,12 +529,12 @@ struct pages_set {
 static int pages_set_add_ioas(struct pages_set *set, struct ufd_ioas *ioas)
 {
 	struct io_pagetable *iopt = &ioas->iopt;
-	struct itree_node *node;
+	struct rangemap_node *node;
 	int rc = 0;
 
 	ufd_rwlock_rdlock(&iopt->iova_rwsem);
-	for (node = itree_first(&iopt->area_itree); node && !rc;
-	     node = itree_next(node)) {
+	for (node = rangemap_first(&iopt->areas); node && !rc;
+	     node = rangemap_next(&iopt->areas, node)) {
 		struct iopt_pages *pages =
 			container_of(node, struct iopt_area, node)->pages;
 		size_t i;

@@ -106,11 +106,12 @@ struct piece_walk {
 static int walk_pieces(struct io_pagetable *iopt, uint64_t iova, uint64_t last,
 		       int (*fn)(struct piece_walk *w, void *arg), void *arg)
 {
-	struct itree_node *node;
+	struct rangemap_node *node;
 	uint64_t next = iova;
 	int rc;
 
-	itree_for_each (node, &iopt->area_itree, iova, last) {
+	rangemap_for_each(node, &iopt->areas, iova, last)
+	{
 		struct piece_walk w = {
 			.area = to_area(node),
 			.start = ufd_max(node->start, iova),

@@ -47,10 +47,10 @@ bool iopt_areas_aligned(struct io_pagetable *iopt, uint64_t align)
 /* Do all areas start, end and sit in their pages on @align? */
 static bool areas_aligned(struct io_pagetable *iopt, uint64_t align)
 {
-	struct itree_node *node;
+	struct rangemap_node *node;
 
-	for (node = itree_first(&iopt->area_itree); node;
-	     node = itree_next(node))
+	for (node = rangemap_first(&iopt->areas); node;
+	     node = rangemap_next(&iopt->areas, node))
 		if ((node->start | (node->last + 1)) & (align - 1) ||
 		    (to_area(node)->pages_byte % iopt_page_size()) &
 			    (align - 1))
@@ -58,14 +58,26 @@ static bool areas_aligned(struct io_pagetable *iopt, uint64_t align)
 	return true;
 }
 
-/* Does [start, last] of a tree hold anything outside the aperture? */
-static bool outside_aperture(struct itree_root *root,
+/* Does an area or an allowed range lie outside the domain's aperture? */
+static bool outside_aperture(struct io_pagetable *iopt,
 			     const struct iopt_domain *domain)
 {
-	return (domain->aperture_start &&
-		itree_iter_first(root, 0, domain->aperture_start - 1)) ||
-	       (domain->aperture_last != UINT64_MAX &&
-		itree_iter_first(root, domain->aperture_last + 1, UINT64_MAX));
+	uint64_t s[2], l[2];
+	unsigned int n = 0, i;
+
+	if (domain->aperture_start) {
+		s[n] = 0;
+		l[n++] = domain->aperture_start - 1;
+	}
+	if (domain->aperture_last != UINT64_MAX) {
+		s[n] = domain->aperture_last + 1;
+		l[n++] = UINT64_MAX;
+	}
+	for (i = 0; i < n; i++)
+		if (rangemap_iter_first(&iopt->areas, s[i], l[i]) ||
+		    itree_iter_first(&iopt->allowed_itree, s[i], l[i]))
+			return true;
+	return false;
 }
 
 static struct iopt_range *range_new(uint64_t start, uint64_t last,
@@ -97,7 +109,7 @@ int iopt_add_domain(struct io_pagetable *iopt, struct iopt_domain *domain)
 {
 	struct iopt_range *low = NULL, *high = NULL;
 	struct iopt_domain **grown;
-	struct itree_node *node;
+	struct rangemap_node *node;
 	uint64_t align;
 	int rc = 0;
 
@@ -128,17 +140,15 @@ int iopt_add_domain(struct io_pagetable *iopt, struct iopt_domain *domain)
 		rc = -EINVAL;
 		goto out_unlock;
 	}
-	if (outside_aperture(&iopt->area_itree, domain) ||
-	    outside_aperture(&iopt->allowed_itree, domain) ||
-	    !areas_aligned(iopt, align)) {
+	if (outside_aperture(iopt, domain) || !areas_aligned(iopt, align)) {
 		rc = -EADDRINUSE;
 		goto out_unlock;
 	}
 
 	/* The new domain goes last so a failure unwinds only it. */
 	iopt->domains[iopt->ndomains] = domain;
-	for (node = itree_first(&iopt->area_itree); node;
-	     node = itree_next(node)) {
+	for (node = rangemap_first(&iopt->areas); node;
+	     node = rangemap_next(&iopt->areas, node)) {
 		rc = iopt_area_fill_domains(iopt, to_area(node), iopt->ndomains,
 					    iopt->ndomains + 1,
 					    !iopt->ndomains);
@@ -156,7 +166,7 @@ int iopt_add_domain(struct io_pagetable *iopt, struct iopt_domain *domain)
 
 out_unfill:
 	/* node failed as a whole; undo the areas before it. */
-	while ((node = itree_prev(node))) {
+	while ((node = rangemap_prev(&iopt->areas, node))) {
 		struct iopt_area *area = to_area(node);
 		uint64_t first, last;
 
@@ -187,7 +197,7 @@ out_free:
  */
 void iopt_remove_domain(struct io_pagetable *iopt, struct iopt_domain *domain)
 {
-	struct itree_node *node;
+	struct rangemap_node *node;
 	unsigned int i;
 
 	ufd_rwlock_wrlock(&iopt->domains_rwsem);
@@ -198,8 +208,8 @@ void iopt_remove_domain(struct io_pagetable *iopt, struct iopt_domain *domain)
 		ufd_warn("removing a domain that was never added");
 		goto out_unlock;
 	}
-	for (node = itree_first(&iopt->area_itree); node;
-	     node = itree_next(node)) {
+	for (node = rangemap_first(&iopt->areas); node;
+	     node = rangemap_next(&iopt->areas, node)) {
 		struct iopt_area *area = to_area(node);
 		uint64_t first, last;
 
@@ -239,7 +249,7 @@ int iopt_disable_large_pages(struct io_pagetable *iopt)
 	ufd_rwlock_wrlock(&iopt->iova_rwsem);
 	if (iopt->disable_large_pages)
 		goto out_unlock;
-	if (iopt->ndomains && !itree_empty(&iopt->area_itree)) {
+	if (iopt->ndomains && !rangemap_empty(&iopt->areas)) {
 		rc = -EINVAL;
 		goto out_unlock;
 	}

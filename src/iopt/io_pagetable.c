@@ -20,7 +20,7 @@ void iopt_init_table(struct io_pagetable *iopt)
 {
 	ufd_rwlock_init(&iopt->domains_rwsem);
 	ufd_rwlock_init(&iopt->iova_rwsem);
-	itree_root_init(&iopt->area_itree);
+	rangemap_init(&iopt->areas);
 	itree_root_init(&iopt->allowed_itree);
 	itree_root_init(&iopt->reserved_itree);
 	iopt->domains = NULL;
@@ -54,6 +54,7 @@ void iopt_destroy_table(struct io_pagetable *iopt)
 	uint64_t unmapped;
 
 	iopt_unmap_all(iopt, &unmapped);
+	rangemap_destroy(&iopt->areas);
 	iopt_free_ranges(&iopt->allowed_itree);
 	iopt_free_ranges(&iopt->reserved_itree);
 	ufd_free(iopt->domains);
@@ -157,7 +158,7 @@ static int check_iova(struct io_pagetable *iopt, uint64_t iova, uint64_t length)
 		return -EOVERFLOW;
 	if (itree_iter_first(&iopt->reserved_itree, iova, last))
 		return -EINVAL;
-	if (itree_iter_first(&iopt->area_itree, iova, last))
+	if (rangemap_iter_first(&iopt->areas, iova, last))
 		return -EEXIST;
 	return 0;
 }
@@ -204,7 +205,7 @@ static bool fit_in_window(struct io_pagetable *iopt, uint64_t start,
 	if (!fit_in_hole(&start, last, length, align, page_offset))
 		return false;
 	for (pos = start;
-	     !itree_find_gap(&iopt->area_itree, pos, last, length, &hs, &hl);
+	     !rangemap_find_gap(&iopt->areas, pos, last, length, &hs, &hl);
 	     pos = hl + 1) {
 		for (rpos = hs; !itree_find_gap(&iopt->reserved_itree, rpos, hl,
 						length, &rs, &rl);
@@ -263,7 +264,7 @@ static int alloc_iova(struct io_pagetable *iopt, uint64_t *out, uint64_t addr,
 /* Removes and frees an area. Both locks held for write / read. */
 static void area_destroy(struct io_pagetable *iopt, struct iopt_area *area)
 {
-	itree_remove(&iopt->area_itree, &area->node);
+	rangemap_remove(&iopt->areas, &area->node);
 	area_unfill_domains(iopt, area);
 	iopt_pages_put(area->pages);
 	ufd_free(area);
@@ -348,12 +349,15 @@ int iopt_map_pieces(struct io_pagetable *iopt, const struct iopt_piece *pieces,
 		area->pages = pieces[i].pages;
 		area->pages_byte = pieces[i].pages_byte;
 		area->prot = prot;
+		rc = rangemap_reserve(&iopt->areas, 1);
+		if (rc)
+			goto out_unwind;
 		rc = iopt_area_fill_domains(iopt, area, 0, iopt->ndomains,
 					    true);
 		if (rc)
 			goto out_unwind;
 		iopt_pages_get(area->pages);
-		itree_insert(&iopt->area_itree, &area->node);
+		rangemap_insert(&iopt->areas, &area->node);
 		areas[i] = NULL;
 		at += pieces[i].length;
 	}
@@ -361,8 +365,8 @@ int iopt_map_pieces(struct io_pagetable *iopt, const struct iopt_piece *pieces,
 
 out_unwind:
 	while (i--) {
-		struct itree_node *node =
-			itree_iter_first(&iopt->area_itree, at - 1, at - 1);
+		struct rangemap_node *node =
+			rangemap_iter_first(&iopt->areas, at - 1, at - 1);
 
 		at -= pieces[i].length;
 		area_destroy(iopt, to_area(node));
@@ -494,7 +498,7 @@ int iopt_unmap(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
 static int unmap_range(struct io_pagetable *iopt, uint64_t iova, uint64_t last,
 		       uint64_t *unmapped)
 {
-	struct itree_node *node;
+	struct rangemap_node *node;
 	unsigned int tries = 0;
 	uint64_t total = 0;
 	int rc = 0;
@@ -506,7 +510,7 @@ again:
 	 * Lowest area first, as Linux does: an area the range cuts stops
 	 * the walk with ENOENT, and the areas before it stay unmapped.
 	 */
-	while ((node = itree_iter_first(&iopt->area_itree, iova, last))) {
+	while ((node = rangemap_iter_first(&iopt->areas, iova, last))) {
 		struct iopt_area *area = to_area(node);
 
 		if (node->start < iova || node->last > last) {
@@ -579,7 +583,7 @@ struct iopt_pieces *iopt_get_pieces(struct io_pagetable *src, uint64_t iova,
 				    uint64_t length)
 {
 	struct iopt_pieces *set, *grown;
-	struct itree_node *node;
+	struct rangemap_node *node;
 	uint64_t last, next = iova;
 	unsigned int cap = 4;
 	bool complete = false;
@@ -593,7 +597,8 @@ struct iopt_pieces *iopt_get_pieces(struct io_pagetable *src, uint64_t iova,
 	if (!set)
 		return ERR_PTR(-ENOMEM);
 	ufd_rwlock_rdlock(&src->iova_rwsem);
-	itree_for_each (node, &src->area_itree, iova, last) {
+	rangemap_for_each(node, &src->areas, iova, last)
+	{
 		struct iopt_area *area = to_area(node);
 		uint64_t s = ufd_max(node->start, iova);
 		uint64_t l = ufd_min(node->last, last);
@@ -647,11 +652,11 @@ void iopt_put_pieces(struct iopt_pieces *set)
 /** iopt_pin_count() - pins on the page behind @iova; 0 if unmapped */
 uint32_t iopt_pin_count(struct io_pagetable *iopt, uint64_t iova)
 {
-	struct itree_node *node;
+	struct rangemap_node *node;
 	uint32_t n = 0;
 
 	ufd_rwlock_rdlock(&iopt->iova_rwsem);
-	node = itree_iter_first(&iopt->area_itree, iova, iova);
+	node = rangemap_iter_first(&iopt->areas, iova, iova);
 	if (node) {
 		struct iopt_area *area = to_area(node);
 		uint64_t byte = area->pages_byte + (iova - node->start);
@@ -668,7 +673,7 @@ unsigned int iopt_area_count(struct io_pagetable *iopt)
 	unsigned int n;
 
 	ufd_rwlock_rdlock(&iopt->iova_rwsem);
-	n = (unsigned int)itree_count(&iopt->area_itree);
+	n = (unsigned int)rangemap_count(&iopt->areas);
 	ufd_rwlock_unlock(&iopt->iova_rwsem);
 	return n;
 }
@@ -694,6 +699,9 @@ static int area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	/* A domain may hold a large page across c. */
 	if (iopt->ndomains && !iopt->disable_large_pages)
 		return -EINVAL;
+	/* Nothing has changed yet if either allocation fails. */
+	if (rangemap_reserve(&iopt->areas, 2))
+		return -ENOMEM;
 	rhs = ufd_zalloc(sizeof(*rhs));
 	if (!rhs)
 		return -ENOMEM;
@@ -703,10 +711,10 @@ static int area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	rhs->pages_byte = off;
 	rhs->prot = area->prot;
 	iopt_pages_get(rhs->pages);
-	itree_remove(&iopt->area_itree, &area->node);
+	rangemap_remove(&iopt->areas, &area->node);
 	area->node.last = c;
-	itree_insert(&iopt->area_itree, &area->node);
-	itree_insert(&iopt->area_itree, &rhs->node);
+	rangemap_insert(&iopt->areas, &area->node);
+	rangemap_insert(&iopt->areas, &rhs->node);
 	/*
 	 * The cut is page aligned in the pages (alignment is at least the
 	 * CPU page whenever domains exist here), so the two halves pin
@@ -732,8 +740,8 @@ int iopt_cut(struct io_pagetable *iopt, const uint64_t *cuts, unsigned int n)
 	ufd_rwlock_rdlock(&iopt->domains_rwsem);
 	ufd_rwlock_wrlock(&iopt->iova_rwsem);
 	for (i = 0; i < n && !rc; i++) {
-		struct itree_node *node =
-			itree_iter_first(&iopt->area_itree, cuts[i], cuts[i]);
+		struct rangemap_node *node =
+			rangemap_iter_first(&iopt->areas, cuts[i], cuts[i]);
 
 		if (node)
 			rc = area_split(iopt, to_area(node), cuts[i]);
@@ -775,7 +783,7 @@ bool iopt_range_has_area(struct io_pagetable *iopt, uint64_t iova,
 	if (!length || check_add_overflow(iova, length - 1, &last))
 		return false;
 	ufd_rwlock_rdlock(&iopt->iova_rwsem);
-	found = itree_iter_first(&iopt->area_itree, iova, last);
+	found = rangemap_iter_first(&iopt->areas, iova, last) != NULL;
 	ufd_rwlock_unlock(&iopt->iova_rwsem);
 	return found;
 }
@@ -783,12 +791,12 @@ bool iopt_range_has_area(struct io_pagetable *iopt, uint64_t iova,
 /** iopt_only_file_backed() - true if no area maps the caller's memory */
 bool iopt_only_file_backed(struct io_pagetable *iopt)
 {
-	struct itree_node *node;
+	struct rangemap_node *node;
 	bool ok = true;
 
 	ufd_rwlock_rdlock(&iopt->iova_rwsem);
-	for (node = itree_first(&iopt->area_itree); node && ok;
-	     node = itree_next(node))
+	for (node = rangemap_first(&iopt->areas); node && ok;
+	     node = rangemap_next(&iopt->areas, node))
 		ok = to_area(node)->pages->source == IOPT_PAGES_FILE;
 	ufd_rwlock_unlock(&iopt->iova_rwsem);
 	return ok;

@@ -3,16 +3,18 @@
  * The io_pagetable: how the IOVAs of one IOAS map to pages, shared by every
  * domain attached to the IOAS and every access object on it.
  *
- * IOVA space is described by three interval trees:
+ * IOVA space is described by three trees:
  *  - areas: mapped ranges, each referencing a byte range of an iopt_pages;
- *    areas never overlap;
+ *    areas never overlap, and there may be millions, so they live in a
+ *    B+tree range map (base/rangemap.h) whose upper levels stay in cache;
  *  - reserved: ranges nothing may be mapped at (outside a domain's
  *    aperture, MSI windows and other regions devices bring), each with an
  *    owner so it can be released again;
  *  - allowed: if not empty, where automatic IOVA allocation may place
  *    areas (IOMMU_IOAS_ALLOW_IOVAS); a promise that those ranges stay
  *    usable, so reserving inside them is refused.
- * All three are O(log n) for insert, remove and lookup, which is what keeps
+ * The last two are interval trees (base/itree.h): few ranges, which may
+ * overlap. All three are O(log n) for insert, remove and lookup, which is what keeps
  * map and unmap O(log n) in the number of areas.
  *
  * Domains: every domain attached is kept identical to the areas: adding a
@@ -47,6 +49,7 @@
 #include <stdint.h>
 
 #include "base/itree.h"
+#include "base/rangemap.h"
 #include "base/lock.h"
 #include "iopt/domain.h"
 #include "iopt/pages.h"
@@ -64,7 +67,7 @@ struct io_pagetable {
 	struct iopt_access *accesses;
 
 	struct ufd_rwlock iova_rwsem;
-	struct itree_root area_itree;	  /* iova_rwsem */
+	struct rangemap areas;		  /* iova_rwsem */
 	struct itree_root allowed_itree;  /* iova_rwsem */
 	struct itree_root reserved_itree; /* iova_rwsem */
 	uint64_t iova_alignment;	  /* iova_rwsem */
@@ -74,7 +77,7 @@ struct io_pagetable {
 
 /* A mapped range of IOVA. */
 struct iopt_area {
-	struct itree_node node; /* [iova, last] in area_itree */
+	struct rangemap_node node; /* [iova, last] in areas */
 	struct iopt_pages *pages;
 	uint64_t pages_byte; /* offset of the first byte from page 0 */
 	unsigned int prot;   /* IOPT_PROT_* */

@@ -10,7 +10,7 @@
 #include "base/compiler.h"
 #include "iopt/io_pagetable.h"
 
-static inline struct iopt_area *to_area(struct itree_node *node)
+static inline struct iopt_area *to_area(struct rangemap_node *node)
 {
 	return node ? container_of(node, struct iopt_area, node) : NULL;
 }

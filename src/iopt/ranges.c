@@ -29,7 +29,7 @@ int iopt_reserve(struct io_pagetable *iopt, uint64_t start, uint64_t last,
 	range->node.last = last;
 	range->owner = owner;
 	ufd_rwlock_wrlock(&iopt->iova_rwsem);
-	if (itree_iter_first(&iopt->area_itree, start, last) ||
+	if (rangemap_iter_first(&iopt->areas, start, last) ||
 	    itree_iter_first(&iopt->allowed_itree, start, last)) {
 		rc = -EADDRINUSE;
 		goto out_unlock;

@@ -14,6 +14,7 @@ REQUIRED = {
     "iopt": ["baseline.syscall_ns", "map_4k.d1.map_ns",
              "map_4k_seen.d1.map_ns", "areas_1m.map_ns",
              "areas_1m.map_auto_ns", "areas_1m.unmap_each_ns",
+             "areas_1m.unmap_spread_ns", "areas.unmap_each_1m_over_64k",
              "areas.map_1m_over_64k", "access_rw_64k.gib_s"],
     "pt": [],
     "dma": ["dma.copy_64k_ratio"],
