@@ -234,11 +234,15 @@ static struct ufd_domain *dma_domain(struct ufd_dev *dev, uint32_t pasid)
  * much of @len as one translation covers. Returns 0 with *moved set, or
  * the domain's translate error.
  */
-static int dma_untranslated(struct ufd_domain *domain, uint64_t iova,
+static int dma_untranslated(struct ufd_dev *dev, uint32_t pasid,
+			    struct ufd_domain *domain, uint64_t iova,
 			    uint8_t *p, size_t len, bool write, size_t *moved)
 {
 	/* In: how far this DMA goes, so one answer can cover it all. */
-	struct ufd_translation t = { .len = len };
+	struct ufd_translation t = {
+		.len = len,
+		.dev = pasid == UFD_NO_PASID ? dev : NULL,
+	};
 	size_t n;
 	int rc;
 
@@ -337,7 +341,8 @@ again:
 		else if (dev->ats_enabled)
 			rc = atc_dma(dev, pasid, iova, p, len, write, &n);
 		else
-			rc = dma_untranslated(domain, iova, p, len, write, &n);
+			rc = dma_untranslated(dev, pasid, domain, iova, p, len,
+					      write, &n);
 		if (rc)
 			break;
 		p += n;

@@ -41,6 +41,13 @@ struct ufd_translation {
 	 * may be less or, within what the walk proved, more.
 	 */
 	uint64_t len;
+	/*
+	 * In: the device making the DMA, without a PASID, when the caller
+	 * holds its attachment steady (its domain_lock); else NULL. A driver
+	 * may then answer from the IOMMU's caches for that device without
+	 * taking its domain's locks.
+	 */
+	const struct ufd_dev *dev;
 };
 
 struct ufd_domain_ops {

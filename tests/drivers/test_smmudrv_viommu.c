@@ -692,6 +692,48 @@ static void test_events(void **state)
 	assert_int_equal(tb_vdev_init(&w->vdev, &w->tv, w->dev, VSID), 0);
 }
 
+/*
+ * Two devices share the guest's nested domain: a fault in either one's
+ * DMA is reported with that device's own vSID, and a translation one of
+ * them caused to be cached is no answer for the other (tagged by its
+ * StreamID's configuration).
+ */
+static void test_events_name_the_device(void **state)
+{
+	struct world *w = *state;
+	struct ufd_smmuv3 *smmu = ufd_smmuv3_default();
+	struct ufd_dev *d2 = tb_dev(ops());
+	const struct tb_event *e;
+	struct ufd_vdevice vdev2;
+	uint64_t v;
+
+	assert_int_equal(tb_vdev_init(&vdev2, &w->tv, d2, VSID + 1), 0);
+	assert_int_equal(ufd_dev_set_domain(d2, w->nested), 0);
+	tb_gmap(&w->g, VA, w->pa, TB_PAGE, true);
+	inv1(w, tb_cmd0(SMMU_CMD_TLBI_NH_ALL), 0);
+	/* d2 reads first, then the first device: both hit their own way. */
+	assert_int_equal(tb_dma_read64(d2, VA, &v), 0);
+	assert_int_equal(v, 0xa);
+	assert_true(tb_cached(d2, VA));
+	assert_int_equal(rd(w, VA), 0xa);
+	/* Faults, from the second device and then the first. */
+	assert_int_equal(tb_dma_read64(d2, VA + TB_PAGE, &v), -EFAULT);
+	ufd_smmuv3_evtq_poll(smmu);
+	e = tb_last_event(&w->tv, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3);
+	assert_int_equal(smmu_dget(e->data, SMMU_EVT_ID),
+			 SMMU_EVT_F_TRANSLATION);
+	assert_int_equal(smmu_dget(e->data, SMMU_EVT_SID), VSID + 1);
+	assert_int_equal(tb_dma_read64(w->dev, VA + TB_PAGE, &v), -EFAULT);
+	ufd_smmuv3_evtq_poll(smmu);
+	e = tb_last_event(&w->tv, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3);
+	assert_int_equal(smmu_dget(e->data, SMMU_EVT_SID), VSID);
+	assert_int_equal(ufd_dev_set_domain(d2, NULL), 0);
+	tb_vdev_fini(&vdev2);
+	tb_dev_put(d2);
+	tb_gunmap(&w->g, VA, TB_PAGE);
+	inv1(w, tb_cmd0(SMMU_CMD_TLBI_NH_ALL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -711,6 +753,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_fuzz, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_name_the_device,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

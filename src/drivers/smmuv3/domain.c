@@ -376,42 +376,80 @@ void smmu_inv_vmid_all(struct ufd_smmuv3 *smmu, uint16_t vmid)
 
 /* ---- Translation ---- */
 
+/*
+ * Answers @out from translation @x of @iova for StreamID @sid. A DMA
+ * going further runs on through the pages the IOTLB already holds with
+ * contiguous output: no walk, no event, one call for the lot; the first
+ * page that would need a walk ends the run and the DMA translates it on
+ * its own.
+ */
+static void translate_run(struct smmuv3 *hw, uint32_t sid, uint64_t iova,
+			  unsigned int access, struct smmuv3_xlate *x,
+			  struct ufd_translation *out)
+{
+	uint64_t size = 1ull << x->page_lg2, want = out->len;
+
+	out->addr = x->oa;
+	out->len = size - (iova & (size - 1));
+	while (out->len < want &&
+	       !smmuv3_translate_cached(hw, sid, SMMUV3_NO_SSID,
+					iova + out->len, access, x) &&
+	       x->oa == out->addr + out->len)
+		out->len += 1ull << x->page_lg2;
+}
+
 /**
- * smmu_translate_sid() - translate through the first device of @masters
+ * smmu_translate_sid() - translate for a device attached through @masters
  *
- * The caller holds the lock that guards @masters (and the tables' locks).
- * Return: 0, -EFAULT (no device, or a fault) or -EPERM (a permission
- * fault).
+ * By out->dev's StreamID when the caller names the device, else by the
+ * first device of @masters. The caller holds the lock that guards
+ * @masters (and the tables' locks). Return: 0, -EFAULT (no device, or a
+ * fault) or -EPERM (a permission fault).
  */
 int smmu_translate_sid(struct ufd_smmuv3 *smmu, struct smmu_link *masters,
 		       uint64_t iova, bool write, struct ufd_translation *out)
 {
+	unsigned int access = write ? SMMUV3_WRITE : SMMUV3_READ;
 	struct smmu_master *m;
 	struct smmuv3_xlate x;
-	uint64_t size, want;
+	uint32_t sid;
 
 	if (smmu_list_empty(masters))
 		return -EFAULT;
 	m = container_of(masters->next, struct smmu_master, dom_link);
-	if (smmuv3_translate(smmu->hw, m->sid, SMMUV3_NO_SSID, iova,
-			     write ? SMMUV3_WRITE : SMMUV3_READ, &x))
+	sid = out->dev ? ufd_smmuv3_dev_sid(out->dev) : m->sid;
+	if (smmuv3_translate(smmu->hw, sid, SMMUV3_NO_SSID, iova, access, &x))
 		return x.event == SMMU_EVT_F_PERMISSION ? -EPERM : -EFAULT;
-	size = 1ull << x.page_lg2;
-	want = out->len;
-	out->addr = x.oa;
-	out->len = size - (iova & (size - 1));
-	/*
-	 * A DMA going further runs on through the pages the IOTLB already
-	 * holds with contiguous output: no walk, no event, one lock round
-	 * trip for the lot; the first page that would need a walk ends the
-	 * run and the DMA translates it on its own.
-	 */
-	while (out->len < want &&
-	       !smmuv3_translate_cached(
-		       smmu->hw, m->sid, SMMUV3_NO_SSID, iova + out->len,
-		       write ? SMMUV3_WRITE : SMMUV3_READ, &x) &&
-	       x.oa == out->addr + out->len)
-		out->len += 1ull << x.page_lg2;
+	translate_run(smmu->hw, sid, iova, access, &x, out);
+	return 0;
+}
+
+/**
+ * smmu_translate_cached_dev() - a DMA's translation from the SMMU's caches
+ *
+ * For out->dev (the device making the DMA, whose attachment its caller
+ * holds steady), by its own StreamID. Needs no domain lock: it reads
+ * only the device's StreamID, fixed for its life, and the SMMU's caches,
+ * which the model keeps consistent with invalidations by itself; the
+ * domain's tables are not touched. Return: 0, or -EAGAIN when the caches
+ * cannot answer (no device given, a miss, a permission the cached entry
+ * lacks): the caller then takes its locks and translates in full, which
+ * walks and reports faults.
+ */
+int smmu_translate_cached_dev(struct ufd_smmuv3 *smmu, uint64_t iova,
+			      bool write, struct ufd_translation *out)
+{
+	unsigned int access = write ? SMMUV3_WRITE : SMMUV3_READ;
+	struct smmuv3_xlate x;
+	uint32_t sid;
+
+	if (!out->dev)
+		return -EAGAIN;
+	sid = ufd_smmuv3_dev_sid(out->dev);
+	if (smmuv3_translate_cached(smmu->hw, sid, SMMUV3_NO_SSID, iova, access,
+				    &x))
+		return -EAGAIN;
+	translate_run(smmu->hw, sid, iova, access, &x, out);
 	return 0;
 }
 
@@ -421,6 +459,8 @@ static int paging_translate(struct ufd_domain *domain, uint64_t iova,
 	struct smmu_domain *d = to_smmu_domain(domain);
 	int rc;
 
+	if (!smmu_translate_cached_dev(d->smmu, iova, write, out))
+		return 0;
 	ufd_rwlock_rdlock(&d->lock);
 	rc = smmu_translate_sid(d->smmu, &d->masters, iova, write, out);
 	ufd_rwlock_unlock(&d->lock);

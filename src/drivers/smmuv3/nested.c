@@ -139,6 +139,8 @@ static int nested_translate(struct ufd_domain *domain, uint64_t iova,
 	struct smmu_nested *n = to_smmu_nested(domain);
 	int rc;
 
+	if (!smmu_translate_cached_dev(n->parent->smmu, iova, write, out))
+		return 0;
 	ufd_rwlock_rdlock(&n->lock);
 	/* The parent's lock keeps its freed tables out of the walk. */
 	ufd_rwlock_rdlock(&n->parent->lock);

@@ -358,6 +358,8 @@ void smmu_make_s2_ste(uint64_t ste[SMMU_STE_DWORDS], struct smmu_domain *d,
 int smmu_master_install(struct smmu_master *master, struct ufd_domain *domain,
 			const uint64_t ste[SMMU_STE_DWORDS],
 			const struct smmu_vmaster *vm);
+int smmu_translate_cached_dev(struct ufd_smmuv3 *smmu, uint64_t iova,
+			      bool write, struct ufd_translation *out);
 int smmu_translate_sid(struct ufd_smmuv3 *smmu, struct smmu_link *masters,
 		       uint64_t iova, bool write, struct ufd_translation *out);
 void smmu_inv_vmid_all(struct ufd_smmuv3 *smmu, uint16_t vmid);
