@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * Many threads on one IOAS with a mock domain attached: mapping and
- * unmapping (each thread in its own IOVA window, and all of them racing
- * for one shared window), copying into a second IOAS, reading through an
+ * unmapping (each thread in its own IOVA window, all of them racing for
+ * one shared window, and all of them placing areas automatically in one
+ * allowed range), copying into a second IOAS, reading through an
  * access, and a device DMA-reading the mapped memory. Run under
  * ThreadSanitizer in CI. The assertions: every call gets one of the
  * answers Linux gives for it, a DMA that succeeds returns the bytes of the
@@ -23,6 +24,9 @@
 #define ITERS 10000
 #define WINDOW (1ull << 24) /* MOCK_APERTURE_START */
 #define SHARED (WINDOW + 64 * (64 * PS))
+/* Where automatic placement may put areas (IOMMU_IOAS_ALLOW_IOVAS). */
+#define AUTO_START (1ull << 28)
+#define AUTO_LAST (AUTO_START + (16ull << 20) - 1)
 
 static uint8_t mem[NMAPPERS + 1][16 * 4096] __attribute__((aligned(4096)));
 
@@ -110,6 +114,25 @@ static void *mapper(void *arg)
 		rc = unmap_at(s, s->ioas, SHARED, 4 * PS);
 		if (rc && rc != -ENOENT)
 			fail_msg("unmap shared: %ld", rc);
+		if (i % 2 == 0) {
+			/* Placed for us: inside the allowed range, and ours. */
+			struct iommu_ioas_map cmd = {
+				.size = sizeof(cmd),
+				.flags = IOMMU_IOAS_MAP_READABLE,
+				.ioas_id = s->ioas,
+				.user_va = (uintptr_t)mem[m->index],
+				.length = len,
+			};
+
+			if (test_ioctl(s->ctx, IOMMU_IOAS_MAP, &cmd))
+				fail_msg("automatic map");
+			if (cmd.iova < AUTO_START ||
+			    cmd.iova + len - 1 > AUTO_LAST)
+				fail_msg("placed at %#llx",
+					 (unsigned long long)cmd.iova);
+			if (unmap_at(s, s->ioas, cmd.iova, len))
+				fail_msg("unmap automatic");
+		}
 	}
 	return NULL;
 }
@@ -148,6 +171,12 @@ static void test_many_threads(void **state)
 	};
 	struct mapper m[NMAPPERS];
 	pthread_t t[NMAPPERS + 1];
+	struct iommu_iova_range auto_range = { AUTO_START, AUTO_LAST };
+	struct iommu_ioas_allow_iovas allow = {
+		.size = sizeof(allow),
+		.num_iovas = 1,
+		.allowed_iovas = (uintptr_t)&auto_range,
+	};
 	struct ufd_object *obj;
 	struct ufd_ioas *ioas;
 	uint64_t len;
@@ -156,6 +185,8 @@ static void test_many_threads(void **state)
 		memset(mem[i], 0x40 + i, sizeof(mem[i]));
 	s.ioas = test_ioas_alloc(s.ctx);
 	s.ioas2 = test_ioas_alloc(s.ctx);
+	allow.ioas_id = s.ioas;
+	assert_int_equal(test_ioctl(s.ctx, IOMMU_IOAS_ALLOW_IOVAS, &allow), 0);
 	mock.id = s.ioas;
 	assert_int_equal(test_ioctl(s.ctx, IOMMU_TEST_CMD, &mock), 0);
 	obj = ufd_get_object(s.ctx, mock.mock_domain.out_stdev_id,
