@@ -398,7 +398,7 @@ static void test_random_model(void **state)
  * allowed ranges when there are some, and each hole from its own aligned
  * start. The scan below walks the window page by page.
  */
-#define AUTO_PAGES 64
+#define AUTO_PAGES 1024		 /* areas enough for a map three levels deep */
 #define AUTO_BEYOND (1ull << 40) /* first free IOVA past the window */
 
 struct auto_model {
@@ -470,7 +470,8 @@ static void test_auto_iova_model(void **state)
 						      AUTO_BEYOND - 1, &owner),
 					 0);
 			for (int r = 0; r < 4; r++) {
-				int p = 1 + (int)((seed >> (8 * r)) % 60);
+				int p = 1 + (int)((seed >> (8 * r)) %
+						  (AUTO_PAGES - 4));
 
 				assert_int_equal(iopt_reserve(&iopt, p * PS,
 							      p * PS + PS - 1,
@@ -480,14 +481,15 @@ static void test_auto_iova_model(void **state)
 			}
 		} else {
 			/* Two allowed windows with a gap between them. */
-			uint64_t st[2] = { 8 * PS, 40 * PS };
-			uint64_t la[2] = { 32 * PS - 1, 64 * PS - 1 };
+			uint64_t st[2] = { 8 * PS, (AUTO_PAGES / 2 + 8) * PS };
+			uint64_t la[2] = { AUTO_PAGES / 2 * PS - 1,
+					   AUTO_PAGES * PS - 1 };
 
 			m.nwin = 2;
 			m.win_first[0] = 8;
-			m.win_last[0] = 31;
-			m.win_first[1] = 40;
-			m.win_last[1] = 63;
+			m.win_last[0] = AUTO_PAGES / 2 - 1;
+			m.win_first[1] = AUTO_PAGES / 2 + 8;
+			m.win_last[1] = AUTO_PAGES - 1;
 			assert_int_equal(iopt_set_allowed(&iopt, st, la, 2), 0);
 		}
 		for (int step = 0; step < 4000; step++) {
@@ -517,7 +519,10 @@ static void test_auto_iova_model(void **state)
 					m.used[i] = true;
 				m.area_len[p] = n;
 			} else if (op == 1) {
-				if (!m.area_len[p])
+				/* The first area at or after p goes. */
+				while (p < AUTO_PAGES && !m.area_len[p])
+					p++;
+				if (p == AUTO_PAGES)
 					continue;
 				assert_int_equal(iopt_unmap(&iopt, p * PS,
 							    m.area_len[p] * PS,
