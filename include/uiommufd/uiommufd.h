@@ -99,6 +99,37 @@ UIOMMUFD_API int uiommufd_mmap(struct uiommufd_ctx *ctx, uint64_t offset,
 /** uiommufd_munmap() - undo uiommufd_mmap() (any part; all to release) */
 UIOMMUFD_API int uiommufd_munmap(void *addr, size_t length);
 
+/**
+ * uiommufd_mem_mapped() - declare memory the caller mapped, for fast pins
+ * @addr: start, page aligned
+ * @length: bytes (rounded up to whole pages)
+ * @prot: PROT_READ, PROT_WRITE or both: what the memory is mapped with
+ *
+ * A pin (IOMMU_IOAS_MAP into an IOAS with a domain, an access pinning)
+ * must fail with EFAULT for memory that is not mapped with the access it
+ * needs, as the kernel's pin does. For memory declared here that check is
+ * a lookup; otherwise it is one system call (MADV_POPULATE_*), most of
+ * what a 4 KiB map costs. The caller promises the range stays mapped with
+ * @prot (anonymous or shared memory, not a file that may be truncated)
+ * until it calls uiommufd_mem_unmapped(), which it must do before any
+ * munmap(), mremap(), mprotect() or MAP_FIXED mapping over part of it; a
+ * device DMA into declared memory that was taken away faults the process.
+ * The preload library keeps this record on its own from the calls it
+ * sees. The declaration is process-wide.
+ *
+ * Return: 0, or -EINVAL (@addr not page aligned, @length 0 or wrapping,
+ * @prot neither readable nor writable or with other bits).
+ */
+UIOMMUFD_API int uiommufd_mem_mapped(void *addr, size_t length, int prot);
+
+/**
+ * uiommufd_mem_unmapped() - withdraw a declaration, in whole or in part
+ *
+ * Pins of [@addr, @addr + @length) check the memory with a system call
+ * again. Return: 0, or -EINVAL (@length 0 or wrapping).
+ */
+UIOMMUFD_API int uiommufd_mem_unmapped(void *addr, size_t length);
+
 /** Which software IOMMU a device sits behind. */
 enum uiommufd_iommu_model {
 	UIOMMUFD_MODEL_MOCK = 0, /* the kernel selftest's mock IOMMU */

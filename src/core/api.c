@@ -11,6 +11,8 @@
 #include "core/mmap.h"
 #include "core/core.h"
 #include "core/device.h"
+#include "iopt/mapped.h"
+#include "iopt/pages.h"
 #include "dev/dev.h"
 #include "drivers/mock/mock.h"
 #include "drivers/smmuv3/smmuv3_drv.h"
@@ -72,6 +74,28 @@ UIOMMUFD_API int uiommufd_munmap(void *addr, size_t length)
 	if (!rc)
 		ufd_mmap_unmapped(addr, length);
 	return rc;
+}
+
+UIOMMUFD_API int uiommufd_mem_mapped(void *addr, size_t length, int prot)
+{
+	uintptr_t a = (uintptr_t)addr;
+
+	if (a % iopt_page_size() || !length || a + length < a ||
+	    !(prot & (PROT_READ | PROT_WRITE)) ||
+	    (prot & ~(PROT_READ | PROT_WRITE)))
+		return -EINVAL;
+	iopt_mapped_note(a, length, prot, MAP_ANONYMOUS | MAP_SHARED);
+	return 0;
+}
+
+UIOMMUFD_API int uiommufd_mem_unmapped(void *addr, size_t length)
+{
+	uintptr_t a = (uintptr_t)addr;
+
+	if (!length || a + length < a)
+		return -EINVAL;
+	iopt_mapped_forget(a, length);
+	return 0;
 }
 
 /*
