@@ -110,8 +110,7 @@ static int walk_pieces(struct io_pagetable *iopt, uint64_t iova, uint64_t last,
 	uint64_t next = iova;
 	int rc;
 
-	rangemap_for_each(node, &iopt->areas, iova, last)
-	{
+	rangemap_for_each (node, &iopt->areas, iova, last) {
 		struct piece_walk w = {
 			.area = to_area(node),
 			.start = ufd_max(node->start, iova),

@@ -597,8 +597,7 @@ struct iopt_pieces *iopt_get_pieces(struct io_pagetable *src, uint64_t iova,
 	if (!set)
 		return ERR_PTR(-ENOMEM);
 	ufd_rwlock_rdlock(&src->iova_rwsem);
-	rangemap_for_each(node, &src->areas, iova, last)
-	{
+	rangemap_for_each (node, &src->areas, iova, last) {
 		struct iopt_area *area = to_area(node);
 		uint64_t s = ufd_max(node->start, iova);
 		uint64_t l = ufd_min(node->last, last);
