@@ -84,7 +84,7 @@ UIOMMUFD_API int uiommufd_mem_mapped(void *addr, size_t length, int prot)
 	    !(prot & (PROT_READ | PROT_WRITE)) ||
 	    (prot & ~(PROT_READ | PROT_WRITE)))
 		return -EINVAL;
-	iopt_mapped_note(a, length, prot, MAP_ANONYMOUS | MAP_SHARED);
+	iopt_mapped_add(a, length, prot);
 	return 0;
 }
 

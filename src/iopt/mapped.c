@@ -72,6 +72,28 @@ static bool page_range(uintptr_t addr, size_t len, uint64_t *last)
 }
 
 /**
+ * iopt_mapped_add() - [addr, addr + len) is mapped with @prot from now on
+ * @addr: page aligned (else nothing is recorded)
+ * @prot: PROT_READ and PROT_WRITE count; other bits are ignored
+ *
+ * Whatever was recorded there is forgotten and, if @prot can read or
+ * write, the range recorded in its place.
+ */
+void iopt_mapped_add(uintptr_t addr, size_t len, int prot)
+{
+	uint64_t last;
+
+	if (addr % MAPPED_PAGE || !page_range(addr, len, &last))
+		return;
+	prot &= PROT_READ | PROT_WRITE;
+	ufd_mutex_lock(&mapped_lock);
+	forget_locked(addr, last);
+	if (prot)
+		range_insert_locked(addr, last, prot);
+	ufd_mutex_unlock(&mapped_lock);
+}
+
+/**
  * iopt_mapped_note() - the program's mmap() at @addr succeeded
  * @addr: where the mapping was made
  * @len: its length
@@ -85,17 +107,13 @@ static bool page_range(uintptr_t addr, size_t len, uint64_t *last)
  */
 void iopt_mapped_note(uintptr_t addr, size_t len, int prot, int flags)
 {
-	uint64_t last;
-
-	if (addr % MAPPED_PAGE || !page_range(addr, len, &last))
+	if (addr % MAPPED_PAGE)
 		return;
-	ufd_mutex_lock(&mapped_lock);
-	forget_locked(addr, last);
-	if ((flags & MAP_ANONYMOUS) && (prot & (PROT_READ | PROT_WRITE)) &&
+	if ((flags & MAP_ANONYMOUS) &&
 	    !(flags & (MAP_GROWSDOWN | MAP_NORESERVE)))
-		range_insert_locked(addr, last,
-				    prot & (PROT_READ | PROT_WRITE));
-	ufd_mutex_unlock(&mapped_lock);
+		iopt_mapped_add(addr, len, prot);
+	else
+		iopt_mapped_forget(addr, len);
 }
 
 /**

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+void iopt_mapped_add(uintptr_t addr, size_t len, int prot);
 void iopt_mapped_note(uintptr_t addr, size_t len, int prot, int flags);
 void iopt_mapped_forget(uintptr_t addr, size_t len);
 bool iopt_mapped_covers(uintptr_t addr, size_t len, bool write);
