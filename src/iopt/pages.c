@@ -53,6 +53,33 @@ static struct iopt_pages *pages_alloc(uint64_t first_offset, uint64_t length,
 	return pages;
 }
 
+/*
+ * Pages for bytes [@start, @start + @length) of a file or dma-buf, which
+ * the caller then maps (base) or attaches; pages_discard() if that fails.
+ */
+static struct iopt_pages *pages_alloc_window(enum iopt_pages_source source,
+					     uint64_t start, uint64_t length,
+					     bool writable,
+					     struct iopt_account *account)
+{
+	struct iopt_pages *pages =
+		pages_alloc(start % IOPT_PAGE_SIZE, length, writable, account);
+
+	if (IS_ERR(pages))
+		return pages;
+	pages->source = source;
+	pages->file_start = start;
+	pages->map_len = pages->npages * IOPT_PAGE_SIZE;
+	return pages;
+}
+
+/* Frees the pages object itself (its mapping and pins are gone). */
+static void pages_discard(struct iopt_pages *pages)
+{
+	ufd_mutex_destroy(&pages->mutex);
+	ufd_free(pages);
+}
+
 /**
  * iopt_pages_alloc_user() - pages for a range of the caller's memory
  * @uptr: first byte
@@ -118,26 +145,21 @@ struct iopt_pages *iopt_pages_alloc_file(int fd, uint64_t start,
 	if (end > (uint64_t)st.st_size)
 		return ERR_PTR(-EINVAL);
 
-	pages = pages_alloc(start % IOPT_PAGE_SIZE, length, writable, account);
+	pages = pages_alloc_window(IOPT_PAGES_FILE, start, length, writable,
+				   account);
 	if (IS_ERR(pages))
 		return pages;
-	pages->source = IOPT_PAGES_FILE;
-	pages->file_start = start;
-	pages->map_len = pages->npages * IOPT_PAGE_SIZE;
 	map = ufd_sys_mmap(NULL, pages->map_len,
 			   PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED,
 			   fd, (long)map_start);
 	rc = ufd_sys_ptr_err(map);
-	if (rc)
-		goto out_free;
+	if (rc) {
+		pages_discard(pages);
+		/* A write mapping of a read-only file: what EACCES means. */
+		return ERR_PTR(rc == -EACCES ? -EPERM : rc);
+	}
 	pages->base = (uintptr_t)map;
 	return pages;
-
-out_free:
-	ufd_mutex_destroy(&pages->mutex);
-	ufd_free(pages);
-	/* A write mapping of a file opened read-only is what EACCES means. */
-	return ERR_PTR(rc == -EACCES ? -EPERM : rc);
 }
 
 /**
@@ -165,21 +187,16 @@ struct iopt_pages *iopt_pages_alloc_dmabuf(int fd, uint64_t start,
 		return ERR_PTR(-EINVAL);
 	if (check_add_overflow(start, length - 1, &last))
 		return ERR_PTR(-EOVERFLOW);
-	pages = pages_alloc(start % IOPT_PAGE_SIZE, length, writable, NULL);
+	pages = pages_alloc_window(IOPT_PAGES_DMABUF, start, length, writable,
+				   NULL);
 	if (IS_ERR(pages))
 		return pages;
-	pages->source = IOPT_PAGES_DMABUF;
-	pages->file_start = start;
-	pages->map_len = pages->npages * IOPT_PAGE_SIZE;
 	rc = iopt_dmabuf_attach(pages, fd, start, length);
-	if (rc)
-		goto out_free;
+	if (rc) {
+		pages_discard(pages);
+		return ERR_PTR(rc);
+	}
 	return pages;
-
-out_free:
-	ufd_mutex_destroy(&pages->mutex);
-	ufd_free(pages);
-	return ERR_PTR(rc);
 }
 
 /** iopt_pages_get() - another reference; pairs with iopt_pages_put() */
@@ -198,9 +215,8 @@ void iopt_pages_put(struct iopt_pages *pages)
 		iopt_dmabuf_detach(pages); /* before the window goes */
 	if (pages->source != IOPT_PAGES_USER)
 		ufd_sys_munmap((void *)pages->base, pages->map_len);
-	ufd_mutex_destroy(&pages->mutex);
 	ufd_free(pages->pin_counts);
-	ufd_free(pages);
+	pages_discard(pages);
 }
 
 /*
