@@ -9,6 +9,7 @@
  * it unregisters: its memory is unmapped then.
  */
 #include <errno.h>
+#include <sched.h>
 
 #include "base/itree.h"
 #include "base/lock.h"
@@ -27,6 +28,7 @@ static struct itree_root orphans; /* pinned_lock */
  */
 static struct ufd_rawpool orphan_nodes = UFD_RAWPOOL_INIT(struct itree_node);
 _Atomic unsigned int iopt_pinned_live;
+_Atomic unsigned int iopt_pinned_fast;
 
 static uint64_t pages_last(const struct iopt_pages *pages)
 {
@@ -44,6 +46,9 @@ void iopt_pinned_add(struct iopt_pages *pages)
 	itree_insert(&regs, &pages->pin_node);
 	atomic_fetch_add(&iopt_pinned_live, 1);
 	ufd_mutex_unlock(&pinned_lock);
+	/* A lock-free munmap() that missed us must land before we look. */
+	while (atomic_load(&iopt_pinned_fast))
+		sched_yield();
 }
 
 static void orphan_insert_locked(uint64_t start, uint64_t last)
@@ -187,8 +192,13 @@ void iopt_pinned_reclaimed(uintptr_t addr, size_t len)
 	ufd_mutex_unlock(&pinned_lock);
 }
 
-/** iopt_pinned_any() - whether anything in [addr, addr + len) is pinned */
-bool iopt_pinned_any(uintptr_t addr, size_t len)
+/**
+ * iopt_pinned_any() - whether anything in [addr, addr + len) is pinned
+ * @unpinned: if nothing is, called with @arg under pinned_lock, so that no
+ *            pin can register there before it is done; NULL: nothing
+ */
+bool iopt_pinned_any(uintptr_t addr, size_t len, void (*unpinned)(void *arg),
+		     void *arg)
 {
 	bool any;
 
@@ -196,6 +206,8 @@ bool iopt_pinned_any(uintptr_t addr, size_t len)
 		return false;
 	ufd_mutex_lock(&pinned_lock);
 	any = itree_iter_first(&regs, addr, addr + len - 1) != NULL;
+	if (!any && unpinned)
+		unpinned(arg);
 	ufd_mutex_unlock(&pinned_lock);
 	return any;
 }

@@ -42,6 +42,33 @@ struct iopt_pages;
 
 /* Non-zero while any user memory is pinned: one load for the fast path. */
 extern _Atomic unsigned int iopt_pinned_live;
+/* Callers inside an iopt_pinned_fast_enter() section. */
+extern _Atomic unsigned int iopt_pinned_fast;
+
+/*
+ * The preload library's fast paths (munmap, madvise, mremap while nothing
+ * is pinned) take no lock, so a pin registering at that moment could check
+ * its memory before the change lands and pin what is about to go. Such a
+ * path runs its change between iopt_pinned_fast_enter(), which answers
+ * false once anything is pinned (then take the locked path), and
+ * iopt_pinned_fast_exit(); a pin that has registered waits for the paths
+ * already inside to leave before it checks its memory (iopt_pinned_add()).
+ * Sequentially consistent on both sides: either the path sees the pin, or
+ * the pin waits for the path.
+ */
+static inline bool iopt_pinned_fast_enter(void)
+{
+	atomic_fetch_add(&iopt_pinned_fast, 1);
+	if (!atomic_load(&iopt_pinned_live))
+		return true;
+	atomic_fetch_sub(&iopt_pinned_fast, 1);
+	return false;
+}
+
+static inline void iopt_pinned_fast_exit(void)
+{
+	atomic_fetch_sub(&iopt_pinned_fast, 1);
+}
 
 void iopt_pinned_add(struct iopt_pages *pages);
 void iopt_pinned_del(struct iopt_pages *pages);
@@ -52,6 +79,7 @@ typedef int (*iopt_pinned_release_fn)(uintptr_t start, size_t len, void *arg);
 int iopt_pinned_release(uintptr_t addr, size_t len, bool orphan,
 			iopt_pinned_release_fn release, void *arg);
 void iopt_pinned_reclaimed(uintptr_t addr, size_t len);
-bool iopt_pinned_any(uintptr_t addr, size_t len);
+bool iopt_pinned_any(uintptr_t addr, size_t len, void (*unpinned)(void *arg),
+		     void *arg);
 
 #endif

@@ -511,11 +511,15 @@ static int munmap_slow(void *addr, size_t len)
 {
 	int rc;
 
-	if (!atomic_load(&iopt_pinned_live) || !pinned_checkable(addr, len))
+	if (!pinned_checkable(addr, len))
 		rc = pl_real.munmap(addr, len);
-	else
+	else if (iopt_pinned_fast_enter()) {
+		rc = pl_real.munmap(addr, len);
+		iopt_pinned_fast_exit();
+	} else {
 		rc = iopt_pinned_release((uintptr_t)addr, len, true,
 					 release_unmap, NULL);
+	}
 	if (!rc && atomic_load(&ufd_mmap_live))
 		ufd_mmap_unmapped(addr, len);
 	return rc;
@@ -527,10 +531,13 @@ PL_EXPORT int munmap(void *addr, size_t len)
 	/* First: a pin racing the unmap must probe, not trust the record. */
 	iopt_mapped_forget((uintptr_t)addr, len);
 	if (likely(!atomic_load_explicit(&ufd_mmap_live,
-					 memory_order_relaxed) &&
-		   !atomic_load_explicit(&iopt_pinned_live,
-					 memory_order_relaxed)))
-		return pl_real.munmap(addr, len);
+					 memory_order_relaxed)) &&
+	    likely(iopt_pinned_fast_enter())) {
+		int rc = pl_real.munmap(addr, len);
+
+		iopt_pinned_fast_exit();
+		return rc;
+	}
 	return munmap_slow(addr, len);
 }
 
@@ -546,13 +553,18 @@ static int release_advise(uintptr_t start, size_t len, void *arg)
 
 PL_EXPORT int madvise(void *addr, size_t len, int advice)
 {
+	int rc;
+
 	pl_ensure_init();
-	if (likely(!atomic_load_explicit(&iopt_pinned_live,
-					 memory_order_relaxed)) ||
-	    (advice != MADV_DONTNEED && advice != MADV_FREE &&
+	if ((advice != MADV_DONTNEED && advice != MADV_FREE &&
 	     advice != MADV_REMOVE) ||
 	    !pinned_checkable(addr, len))
 		return pl_real.madvise(addr, len, advice);
+	if (likely(iopt_pinned_fast_enter())) {
+		rc = pl_real.madvise(addr, len, advice);
+		iopt_pinned_fast_exit();
+		return rc;
+	}
 	return iopt_pinned_release((uintptr_t)addr, len, false, release_advise,
 				   &advice);
 }
@@ -630,10 +642,29 @@ static void *mremap_pinned(void *old, size_t old_len, size_t new_len, int flags,
 	return MAP_FAILED;
 }
 
+/* A real mremap(), run by iopt_pinned_any() or directly. */
+struct mremap_call {
+	void *old, *new_addr, *p;
+	size_t old_len, new_len;
+	int flags, err;
+	bool done;
+};
+
+static void real_mremap(void *arg)
+{
+	struct mremap_call *a = arg;
+
+	a->p = pl_real.mremap(a->old, a->old_len, a->new_len, a->flags,
+			      a->new_addr);
+	a->err = errno;
+	a->done = true;
+}
+
 PL_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags,
 		       ...)
 {
 	void *new_addr = NULL, *p;
+	struct mremap_call a;
 	va_list ap;
 
 	pl_ensure_init();
@@ -644,14 +675,27 @@ PL_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags,
 		iopt_mapped_forget((uintptr_t)new_addr, new_len);
 	}
 	iopt_mapped_forget((uintptr_t)old, old_len);
-	if (likely(!atomic_load_explicit(&iopt_pinned_live,
-					 memory_order_relaxed)))
-		return pl_real.mremap(old, old_len, new_len, flags, new_addr);
-	/* old_len 0 duplicates a shared mapping and unmaps nothing. */
+	if (likely(iopt_pinned_fast_enter())) {
+		p = pl_real.mremap(old, old_len, new_len, flags, new_addr);
+		iopt_pinned_fast_exit();
+		return p;
+	}
+	a = (struct mremap_call){ .old = old,
+				  .new_addr = new_addr,
+				  .old_len = old_len,
+				  .new_len = new_len,
+				  .flags = flags };
+	/*
+	 * old_len 0 duplicates a shared mapping and unmaps nothing. Memory
+	 * nothing pins moves under the registry's lock, out of a pin's way.
+	 */
 	if (old_len && pinned_checkable(old, old_len) &&
-	    iopt_pinned_any((uintptr_t)old, old_len))
+	    iopt_pinned_any((uintptr_t)old, old_len, real_mremap, &a))
 		return mremap_pinned(old, old_len, new_len, flags, new_addr);
-	p = pl_real.mremap(old, old_len, new_len, flags, new_addr);
+	if (!a.done)
+		real_mremap(&a);
+	p = a.p;
+	errno = a.err;
 	if (p != MAP_FAILED && (flags & MREMAP_FIXED))
 		iopt_pinned_reclaimed((uintptr_t)p, new_len);
 	return p;
