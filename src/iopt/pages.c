@@ -384,25 +384,3 @@ uintptr_t iopt_pages_host_addr(struct iopt_pages *pages, uint64_t byte)
 	return base + byte;
 }
 
-/**
- * iopt_pages_repoint() - the pages' memory now lives at @new_base
- * @pages: user pages whose memory was moved aside by the preload library
- * @new_base: host address of page 0 now
- *
- * The caller (the io_pagetable) remaps every domain that maps these pages.
- *
- * Return: 0, or -EINVAL for file pages (we own their mapping).
- */
-int iopt_pages_repoint(struct iopt_pages *pages, uintptr_t new_base)
-{
-	if (pages->source != IOPT_PAGES_USER || new_base % IOPT_PAGE_SIZE)
-		return -EINVAL;
-	ufd_mutex_lock(&pages->mutex);
-	if (pages->npinned)
-		iopt_pinned_del(pages);
-	pages->base = new_base;
-	if (pages->npinned)
-		iopt_pinned_add(pages);
-	ufd_mutex_unlock(&pages->mutex);
-	return 0;
-}

@@ -18,8 +18,9 @@
  * fails with EFAULT on an address that is not mapped or not writable as
  * requested, as pinning does) and its host address stays valid for DMA
  * until unpinned. If the program unmaps or remaps pinned memory, the
- * preload library moves the pages aside and iopt_pages_repoint() makes the
- * pages follow (DESIGN.md, the memory model).
+ * preload library keeps the pinned pages mapped where they are until the
+ * last pin goes (src/iopt/pinned.h). Moving them aside with the pages
+ * following (DESIGN.md, the memory model) is not built yet.
  *
  * Locking: mutex protects pin_counts, npinned and base (and, for dma-buf
  * pages, the attachment's revoked flag and tracks: dmabuf.c); it nests
@@ -92,6 +93,5 @@ int iopt_pages_pin(struct iopt_pages *pages, uint64_t first, uint64_t last,
 void iopt_pages_unpin(struct iopt_pages *pages, uint64_t first, uint64_t last);
 uint32_t iopt_pages_pin_count(struct iopt_pages *pages, uint64_t index);
 uintptr_t iopt_pages_host_addr(struct iopt_pages *pages, uint64_t byte);
-int iopt_pages_repoint(struct iopt_pages *pages, uintptr_t new_base);
 
 #endif
