@@ -383,4 +383,3 @@ uintptr_t iopt_pages_host_addr(struct iopt_pages *pages, uint64_t byte)
 	ufd_mutex_unlock(&pages->mutex);
 	return base + byte;
 }
-
