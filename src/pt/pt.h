@@ -3,9 +3,10 @@
  * Page tables as the hardware stores them.
  *
  * What: one page-table engine -- map a range with the best page size at every
- * step, unmap a range, iova-to-phys, a hardware walk with architectural fault
- * reporting, read-and-clear of hardware dirty state, set-dirty, free -- over
- * every IOMMU table format the project models:
+ * step, unmap a range, remap a range to new output addresses, iova-to-phys, a
+ * hardware walk with architectural fault reporting, read-and-clear of
+ * hardware dirty state, set-dirty, free -- over every IOMMU table format the
+ * project models:
  *
  *   PT_FMT_ARM_S1   VMSAv8-64 stage 1, 4K/16K/64K granules (Arm ARM DDI 0487
  *                   D8 "The AArch64 Virtual Memory System Architecture")
@@ -51,6 +52,12 @@
  * smaller pieces (a new table one level down, or a contiguous run rewritten
  * in place) until the cut falls on a piece boundary.
  *
+ * Remap points the translations of a mapped range at other output
+ * addresses, as when memory a device has pinned moves: each leaf keeps its
+ * permissions, attributes and A/D state, and is split like PT_UNMAP_SPLIT
+ * splits when the range cuts it or its new address is not aligned to its
+ * size.
+ *
  * Dirty tracking: "dirty" is the format's hardware-set write state -- ARM
  * DBM leaves whose AP[2] (stage 1) or S2AP[1] (stage 2) says writable, the
  * D bit of VT-d and AMD leaves. A multi-entry page is dirty when any of its
@@ -62,15 +69,15 @@
  * Growing tables (AMD v1 with PT_CFG_DYNAMIC_TOP): a map beyond the current
  * top adds levels above it, the old top becoming entry 0 of the new one;
  * the owner learns the new root through pt_cfg.top_changed before any map
- * uses it. Beyond the current top nothing is mapped: unmap sees a hole,
- * dirty harvesting nothing, a walk a translation fault.
+ * uses it. Beyond the current top nothing is mapped: unmap and remap see a
+ * hole, dirty harvesting nothing, a walk a translation fault.
  *
  * Concurrency: every descriptor is read and written as one 64-bit atomic, so
  * a concurrent walker (a DMA in another thread) sees either the old or the
  * new entry, never a torn one. New tables are zeroed before a release store
- * links them. Callers serialise map, unmap and read_and_clear_dirty of
- * overlapping IOVA ranges (an rwlock with dirty harvesting on the read side
- * is enough); maps and unmaps of disjoint ranges may run concurrently
+ * links them. Callers serialise map, unmap, remap and read_and_clear_dirty
+ * of overlapping IOVA ranges (an rwlock with dirty harvesting on the read
+ * side is enough); maps and unmaps of disjoint ranges may run concurrently
  * (tables are installed with compare-and-swap, and a table is freed only by
  * an unmap that covers all of its IOVA). pt_walk(), pt_iova_to_phys() and
  * pt_set_dirty() may run concurrently with anything; hardware Access/Dirty
@@ -363,6 +370,39 @@ int pt_map(struct pt_table *t, uint64_t iova, uint64_t oa, uint64_t len,
  */
 int pt_unmap(struct pt_table *t, uint64_t iova, uint64_t len,
 	     unsigned int flags, struct pt_gather *gather, uint64_t *unmapped);
+
+/**
+ * pt_remap - point the translations of [iova, iova + len) at [oa, oa + len).
+ * @done: set to the bytes from @iova whose translations now point at the new
+ *        addresses (also on failure).
+ *
+ * Every byte of the range must be mapped. Each leaf keeps its permissions,
+ * attributes and its hardware Accessed/Dirty state; only its output address
+ * changes, to oa + (leaf iova - iova). A leaf the range cuts (it starts
+ * before @iova or ends after the last byte), or whose new output address is
+ * not aligned to its size, is split first, exactly as PT_UNMAP_SPLIT splits,
+ * until the pieces fit; pieces are not merged again later. Descriptors
+ * change by compare-and-swap so a concurrent hardware A/D update is never
+ * lost, and a concurrent walker sees either the old or the new translation
+ * of each page. The caller serialises this against map/unmap/dirty-harvest
+ * of overlapping ranges (like pt_map) and invalidates its IOTLBs afterwards.
+ * Nothing beyond a growing table's current top is mapped: a hole.
+ *
+ * Note the argument order: @len comes before @oa, unlike pt_map().
+ *
+ * Returns 0; -EINVAL (empty, @iova, @len or @oa not aligned to the smallest
+ * page); -EOVERFLOW (range wraps); -ERANGE (outside the table, or @oa range
+ * beyond oas); -ENOENT (a hole: what came before it is remapped); -ENOMEM
+ * (a split needed a table); -EFAULT (table memory unreachable).
+ *
+ * Undoing: after a failure, pt_remap(t, iova, *done, old_oa) with the
+ * output address the range had before (when it was mapped linearly) needs
+ * no split, so it cannot fail with -ENOMEM: [iova, iova + *done) holds only
+ * whole leaves that were aligned to their size at the old address too.
+ * When *done is 0 there is nothing to undo (and a zero length is -EINVAL).
+ */
+int pt_remap(struct pt_table *t, uint64_t iova, uint64_t len, uint64_t oa,
+	     uint64_t *done);
 
 /**
  * pt_gather_free - free the tables pt_unmap() detached into @gather, and

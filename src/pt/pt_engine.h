@@ -3,8 +3,8 @@
  * The page-table engine, written once and compiled once per format.
  *
  * A format's translation unit defines its geometry and accessors and then
- * includes this file, which turns them into the map/unmap/walk/dirty/free
- * entry points of a struct pt_fmt_ops named PTF_OPS. Everything here is
+ * includes this file, which turns them into the map/unmap/remap/walk/dirty/
+ * free entry points of a struct pt_fmt_ops named PTF_OPS. Everything here is
  * static, so each format gets its own copy with its accessors inlined; there
  * are no function pointers on the hot paths.
  *
@@ -41,11 +41,11 @@
  * live top level and root travel together in ctx->top so a growing table
  * swaps both at once.
  *
- * Position retention. map and unmap walk down once and then work along the
- * table they reached, entry after entry, climbing only as far as the next
- * IOVA requires and descending again from there: a 256-page map touches the
- * upper levels once, not 256 times. tbl[] holds the current path (host
- * pointers of the tables at each level that contain the current IOVA);
+ * Position retention. map, unmap and remap walk down once and then work
+ * along the table they reached, entry after entry, climbing only as far as
+ * the next IOVA requires and descending again from there: a 256-page map
+ * touches the upper levels once, not 256 times. tbl[] holds the current path
+ * (host pointers of the tables at each level that contain the current IOVA);
  * the invariant is that tbl[lvl..top] are valid for the IOVA being worked on.
  *
  * Page size choice. At every step map takes the largest allowed size that
@@ -53,14 +53,23 @@
  * (eng_best_lg2()), then fills a run of leaves of that size in one go until
  * a larger size could start, the table ends or the length runs out.
  *
- * Splitting. When PT_UNMAP_SPLIT lets unmap cut a large page, the page is
- * replaced by pieces of the next smaller size: the largest smaller size the
- * same level stores (a contiguous run or an AMD page-size group is rewritten
- * in place, entry by entry, each entry always translating the same way), or,
- * for a single entry, a new table one level down filled with the largest
- * size that level stores; the new table replaces the leaf with one atomic
- * swap. Pieces inherit the dirty state of the page. This repeats until the
- * cut falls on a piece boundary.
+ * Splitting. When PT_UNMAP_SPLIT lets unmap cut a large page, or remap meets
+ * a page its range cuts or whose new address is not aligned to its size,
+ * the page is replaced by pieces of the next smaller size: the largest
+ * smaller size the same level stores (a contiguous run or an AMD page-size
+ * group is rewritten in place, entry by entry, each entry always translating
+ * the same way), or, for a single entry, a new table one level down filled
+ * with the largest size that level stores; the new table replaces the leaf
+ * with one atomic swap. Pieces inherit the dirty state of the page. This
+ * repeats until the cut falls on a piece boundary (and, for remap, the new
+ * address on a piece's alignment).
+ *
+ * Remapping changes only the address part of leaves: each entry is rebuilt
+ * from its own attribute bits (fmt_leaf_bits()) with compare-and-swap, so a
+ * hardware A/D update racing with it is redone on the new entry rather than
+ * lost, and a walker sees each entry's old or new translation. Pieces are
+ * never merged back: remapping to the old address restores translations,
+ * not the old page sizes.
  *
  * Invariants a caller can rely on: a descriptor is only ever changed by one
  * 64-bit atomic store or compare-and-swap; a table is fully initialised
@@ -746,6 +755,114 @@ out:
 	return ret;
 }
 
+/*
+ * Point the page of 2^s_lg2 bytes whose first entry is tblp[idx] (level
+ * @lvl) at @oa. Each entry is rebuilt from its own attributes, so its
+ * permissions and A/D state stay; the compare-and-swap redoes an entry a
+ * hardware A/D update changed meanwhile.
+ */
+static void eng_repoint(const struct pt_walk_ctx *c, uint64_t *tblp,
+			unsigned int lvl, unsigned int idx, unsigned int s_lg2,
+			uint64_t oa)
+{
+	const unsigned int ilg2 = eng_item_lg2(lvl);
+	const unsigned int n = 1u << (s_lg2 - ilg2);
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		uint64_t *p = tblp + idx + k;
+		uint64_t cur = pt_load(p), nv;
+
+		do {
+			nv = fmt_make_leaf(c, lvl, oa + ((uint64_t)k << ilg2),
+					   s_lg2, fmt_leaf_bits(c, lvl, cur));
+		} while (!pt_cmpxchg(p, &cur, nv));
+	}
+}
+
+/*
+ * Arguments are checked by pt_remap(). One pass from @iova, retaining the
+ * position like eng_unmap(): a leaf that does not fit -- the range starts
+ * or ends inside it, or its new address is not aligned to its size -- is
+ * split (eng_split()) and looked at again; one that fits is repointed and
+ * the walk moves past it. Leaves behind the position are never touched again,
+ * and splits only happen at the position, so [iova, iova + *done) always
+ * holds whole leaves that were aligned before the call too.
+ */
+static int eng_remap(struct pt_table *t, uint64_t iova, uint64_t len,
+		     uint64_t oa, uint64_t *done_p)
+{
+	const struct pt_walk_ctx *c = &t->ctx;
+	uint64_t *tbl[PT_MAX_LEVELS];
+	uint64_t top, last, asked_last, pos = iova, done = 0;
+	unsigned int tl, lvl;
+	int ret;
+
+	*done_p = 0;
+	last = iova + (len - 1);
+	top = pt_load(&c->top);
+	tl = eng_top_level(top);
+	asked_last = last;
+	ret = eng_clip(c, tl, iova, &last);
+	if (ret)
+		/* All of it beyond a growing table's top: a hole. */
+		return ret < 0 ? ret : -ENOENT;
+	tbl[tl] = eng_tbl(c, eng_root(top), eng_nbits(c, tl, tl), true);
+	if (!tbl[tl])
+		return -EFAULT;
+
+	lvl = tl;
+	for (;;) {
+		unsigned int idx = eng_index(pos, lvl, eng_nbits(c, lvl, tl));
+		uint64_t e = pt_load(tbl[lvl] + idx);
+		uint64_t to = oa + (pos - iova), mask;
+		unsigned int s_lg2;
+
+		switch (e ? fmt_type(c, lvl, e) : PT_E_EMPTY) {
+		case PT_E_TABLE:
+			tbl[lvl - 1] = eng_tbl(c, fmt_table_pa(c, lvl, e),
+					       PTF_BITS, true);
+			if (!tbl[lvl - 1]) {
+				ret = -EFAULT;
+				goto out;
+			}
+			lvl--;
+			continue;
+		case PT_E_LEAF:
+			break;
+		default:
+			ret = -ENOENT;
+			goto out;
+		}
+		s_lg2 = fmt_leaf_lg2(c, lvl, e);
+		mask = pt_lg2_mask(s_lg2);
+		if (((pos | to) & mask) || last - pos < mask) {
+			/*
+			 * pos, to and last + 1 are aligned to the smallest
+			 * page: no split is asked of a single level-0 entry.
+			 */
+			ret = eng_split(t, tbl[lvl], lvl, idx);
+			if (ret)
+				goto out;
+			continue;
+		}
+		eng_repoint(c, tbl[lvl], lvl, idx, s_lg2, to);
+		done += mask + 1;
+		if (last - pos == mask)
+			break;
+		pos += mask + 1;
+		/* Climb past every table the position has left. */
+		while (lvl < tl && eng_index(pos, lvl, PTF_BITS) == 0)
+			lvl++;
+	}
+	/* The part beyond a growing table's top is a hole. */
+	if (last != asked_last)
+		ret = -ENOENT;
+out:
+	*done_p = done;
+	return ret;
+}
+
 static int eng_iova_to_phys(const struct pt_walk_ctx *c, uint64_t iova,
 			    uint64_t *oa)
 {
@@ -1213,6 +1330,7 @@ const struct pt_fmt_ops PTF_OPS = {
 	.level_sizes = eng_level_sizes,
 	.map = eng_map,
 	.unmap = eng_unmap,
+	.remap = eng_remap,
 	.walk = eng_walk,
 	.iova_to_phys = eng_iova_to_phys,
 	.read_and_clear_dirty = eng_read_and_clear_dirty,

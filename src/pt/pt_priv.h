@@ -64,6 +64,13 @@ struct pt_fmt_ops {
 	int (*unmap)(struct pt_table *t, uint64_t iova, uint64_t len,
 		     unsigned int flags, struct pt_gather *gather,
 		     uint64_t *unmapped);
+	/*
+	 * pt_remap() after its argument checks: @iova, @len and @oa are
+	 * aligned to the smallest page, the ranges do not wrap and the
+	 * output range lies within oas. Sets *done.
+	 */
+	int (*remap)(struct pt_table *t, uint64_t iova, uint64_t len,
+		     uint64_t oa, uint64_t *done);
 	int (*walk)(const struct pt_walk_ctx *ctx, uint64_t iova,
 		    unsigned int access, struct pt_walk_result *res);
 	int (*iova_to_phys)(const struct pt_walk_ctx *ctx, uint64_t iova,

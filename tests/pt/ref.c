@@ -272,6 +272,36 @@ int ref_unmap(struct ref *r, uint64_t iova, uint64_t len, unsigned int flags,
 	return ret;
 }
 
+int ref_remap(struct ref *r, uint64_t iova, uint64_t len, uint64_t oa,
+	      uint64_t *done)
+{
+	uint64_t last = iova + (len - 1), pos = iova;
+
+	*done = 0;
+	for (;;) {
+		long i = ref_find(r, pos);
+		uint64_t to = oa + (pos - iova);
+		struct ref_leaf *l;
+		int ret;
+
+		if (i < 0)
+			return -ENOENT;
+		l = &r->v[i];
+		if (pos != l->iova || leaf_last(l) > last ||
+		    (to & lg2_mask(l->s_lg2))) {
+			ret = ref_split(r, (size_t)i);
+			if (ret)
+				return ret;
+			continue;
+		}
+		l->oa = to;
+		*done += 1ull << l->s_lg2;
+		if (leaf_last(l) == last)
+			return 0;
+		pos = leaf_last(l) + 1;
+	}
+}
+
 int ref_set_dirty(struct ref *r, uint64_t iova)
 {
 	const struct pt_cfg *cfg = &r->t->cfg;

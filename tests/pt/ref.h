@@ -5,7 +5,8 @@
  * The model is a sorted array of leaves (IOVA, size, output address,
  * protection, dirty). It knows nothing about descriptors or levels beyond
  * the page sizes a table reports; it states the contract of pt_map(),
- * pt_unmap(), pt_read_and_clear_dirty() and pt_set_dirty() directly:
+ * pt_unmap(), pt_remap(), pt_read_and_clear_dirty() and pt_set_dirty()
+ * directly:
  *
  *  - map lays leaves greedily: at each step the largest size in the table's
  *    page-size bitmap that the IOVA and output address are both aligned to
@@ -16,6 +17,9 @@
  *    splitting is allowed, in which case the leaf is replaced by the
  *    largest smaller size its level stores (or, for a single entry, the
  *    largest size the level below stores) until the cut is on a boundary;
+ *  - remap gives each leaf of the range its new address, splitting (as
+ *    unmap does) a leaf the range cuts or whose new address is not aligned
+ *    to its size; leaves keep their protection and dirty state;
  *  - a dirty leaf is reported and cleaned whole.
  *
  * Everything is linear in the number of leaves; tests keep that small.
@@ -56,6 +60,14 @@ int ref_map(struct ref *r, uint64_t iova, uint64_t oa, uint64_t len,
 /* Expected result of pt_unmap(); updates the model. */
 int ref_unmap(struct ref *r, uint64_t iova, uint64_t len, unsigned int flags,
 	      uint64_t *unmapped);
+
+/*
+ * Expected result of pt_remap() for arguments pt_remap() accepts (aligned,
+ * in range); updates the model. A leaf the range cuts or whose new address
+ * is misaligned is split as unmap splits, until the pieces fit.
+ */
+int ref_remap(struct ref *r, uint64_t iova, uint64_t len, uint64_t oa,
+	      uint64_t *done);
 
 /* Expected result of pt_set_dirty(). */
 int ref_set_dirty(struct ref *r, uint64_t iova);

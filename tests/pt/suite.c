@@ -293,8 +293,10 @@ struct rt {
 	unsigned int sizes[64];
 	unsigned int nsizes;
 	struct pt_gather gather;
+	bool remaps; /* remaps join the sequence */
 	/* What the sequence exercised, printed at the end. */
 	unsigned long maps_ok, maps_err, unmaps_ok, unmaps_err, probes;
+	unsigned long remaps_ok, remaps_err, remaps_split;
 	size_t max_leaves;
 	uint64_t sizes_seen;
 };
@@ -468,6 +470,101 @@ static void rt_unmap(struct rt *x)
 		x->unmaps_ok++;
 }
 
+/*
+ * Remap a range of leaves (cut anywhere) or of anything, shifted by an
+ * amount aligned near the largest leaf involved: above it nothing splits
+ * but the cuts, a little below it the leaves split, and no further below so
+ * the number of pieces stays sane.
+ */
+static void rt_remap(struct rt *x)
+{
+	const unsigned int g = smallest_lg2(x->t), oas = x->t->ctx.oas;
+	unsigned int big = g, a;
+	uint64_t iova, len, last, oa, done = 1, want_done = 0;
+	size_t k, before = x->r.n;
+	int ret, want;
+
+	if (!x->r.n || !rng_below(&x->rng, 5)) {
+		uint64_t count = 1 + rng_below(&x->rng, 64);
+
+		iova = rt_addr(x, g, count);
+		len = count << g;
+	} else {
+		size_t j;
+		const struct ref_leaf *l;
+
+		k = rng_below(&x->rng, x->r.n);
+		j = k + rng_below(&x->rng, 4);
+		l = &x->r.v[k];
+		if (j >= x->r.n)
+			j = x->r.n - 1;
+		iova = l->iova;
+		if (!rng_below(&x->rng, 3))
+			iova += rng_below(&x->rng, 1ull << (l->s_lg2 - g)) << g;
+		last = x->r.v[j].iova + lg2_mask(x->r.v[j].s_lg2);
+		if (!rng_below(&x->rng, 3) && last > iova)
+			last -= rng_below(&x->rng, ((last - iova) >> g) + 1)
+				<< g;
+		len = last - iova + 1;
+	}
+	last = iova + (len - 1);
+	if (last < iova) {
+		assert_int_equal(pt_remap(x->t, iova, len, 0, &done),
+				 -EOVERFLOW);
+		assert_true(done == 0);
+		return;
+	}
+	if (!in_max_range(x->t, iova, last)) {
+		assert_int_equal(pt_remap(x->t, iova, len, 0, &done), -ERANGE);
+		assert_true(done == 0);
+		return;
+	}
+	if (len > (1ull << (oas - 2)))
+		return;
+	for (k = 0; k < x->r.n; k++) {
+		const struct ref_leaf *l = &x->r.v[k];
+
+		if (l->iova <= last && l->iova + lg2_mask(l->s_lg2) >= iova &&
+		    l->s_lg2 > big)
+			big = l->s_lg2;
+	}
+	if (rng_below(&x->rng, 3))
+		a = big - (unsigned int)rng_below(
+				  &x->rng, (big - g < 6 ? big - g : 6) + 1);
+	else
+		a = big + (unsigned int)rng_below(&x->rng, 4);
+	if (a > oas - 3)
+		a = oas - 3;
+	if (a < g)
+		a = g;
+	oa = (rng_next(&x->rng) & lg2_mask(oas - 2)) & ~lg2_mask(a);
+	/*
+	 * Pieces are as small as the shift oa - iova is aligned: keep it
+	 * aligned like oa, except on short ranges now and then.
+	 */
+	if ((len >> g) > 4096 || rng_below(&x->rng, 4))
+		oa |= iova & lg2_mask(a);
+
+	ret = pt_remap(x->t, iova, len, oa, &done);
+	want = ref_remap(&x->r, iova, len, oa, &want_done);
+	if (ret != want || done != want_done)
+		printf("# remap 0x%" PRIx64 "+0x%" PRIx64 " to 0x%" PRIx64
+		       ": %d/0x%" PRIx64 ", model %d/0x%" PRIx64 "\n",
+		       iova, len, oa, ret, done, want, want_done);
+	assert_int_equal(ret, want);
+	assert_true(done == want_done);
+	if (ret)
+		x->remaps_err++;
+	else
+		x->remaps_ok++;
+	if (x->r.n != before)
+		x->remaps_split++;
+	check_probe(x->t, &x->r, iova);
+	check_probe(x->t, &x->r, last);
+	if (done)
+		check_probe(x->t, &x->r, iova + done - 1);
+}
+
 /* An IOVA near something mapped, or anywhere in the bases' reach. */
 static uint64_t rt_probe_addr(struct rt *x)
 {
@@ -494,6 +591,11 @@ static void rt_step(struct rt *x)
 	uint64_t iova;
 	int ret;
 
+	/* Drawn only with remaps on: other sequences stay as they were. */
+	if (x->remaps && !rng_below(&x->rng, 5)) {
+		rt_remap(x);
+		return;
+	}
 	switch (rng_below(&x->rng, 20)) {
 	case 0 ... 5:
 		rt_map(x);
@@ -567,7 +669,7 @@ static void unmap_all(struct pt_table *t, struct ref *r)
 }
 
 static void run_random(const struct pt_cfg *cfg, uint64_t seed,
-		       unsigned int steps)
+		       unsigned int steps, bool remaps)
 {
 	int64_t live = ufd_alloc_live();
 	struct rt x = { 0 };
@@ -577,6 +679,7 @@ static void run_random(const struct pt_cfg *cfg, uint64_t seed,
 	x.t = new_table(cfg);
 	ref_init(&x.r, x.t);
 	rng_seed(&x.rng, seed);
+	x.remaps = remaps;
 	rt_bases(&x);
 	for (bm = pt_pgsize_bitmap(x.t); bm; bm &= bm - 1)
 		x.sizes[x.nsizes++] = (unsigned int)__builtin_ctzll(bm);
@@ -601,6 +704,9 @@ static void run_random(const struct pt_cfg *cfg, uint64_t seed,
 	       "%lu probes, up to %zu leaves, sizes seen 0x%" PRIx64 "\n",
 	       steps, x.maps_ok, x.maps_err, x.unmaps_ok, x.unmaps_err,
 	       x.probes, x.max_leaves, x.sizes_seen);
+	if (remaps)
+		printf("#  remaps %lu ok %lu failed, %lu split leaves\n",
+		       x.remaps_ok, x.remaps_err, x.remaps_split);
 	unmap_all(x.t, &x.r);
 	check_full(x.t, &x.r);
 	pt_gather_free(x.t, &x.gather);
@@ -623,7 +729,7 @@ static void test_random(void **state)
 								 : 4000;
 
 		printf("# %s\n", tc->desc);
-		run_random(&tc->cfg, seed, steps);
+		run_random(&tc->cfg, seed, steps, false);
 	}
 }
 
@@ -1159,7 +1265,7 @@ static void test_guest_tables(void **state)
 		cfg.mem = &arena_ops;
 		cfg.mem_priv = &a;
 		/* The random sequence again, tables in the arena. */
-		run_random(&cfg, seed, 600);
+		run_random(&cfg, seed, 600, false);
 		assert_int_equal(a.live, 0);
 
 		t = new_table(&cfg);
@@ -1372,6 +1478,818 @@ static void test_concurrent(void **state)
 	pt_free(t);
 }
 
+/* ---- remap ---- */
+
+/* Every 2^step_lg2 bytes of [iova, iova + len) translates linearly to @oa. */
+static void check_linear(struct pt_table *t, uint64_t iova, uint64_t len,
+			 uint64_t oa, unsigned int step_lg2)
+{
+	uint64_t off, pa, step = 1ull << step_lg2;
+
+	for (off = 0; off < len; off += step) {
+		/* The first and the last byte of each step. */
+		uint64_t probe[2] = { off, off + step - 1 };
+		unsigned int k;
+
+		for (k = 0; k < 2; k++) {
+			int ret = pt_iova_to_phys(t, iova + probe[k], &pa);
+
+			if (ret || pa != oa + probe[k])
+				printf("# iova 0x%" PRIx64 ": %d 0x%" PRIx64
+				       ", want 0x%" PRIx64 "\n",
+				       iova + probe[k], ret, pa, oa + probe[k]);
+			assert_int_equal(ret, 0);
+			assert_true(pa == oa + probe[k]);
+		}
+	}
+}
+
+struct leaf_rec {
+	uint64_t iova, oa, desc;
+	unsigned int s_lg2;
+};
+
+struct leaf_list {
+	struct leaf_rec *v;
+	size_t n, cap;
+};
+
+static int leaf_list_fn(void *priv, uint64_t iova, unsigned int s_lg2,
+			uint64_t oa, uint64_t desc)
+{
+	struct leaf_list *ll = priv;
+
+	if (ll->n == ll->cap) {
+		ll->cap = ll->cap ? 2 * ll->cap : 64;
+		ll->v = realloc(ll->v, ll->cap * sizeof(*ll->v));
+		assert_non_null(ll->v);
+	}
+	ll->v[ll->n++] = (struct leaf_rec){ iova, oa, desc, s_lg2 };
+	return 0;
+}
+
+/* The leaves intersecting [iova, iova + len), in IOVA order. */
+static void leaf_list_get(struct pt_table *t, uint64_t iova, uint64_t len,
+			  struct leaf_list *ll)
+{
+	ll->n = 0;
+	assert_int_equal(pt_for_each_leaf(t, iova, len, leaf_list_fn, ll), 0);
+}
+
+/*
+ * Every format keeps a leaf's output address in bits 51:12 (the AMD page
+ * size encoding too; ARM with 64K puts OA[51:48] in 15:12), so a remap that
+ * keeps the page size must leave every other bit as it was: permissions,
+ * attributes, Accessed, Dirty.
+ */
+#define LEAF_ADDR_BITS (((1ull << 52) - 1) & ~((1ull << 12) - 1))
+
+/* The smallest page size stored above level 0. */
+static unsigned int split_lg2(struct pt_table *t, const struct ref *r)
+{
+	uint64_t bm;
+
+	for (bm = pt_pgsize_bitmap(t); bm; bm &= bm - 1) {
+		unsigned int s = (unsigned int)__builtin_ctzll(bm);
+
+		if (ref_level_of(r, s) > 0)
+			return s;
+	}
+	return 0;
+}
+
+/* Small pages, across a table boundary; every page checked. */
+static void test_remap_small(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+
+	for (; tc->desc; tc++) {
+		int64_t live = ufd_alloc_live();
+		struct pt_table *t = new_table(&tc->cfg);
+		unsigned int g = smallest_lg2(t);
+		uint64_t pg = 1ull << g, len = 64 * pg, m = 0, wm = 0;
+		uint64_t iova = (1ull << pt_item_lg2(&t->ctx, 1)) - 32 * pg;
+		/* Only the smallest size fits these output addresses. */
+		uint64_t oa0 = (1ull << 30) + pg, oa1 = (3ull << 30) + 5 * pg;
+		uint64_t done = 1, wd;
+		struct ref r;
+
+		ref_init(&r, t);
+		if (!in_max_range(t, iova, iova + len - 1))
+			iova = 0;
+		assert_int_equal(pt_map(t, iova, oa0, len,
+					PT_PROT_READ | PT_PROT_WRITE, &m),
+				 ref_map(&r, iova, oa0, len,
+					 PT_PROT_READ | PT_PROT_WRITE, &wm));
+		assert_true(m == len);
+		assert_int_equal(pt_remap(t, iova, len, oa1, &done), 0);
+		assert_true(done == len);
+		assert_int_equal(ref_remap(&r, iova, len, oa1, &wd), 0);
+		check_linear(t, iova, len, oa1, g);
+		check_full(t, &r);
+		assert_int_equal(count_leaves(t), 64);
+
+		/* A part in the middle back: only that part moves. */
+		assert_int_equal(pt_remap(t, iova + 16 * pg, 8 * pg,
+					  oa0 + 16 * pg, &done),
+				 0);
+		assert_true(done == 8 * pg);
+		ref_remap(&r, iova + 16 * pg, 8 * pg, oa0 + 16 * pg, &wd);
+		check_linear(t, iova, 16 * pg, oa1, g);
+		check_linear(t, iova + 16 * pg, 8 * pg, oa0 + 16 * pg, g);
+		check_linear(t, iova + 24 * pg, 40 * pg, oa1 + 24 * pg, g);
+		check_full(t, &r);
+
+		unmap_all(t, &r);
+		pt_free(t);
+		ref_destroy(&r);
+		assert_int_equal(ufd_alloc_live(), live);
+	}
+}
+
+/*
+ * Large pages: to an address aligned like them they stay whole; to one
+ * aligned only a little (at most 2^9 pieces a page) they split.
+ */
+static void test_remap_large(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+
+	for (; tc->desc; tc++) {
+		int64_t live = ufd_alloc_live();
+		struct pt_table *t = new_table(&tc->cfg);
+		unsigned int g = smallest_lg2(t), oas = t->ctx.oas;
+		uint64_t bm = pt_pgsize_bitmap(t);
+		const unsigned int rw = PT_PROT_READ | PT_PROT_WRITE;
+		struct leaf_list ll = { 0 };
+		struct ref r;
+
+		ref_init(&r, t);
+		for (bm &= bm - 1; bm; bm &= bm - 1) {
+			unsigned int s = (unsigned int)__builtin_ctzll(bm), a;
+			uint64_t size = 1ull << s, x = 4ull << s, m = 0, d, wd;
+			/* Aligned to s and no more: map lays pages of 2^s. */
+			uint64_t oa0 = (8ull << s) + size;
+			uint64_t oa1 = (32ull << s) + 3 * size;
+			uint64_t oa2;
+			size_t k;
+
+			if (!in_max_range(t, x, x + 2 * size - 1) ||
+			    s + 8 > oas)
+				continue;
+			assert_int_equal(pt_map(t, x, oa0, 2 * size, rw, &m),
+					 0);
+			ref_map(&r, x, oa0, 2 * size, rw, &m);
+			leaf_list_get(t, x, 2 * size, &ll);
+			assert_int_equal(ll.n, 2);
+
+			/* Aligned the same way: the pages stay whole. */
+			assert_int_equal(pt_remap(t, x, 2 * size, oa1, &d), 0);
+			assert_true(d == 2 * size);
+			ref_remap(&r, x, 2 * size, oa1, &wd);
+			leaf_list_get(t, x, 2 * size, &ll);
+			assert_int_equal(ll.n, 2);
+			for (k = 0; k < 2; k++) {
+				assert_int_equal(ll.v[k].s_lg2, s);
+				assert_true(ll.v[k].iova == x + k * size);
+				assert_true(ll.v[k].oa == oa1 + k * size);
+			}
+			check_full(t, &r);
+
+			/* Aligned to a smaller size only: the pages split. */
+			a = s - g > 9 ? s - 9 : g;
+			oa2 = (64ull << s) + (1ull << a);
+			assert_int_equal(pt_remap(t, x, 2 * size, oa2, &d), 0);
+			assert_true(d == 2 * size);
+			ref_remap(&r, x, 2 * size, oa2, &wd);
+			leaf_list_get(t, x, 2 * size, &ll);
+			assert_true(ll.n >= 2ull << (s - a));
+			for (k = 0; k < ll.n; k++)
+				assert_true(ll.v[k].s_lg2 <= a);
+			check_linear(t, x, 2 * size, oa2, a);
+			check_full(t, &r);
+			unmap_all(t, &r);
+		}
+		free(ll.v);
+		pt_free(t);
+		ref_destroy(&r);
+		assert_int_equal(ufd_alloc_live(), live);
+	}
+}
+
+/* A range that cuts a large page at both ends; the outside stays put. */
+static void test_remap_cut(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+
+	for (; tc->desc; tc++) {
+		int64_t live = ufd_alloc_live();
+		struct pt_table *t = new_table(&tc->cfg);
+		unsigned int g = smallest_lg2(t), oas = t->ctx.oas;
+		uint64_t bm = pt_pgsize_bitmap(t), pg = 1ull << g;
+		const unsigned int rw = PT_PROT_READ | PT_PROT_WRITE;
+		struct ref r;
+
+		ref_init(&r, t);
+		for (bm &= bm - 1; bm; bm &= bm - 1) {
+			unsigned int s = (unsigned int)__builtin_ctzll(bm);
+			uint64_t size = 1ull << s, x = 2ull << s, m = 0, d, wd;
+			uint64_t oa0 = (8ull << s) + size, in = size - 2 * pg;
+			/*
+			 * First the same offset modulo the page (pieces are
+			 * small only near the cuts), then any offset.
+			 */
+			uint64_t to[2] = { (32ull << s) + pg,
+					   (64ull << s) + 3 * pg };
+			unsigned int v;
+
+			/* Room for a page at each end and some between. */
+			if (!in_max_range(t, x, x + size - 1) || s + 8 > oas ||
+			    s - g < 2)
+				continue;
+			for (v = 0; v < 2; v++) {
+				if (v == 1 && s - g > 10)
+					break;
+				assert_int_equal(
+					pt_map(t, x, oa0, size, rw, &m), 0);
+				ref_map(&r, x, oa0, size, rw, &m);
+				assert_int_equal(
+					pt_remap(t, x + pg, in, to[v], &d), 0);
+				assert_true(d == in);
+				ref_remap(&r, x + pg, in, to[v], &wd);
+				check_full(t, &r);
+				check_linear(t, x, pg, oa0, g);
+				check_linear(t, x + size - pg, pg,
+					     oa0 + size - pg, g);
+				if (v == 1 || in <= 8 * pg) {
+					check_linear(t, x + pg, in, to[v], g);
+				} else {
+					/* The ends: the cuts are there. */
+					check_linear(t, x + pg, 4 * pg, to[v],
+						     g);
+					check_linear(t, x + size - 5 * pg,
+						     4 * pg,
+						     to[v] + in - 4 * pg, g);
+				}
+				unmap_all(t, &r);
+			}
+		}
+		pt_free(t);
+		ref_destroy(&r);
+		assert_int_equal(ufd_alloc_live(), live);
+	}
+}
+
+/* What a walk says of @iova apart from the address. */
+struct walk_sig {
+	int ret;
+	enum pt_fault fault;
+	unsigned int perm, page_lg2, level;
+	uint64_t attr;
+};
+
+static const unsigned int sig_access[] = {
+	PT_ACCESS_READ | PT_ACCESS_PRIV,
+	PT_ACCESS_WRITE | PT_ACCESS_PRIV,
+	PT_ACCESS_EXEC | PT_ACCESS_PRIV,
+	PT_ACCESS_READ,
+	PT_ACCESS_WRITE,
+};
+#define NSIG (sizeof(sig_access) / sizeof(sig_access[0]))
+
+static void walk_sigs(struct pt_table *t, uint64_t iova, struct walk_sig *sig)
+{
+	unsigned int k;
+
+	for (k = 0; k < NSIG; k++) {
+		struct pt_walk_result res;
+
+		/* No hardware updates: the walk must change nothing. */
+		sig[k].ret = pt_walk(pt_table_walk_ctx(t), iova, sig_access[k],
+				     &res);
+		sig[k].fault = res.fault;
+		sig[k].perm = res.perm;
+		sig[k].page_lg2 = sig[k].ret ? 0 : res.page_lg2;
+		sig[k].level = res.level;
+		sig[k].attr = sig[k].ret ? 0 : res.attr;
+	}
+}
+
+static void check_sigs(const struct walk_sig *a, const struct walk_sig *b)
+{
+	unsigned int k;
+
+	for (k = 0; k < NSIG; k++) {
+		assert_int_equal(a[k].ret, b[k].ret);
+		assert_int_equal(a[k].fault, b[k].fault);
+		assert_int_equal(a[k].perm, b[k].perm);
+		assert_int_equal(a[k].page_lg2, b[k].page_lg2);
+		assert_int_equal(a[k].level, b[k].level);
+		assert_true(a[k].attr == b[k].attr);
+	}
+}
+
+/* Permissions, attributes, Accessed and Dirty survive a remap. */
+static void test_remap_attrs(void **state)
+{
+	static const unsigned int prots[] = {
+		PT_PROT_READ | PT_PROT_WRITE,
+		PT_PROT_READ,
+		PT_PROT_WRITE | PT_PROT_NOEXEC,
+		PT_PROT_READ | PT_PROT_WRITE | PT_PROT_PRIV | PT_PROT_CACHE,
+		PT_PROT_READ | PT_PROT_WRITE | PT_PROT_MMIO,
+	};
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+
+	for (; tc->desc; tc++) {
+		int64_t live = ufd_alloc_live();
+		struct pt_table *t = new_table(&tc->cfg);
+		unsigned int g = smallest_lg2(t), b = big_lg2(t), k, i;
+		uint64_t pg = 1ull << g, base = 64 * pg, m = 0, d, wd;
+		uint64_t len = 40 * pg, oa0 = (1ull << 30) + pg;
+		uint64_t oa1 = (5ull << 30) + 7 * pg, bx = 0, bsz = 0, boa;
+		struct walk_sig before[40][NSIG], after[NSIG];
+		struct walk_sig bbefore[NSIG], bfirst[NSIG];
+		struct leaf_list l0 = { 0 }, l1 = { 0 };
+		struct ref r;
+
+		ref_init(&r, t);
+		/* Eight small pages of each protection, mapped linearly. */
+		for (k = 0; k < 5; k++)
+			assert_int_equal(
+				pt_map(t, base + k * 8 * pg, oa0 + k * 8 * pg,
+				       8 * pg, prots[k], &m),
+				ref_map(&r, base + k * 8 * pg, oa0 + k * 8 * pg,
+					8 * pg, prots[k], &m));
+		/* A large page if one is cheap to split. */
+		if (b && b - g <= 10 && b + 4 <= t->ctx.oas) {
+			bsz = 1ull << b;
+			bx = 2 * bsz;
+			if (bx < base + len)
+				bx = (base + len + 2 * bsz) & ~(bsz - 1);
+			if (!in_max_range(t, bx, bx + bsz - 1))
+				bsz = 0;
+		}
+		if (bsz) {
+			assert_int_equal(
+				pt_map(t, bx, 4 * bsz, bsz,
+				       PT_PROT_READ | PT_PROT_WRITE, &m),
+				ref_map(&r, bx, 4 * bsz, bsz,
+					PT_PROT_READ | PT_PROT_WRITE, &m));
+			assert_int_equal(pt_set_dirty(t, bx + bsz - pg),
+					 ref_set_dirty(&r, bx + bsz - pg));
+		}
+		/* Some dirty, some accessed (where A is not set at map). */
+		for (i = 0; i < 40; i += 3)
+			assert_int_equal(pt_set_dirty(t, base + i * pg),
+					 ref_set_dirty(&r, base + i * pg));
+		for (i = 1; i < 40; i += 4) {
+			struct pt_walk_result res;
+
+			pt_walk(pt_table_walk_ctx(t), base + i * pg,
+				PT_ACCESS_PRIV | PT_HW_HA, &res);
+		}
+		for (i = 0; i < 40; i++)
+			walk_sigs(t, base + i * pg, before[i]);
+		leaf_list_get(t, base, len, &l0);
+		check_dirty(t, &r, base, len, true);
+
+		assert_int_equal(pt_remap(t, base, len, oa1, &d), 0);
+		assert_true(d == len);
+		ref_remap(&r, base, len, oa1, &wd);
+		check_linear(t, base, len, oa1, g);
+		for (i = 0; i < 40; i++) {
+			walk_sigs(t, base + i * pg, after);
+			check_sigs(before[i], after);
+		}
+		leaf_list_get(t, base, len, &l1);
+		assert_int_equal(l0.n, l1.n);
+		for (i = 0; i < l0.n; i++) {
+			assert_true(l1.v[i].oa == oa1 + (l1.v[i].iova - base));
+			assert_int_equal(l1.v[i].s_lg2, l0.v[i].s_lg2);
+			assert_true((l0.v[i].desc & ~LEAF_ADDR_BITS) ==
+				    (l1.v[i].desc & ~LEAF_ADDR_BITS));
+		}
+		check_dirty(t, &r, base, len, true);
+		/* Still write-clean where it was: a write dirties it now. */
+		assert_int_equal(pt_set_dirty(t, base + pg),
+				 ref_set_dirty(&r, base + pg));
+		check_dirty(t, &r, base, len, true);
+
+		if (bsz) {
+			/*
+			 * Probed where the page was made dirty: pieces
+			 * inherit the page's dirty state, so an entry that
+			 * was clean in a dirty run may become dirty.
+			 */
+			walk_sigs(t, bx + bsz - pg, bbefore);
+			walk_sigs(t, bx, bfirst);
+			/*
+			 * Aligned: the page stays whole and each of its
+			 * entries keeps its own state (only the last one was
+			 * written dirty).
+			 */
+			assert_int_equal(pt_remap(t, bx, bsz, 2 * bsz, &d), 0);
+			ref_remap(&r, bx, bsz, 2 * bsz, &wd);
+			check_linear(t, bx, bsz, 2 * bsz, g);
+			walk_sigs(t, bx + bsz - pg, after);
+			check_sigs(bbefore, after);
+			walk_sigs(t, bx, after);
+			check_sigs(bfirst, after);
+			check_full(t, &r);
+			/* Misaligned: pieces, each dirty like the page. */
+			boa = (8 * bsz) + pg;
+			assert_int_equal(pt_remap(t, bx, bsz, boa, &d), 0);
+			ref_remap(&r, bx, bsz, boa, &wd);
+			check_linear(t, bx, bsz, boa, g);
+			check_full(t, &r);
+			walk_sigs(t, bx + bsz - pg, after);
+			/* Pieces: all the same but the size and level. */
+			for (k = 0; k < NSIG; k++) {
+				after[k].page_lg2 = bbefore[k].page_lg2;
+				after[k].level = bbefore[k].level;
+			}
+			check_sigs(bbefore, after);
+			check_dirty(t, &r, bx, bsz, true);
+		}
+		check_full(t, &r);
+		check_dirty(t, &r, 0, cov_last(t), false);
+		free(l0.v);
+		free(l1.v);
+		unmap_all(t, &r);
+		pt_free(t);
+		ref_destroy(&r);
+		assert_int_equal(ufd_alloc_live(), live);
+	}
+}
+
+/* The error contract: holes, arguments, ranges, a growing top. */
+static void test_remap_errors(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+
+	for (; tc->desc; tc++) {
+		int64_t live = ufd_alloc_live();
+		struct pt_table *t = new_table(&tc->cfg);
+		unsigned int g = smallest_lg2(t), oas = t->ctx.oas;
+		uint64_t pg = 1ull << g, base = 64 * pg, m = 0, d, wd, cl;
+		uint64_t oa0 = (1ull << 30) + pg, oa1 = (2ull << 30) + 3 * pg;
+		const unsigned int rw = PT_PROT_READ | PT_PROT_WRITE;
+		struct ref r;
+
+		ref_init(&r, t);
+		/* Four pages, a hole of two, two pages. */
+		assert_int_equal(pt_map(t, base, oa0, 4 * pg, rw, &m),
+				 ref_map(&r, base, oa0, 4 * pg, rw, &m));
+		assert_int_equal(pt_map(t, base + 6 * pg, oa0 + 6 * pg, 2 * pg,
+					rw, &m),
+				 ref_map(&r, base + 6 * pg, oa0 + 6 * pg,
+					 2 * pg, rw, &m));
+		d = 1;
+		assert_int_equal(pt_remap(t, base, 8 * pg, oa1, &d), -ENOENT);
+		assert_true(d == 4 * pg);
+		assert_int_equal(ref_remap(&r, base, 8 * pg, oa1, &wd),
+				 -ENOENT);
+		check_linear(t, base, 4 * pg, oa1, g);
+		check_linear(t, base + 6 * pg, 2 * pg, oa0 + 6 * pg, g);
+		check_full(t, &r);
+		/* Starting in the hole: nothing done. */
+		d = 1;
+		assert_int_equal(pt_remap(t, base + 4 * pg, 4 * pg, oa1, &d),
+				 -ENOENT);
+		assert_true(d == 0);
+		check_linear(t, base + 6 * pg, 2 * pg, oa0 + 6 * pg, g);
+		/* Undone with the old address. */
+		assert_int_equal(pt_remap(t, base, 4 * pg, oa0, &d), 0);
+		assert_true(d == 4 * pg);
+		ref_remap(&r, base, 4 * pg, oa0, &wd);
+		check_linear(t, base, 4 * pg, oa0, g);
+
+		/* Arguments: *done is 0 and nothing moves. */
+		d = 1;
+		assert_int_equal(pt_remap(t, base, 0, oa1, &d), -EINVAL);
+		assert_true(d == 0);
+		d = 1;
+		assert_int_equal(pt_remap(t, base + pg / 2, pg, oa1, &d),
+				 -EINVAL);
+		assert_true(d == 0);
+		d = 1;
+		assert_int_equal(pt_remap(t, base, pg, oa1 + pg / 2, &d),
+				 -EINVAL);
+		assert_true(d == 0);
+		d = 1;
+		assert_int_equal(pt_remap(t, base, pg + pg / 2, oa1, &d),
+				 -EINVAL);
+		assert_true(d == 0);
+		d = 1;
+		assert_int_equal(pt_remap(t, -pg, 2 * pg, oa1, &d), -EOVERFLOW);
+		assert_true(d == 0);
+		d = 1;
+		assert_int_equal(pt_remap(t, base, pg, 1ull << oas, &d),
+				 -ERANGE);
+		assert_true(d == 0);
+		d = 1;
+		assert_int_equal(pt_remap(t, base, 2 * pg, (1ull << oas) - pg,
+					  &d),
+				 -ERANGE);
+		assert_true(d == 0);
+		assert_int_equal(pt_remap(t, base, pg, -pg, &d), -ERANGE);
+		cl = cov_last(t);
+		if (!(t->cfg.flags & PT_CFG_DYNAMIC_TOP) && cl != U64_MAX) {
+			d = 1;
+			assert_int_equal(pt_remap(t, cl + 1, pg, oa1, &d),
+					 -ERANGE);
+			assert_true(d == 0);
+			assert_int_equal(pt_remap(t, cl + 1 - pg, 2 * pg, oa1,
+						  &d),
+					 -ERANGE);
+		}
+		check_linear(t, base, 4 * pg, oa0, g);
+		check_full(t, &r);
+
+		/* A growing table: nothing beyond its top, a hole. */
+		if ((t->cfg.flags & PT_CFG_DYNAMIC_TOP) && cl < U64_MAX / 4 &&
+		    (t->ctx.ias >= 64 || cl + 1 < (1ull << t->ctx.ias))) {
+			unsigned int levels = pt_levels(&t->ctx);
+
+			d = 1;
+			assert_int_equal(pt_remap(t, cl + 1, pg, oa1, &d),
+					 -ENOENT);
+			assert_true(d == 0);
+			assert_int_equal(
+				pt_map(t, cl + 1 - pg, oa0, pg, rw, &m),
+				ref_map(&r, cl + 1 - pg, oa0, pg, rw, &m));
+			d = 1;
+			assert_int_equal(pt_remap(t, cl + 1 - pg, 2 * pg, oa1,
+						  &d),
+					 -ENOENT);
+			assert_true(d == pg);
+			ref_remap(&r, cl + 1 - pg, 2 * pg, oa1, &wd);
+			check_linear(t, cl + 1 - pg, pg, oa1, g);
+			/* Remapping never grows the table. */
+			assert_int_equal(pt_levels(&t->ctx), levels);
+			if (t->ctx.ias < 64)
+				assert_int_equal(pt_remap(t, 1ull << t->ctx.ias,
+							  pg, oa1, &d),
+						 -ERANGE);
+			check_full(t, &r);
+		}
+		unmap_all(t, &r);
+		pt_free(t);
+		ref_destroy(&r);
+		assert_int_equal(ufd_alloc_live(), live);
+	}
+}
+
+/*
+ * Every table allocation a remap's splits make fails in turn: -ENOMEM,
+ * what came before is remapped and the rest is not, and the undo with the
+ * old address succeeds without evaluating a single fail point.
+ */
+static void test_remap_nomem(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+
+	for (; tc->desc; tc++) {
+		int64_t live = ufd_alloc_live();
+		struct pt_table *t = new_table(&tc->cfg);
+		unsigned int g = smallest_lg2(t), s, n, nomem = 0;
+		uint64_t pg = 1ull << g, size, x, len, oa0, oa1;
+		bool finished = false;
+		struct ref r;
+
+		ref_init(&r, t);
+		s = split_lg2(t, &r);
+		assert_true(s > g);
+		size = 1ull << s;
+		x = 4 * size;
+		len = 3 * size;
+		oa0 = 8 * size + size; /* aligned to 2^s only */
+		oa1 = 16 * size + pg;  /* aligned to the smallest page */
+		assert_true(s + 6 <= t->ctx.oas);
+		assert_true(in_max_range(t, x, x + len - 1));
+		for (n = 1; n < 64 && !finished; n++) {
+			uint64_t m = 0, d = 1, d2 = 1, u;
+			unsigned int armed;
+			int ret;
+
+			assert_int_equal(
+				pt_map(t, x, oa0, len, PT_PROT_READ, &m), 0);
+			assert_int_equal(count_leaves(t), 3);
+			ufd_fail_nth_set(n);
+			ret = pt_remap(t, x, len, oa1, &d);
+			armed = ufd_fail_nth_get();
+			ufd_fail_nth_set(0);
+			if (!ret) {
+				assert_true(armed != 0);
+				assert_true(d == len);
+				check_linear(t, x, len, oa1, g);
+				finished = true;
+			} else {
+				assert_int_equal(ret, -ENOMEM);
+				assert_int_equal(armed, 0);
+				assert_true(d < len && !(d & (pg - 1)));
+				nomem++;
+				check_linear(t, x, d, oa1, g);
+				check_linear(t, x + d, len - d, oa0 + d, g);
+				if (d) {
+					/* No allocation at all: stays armed. */
+					ufd_fail_nth_set(1);
+					ret = pt_remap(t, x, d, oa0, &d2);
+					armed = ufd_fail_nth_get();
+					ufd_fail_nth_set(0);
+					assert_int_equal(ret, 0);
+					assert_true(d2 == d);
+					assert_int_equal(armed, 1);
+				}
+				check_linear(t, x, len, oa0, g);
+			}
+			assert_int_equal(pt_unmap(t, x, len, 0, NULL, &u), 0);
+			assert_true(u == len);
+			assert_int_equal(count_leaves(t), 0);
+		}
+		assert_true(finished);
+		/* Each page's split needs a table. */
+		assert_true(nomem >= 3);
+		pt_free(t);
+		ref_destroy(&r);
+		assert_int_equal(ufd_alloc_live(), live);
+	}
+}
+
+/* The random sequence with remaps, host tables and guest tables. */
+static void test_remap_random(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+	uint64_t seed = test_seed(PT_SUITE_FMT " remap random");
+	struct pt_cfg cfg = tc->cfg;
+	struct arena a;
+
+	for (; tc->desc; tc++, seed++) {
+		unsigned int steps = tc->cfg.granule_lg2 == 16	 ? 1000
+				     : tc->cfg.granule_lg2 == 14 ? 1500
+								 : 2000;
+
+		printf("# %s\n", tc->desc);
+		run_random(&tc->cfg, seed, steps, true);
+	}
+	printf("# guest tables\n");
+	arena_init(&a, 256ull << 20, 0x80000000ull);
+	cfg.mem = &arena_ops;
+	cfg.mem_priv = &a;
+	run_random(&cfg, seed, 1000, true);
+	assert_int_equal(a.live, 0);
+	arena_destroy(&a);
+}
+
+/*
+ * A walker writing while the range moves back and forth, and a harvest
+ * after every remap. Harvest i publishes epoch i + 1 when it is done. A
+ * write made between reading epochs e1 and e2 found its leaf after harvest
+ * e1 - 1 and before harvest e2 + 1 began, so one of harvests e1..e2 + 1
+ * must report it: a remap that lost the walker's Dirty update (a plain
+ * store instead of compare-and-swap) shows up as a write no harvest saw.
+ */
+#define RACE_PAGES 64
+#define RACE_LOG (1u << 19)
+
+struct race_write {
+	uint32_t page, e1, e2;
+};
+
+struct remap_race {
+	struct pt_table *t;
+	uint64_t base, oa[2];
+	unsigned int g;
+	bool stop;		/* atomic */
+	uint32_t epoch;		/* atomic: harvests done */
+	unsigned long walks;	/* atomic */
+	unsigned long bad;	/* walker only */
+	struct race_write *log; /* the walker's writes */
+	size_t nlog;		/* atomic */
+	uint64_t *seen;		/* per harvest: pages it reported */
+	size_t nseen;
+};
+
+static void *remap_walker(void *arg)
+{
+	struct remap_race *rr = arg;
+	uint64_t n = 0;
+
+	while (!__atomic_load_n(&rr->stop, __ATOMIC_ACQUIRE)) {
+		unsigned int k = (unsigned int)((n * 7 + n / 64) % RACE_PAGES);
+		uint64_t off = ((uint64_t)k << rr->g) + 8 * (n % 16);
+		struct pt_walk_result res;
+		uint32_t e1, e2;
+
+		e1 = __atomic_load_n(&rr->epoch, __ATOMIC_SEQ_CST);
+		if (pt_walk(pt_table_walk_ctx(rr->t), rr->base + off,
+			    PT_ACCESS_WRITE | PT_ACCESS_PRIV | PT_HW_HA |
+				    PT_HW_HD,
+			    &res)) {
+			rr->bad++;
+		} else if (res.oa != rr->oa[0] + off &&
+			   res.oa != rr->oa[1] + off) {
+			rr->bad++;
+		} else if (rr->nlog < RACE_LOG) {
+			e2 = __atomic_load_n(&rr->epoch, __ATOMIC_SEQ_CST);
+			rr->log[rr->nlog] = (struct race_write){ k, e1, e2 };
+			__atomic_store_n(&rr->nlog, rr->nlog + 1,
+					 __ATOMIC_RELEASE);
+		}
+		__atomic_fetch_add(&rr->walks, 1, __ATOMIC_RELAXED);
+		n++;
+	}
+	return NULL;
+}
+
+static void remap_harvest(void *priv, uint64_t iova, uint64_t len)
+{
+	struct remap_race *rr = priv;
+	uint64_t k;
+
+	for (k = (iova - rr->base) >> rr->g;
+	     k < (iova + len - rr->base) >> rr->g; k++)
+		rr->seen[rr->nseen] |= 1ull << k;
+}
+
+static void remap_harvest_one(struct remap_race *rr)
+{
+	struct pt_dirty_sink sink = { .record = remap_harvest, .priv = rr };
+
+	rr->seen[rr->nseen] = 0;
+	assert_int_equal(pt_read_and_clear_dirty(rr->t, rr->base,
+						 (uint64_t)RACE_PAGES << rr->g,
+						 0, &sink),
+			 0);
+	rr->nseen++;
+	__atomic_store_n(&rr->epoch, (uint32_t)rr->nseen, __ATOMIC_SEQ_CST);
+}
+
+static void test_remap_concurrent(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+	struct pt_table *t = new_table(&tc->cfg);
+	unsigned int g = smallest_lg2(t);
+	struct remap_race rr = {
+		.t = t,
+		.base = 1ull << 30,
+		.oa = { (1ull << 31) + (1ull << g), (3ull << 30) },
+		.g = g,
+	};
+	const size_t max_remaps = 200000;
+	uint64_t len = (uint64_t)RACE_PAGES << g, m = 0, d, u;
+	size_t i, lost = 0;
+	pthread_t w;
+
+	rr.log = calloc(RACE_LOG, sizeof(*rr.log));
+	rr.seen = calloc(max_remaps + 1, sizeof(*rr.seen));
+	assert_non_null(rr.log);
+	assert_non_null(rr.seen);
+	if (!in_max_range(t, rr.base, rr.base + len - 1))
+		rr.base = 0;
+	assert_int_equal(pt_map(t, rr.base, rr.oa[0], len,
+				PT_PROT_READ | PT_PROT_WRITE, &m),
+			 0);
+	assert_int_equal(pthread_create(&w, NULL, remap_walker, &rr), 0);
+	for (i = 0; i < max_remaps; i++) {
+		if (i >= 5000 &&
+		    __atomic_load_n(&rr.walks, __ATOMIC_RELAXED) >= 300000)
+			break;
+		assert_int_equal(
+			pt_remap(t, rr.base, len, rr.oa[(i + 1) & 1], &d), 0);
+		assert_true(d == len);
+		remap_harvest_one(&rr);
+	}
+	__atomic_store_n(&rr.stop, true, __ATOMIC_RELEASE);
+	pthread_join(w, NULL);
+	remap_harvest_one(&rr);
+	printf("# %zu remaps, %lu walks, %zu writes logged\n", i, rr.walks,
+	       rr.nlog);
+	assert_int_equal(rr.bad, 0);
+	assert_true(rr.nlog > 0);
+	/* A write the walker made is never lost to a remap. */
+	if (dirty_capable(&tc->cfg, PT_PROT_WRITE)) {
+		for (i = 0; i < rr.nlog; i++) {
+			const struct race_write *wr = &rr.log[i];
+			uint64_t any = 0;
+			size_t e;
+
+			for (e = wr->e1; e <= wr->e2 + 1 && e < rr.nseen; e++)
+				any |= rr.seen[e];
+			if (!(any & (1ull << wr->page)))
+				lost++;
+		}
+		if (lost)
+			printf("# %zu writes lost\n", lost);
+		assert_int_equal(lost, 0);
+	}
+	assert_int_equal(pt_unmap(t, rr.base, len, 0, NULL, &u), 0);
+	free(rr.log);
+	free(rr.seen);
+	pt_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1385,6 +2303,14 @@ int main(void)
 		cmocka_unit_test(test_guest_tables),
 		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_remap_small),
+		cmocka_unit_test(test_remap_large),
+		cmocka_unit_test(test_remap_cut),
+		cmocka_unit_test(test_remap_attrs),
+		cmocka_unit_test(test_remap_errors),
+		cmocka_unit_test(test_remap_nomem),
+		cmocka_unit_test(test_remap_random),
+		cmocka_unit_test(test_remap_concurrent),
 	};
 
 	return cmocka_run_group_tests_name("pt_" PT_SUITE_FMT, tests, NULL,
