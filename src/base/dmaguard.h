@@ -10,8 +10,17 @@
  * unmap, after it removed the translations from the domains and before it
  * lets the memory go, calls ufd_dma_guard_wait(), which returns once every
  * DMA that may have seen the old translations has finished. DMA costs two
- * stores and a fence; a wait scans one slot per thread that ever did DMA.
- * (An epoch scheme, as RCU: no lock on the DMA side.)
+ * stores, a fence and a load; a wait scans one slot per thread that ever
+ * did DMA (base/tslot.h). (An epoch scheme, as RCU: no lock on the DMA
+ * side.)
+ *
+ * Blocking. Moving pinned memory to another host address (src/iopt
+ * move.c) rewrites translations and then moves the pages, which no DMA
+ * may overlap: ufd_dma_block() waits for every DMA under way and holds
+ * new ones at the entrance, until ufd_dma_unblock(). A DMA held there
+ * holds nothing else, so enter the guard before taking locks. The thread
+ * that blocked passes through (its own invalidation commands may touch
+ * the hardware).
  */
 #ifndef UIOMMUFD_BASE_DMAGUARD_H
 #define UIOMMUFD_BASE_DMAGUARD_H
@@ -19,38 +28,39 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-struct ufd_dma_slot {
-	_Atomic uint64_t active; /* the epoch the DMA entered in; 0: none */
-	_Atomic int in_use;	 /* owned by a live thread */
-	struct ufd_dma_slot *next;
-};
+#include "base/compiler.h"
+#include "base/tslot.h"
 
-struct ufd_dma_slot *ufd_dma_slot_get(void);
 extern _Atomic uint64_t ufd_dma_epoch;
-extern _Thread_local struct ufd_dma_slot *ufd_dma_my_slot;
+extern _Atomic int ufd_dma_blocked;
+
+void ufd_dma_guard_held(struct ufd_tslot *s);
 
 /** ufd_dma_guard_enter() - a DMA starts translating and copying */
-static inline struct ufd_dma_slot *ufd_dma_guard_enter(void)
+static inline struct ufd_tslot *ufd_dma_guard_enter(void)
 {
-	struct ufd_dma_slot *s = ufd_dma_my_slot;
+	struct ufd_tslot *s = ufd_tslot_mine();
 
-	if (!s)
-		s = ufd_dma_slot_get();
-	atomic_store_explicit(&s->active,
+	atomic_store_explicit(&s->dma_active,
 			      atomic_load_explicit(&ufd_dma_epoch,
 						   memory_order_relaxed),
 			      memory_order_relaxed);
 	/* Publish before reading any translation (pairs with the wait). */
 	atomic_thread_fence(memory_order_seq_cst);
+	if (unlikely(atomic_load_explicit(&ufd_dma_blocked,
+					  memory_order_acquire)))
+		ufd_dma_guard_held(s);
 	return s;
 }
 
 /** ufd_dma_guard_exit() - the DMA no longer uses what it translated */
-static inline void ufd_dma_guard_exit(struct ufd_dma_slot *s)
+static inline void ufd_dma_guard_exit(struct ufd_tslot *s)
 {
-	atomic_store_explicit(&s->active, 0, memory_order_release);
+	atomic_store_explicit(&s->dma_active, 0, memory_order_release);
 }
 
 void ufd_dma_guard_wait(void);
+void ufd_dma_block(void);
+void ufd_dma_unblock(void);
 
 #endif

@@ -6,15 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* A byte of a file: which file (device, inode) and where in it. */
-struct ufd_backing {
-	unsigned long dev_major, dev_minor;
-	uint64_t inode;
-	uint64_t file_offset;
-};
+#include "base/maps.h"
 
 bool ufd_same_page(uintptr_t a, uintptr_t b);
-char *ufd_maps_read(void);
-bool ufd_maps_backing(const char *maps, uintptr_t addr, struct ufd_backing *b);
 
 #endif

@@ -322,16 +322,19 @@ int ufd_dev_dma_pasid(struct ufd_dev *dev, uint32_t pasid, uint64_t iova,
 		      void *buf, size_t len, bool write)
 {
 	uint64_t pages[UFD_PRG_PAGES_MAX], stuck_at = iova;
-	struct ufd_dma_slot *guard;
+	struct ufd_tslot *guard;
 	unsigned int retries = 0, npages;
 	uint8_t *p = buf;
 	int rc = 0;
 
 again:
 	npages = 0;
-	ufd_rwlock_rdlock(&dev->domain_lock);
-	/* An unmap waits for this copy before letting the memory go. */
+	/*
+	 * An unmap waits for this copy before letting the memory go; a move
+	 * of pinned memory holds it here, before any lock (dmaguard.h).
+	 */
 	guard = ufd_dma_guard_enter();
+	ufd_rwlock_rdlock(&dev->domain_lock);
 	while (len) {
 		struct ufd_domain *domain = dma_domain(dev, pasid);
 		size_t n;
@@ -353,8 +356,8 @@ again:
 	if (rc && dev->pri && dev->ats_enabled && dma_domain(dev, pasid) &&
 	    ufd_dev_pri_enabled(dev))
 		npages = pri_collect(dev, pasid, iova, len, write, pages);
-	ufd_dma_guard_exit(guard);
 	ufd_rwlock_unlock(&dev->domain_lock);
+	ufd_dma_guard_exit(guard);
 	if (npages) {
 		if (iova != stuck_at)
 			retries = 0;

@@ -2,7 +2,8 @@
 /*
  * The DMA guard: a wait returns only once every DMA that entered before
  * it has exited, returns at once when no DMA is under way, and threads
- * hand their slots on.
+ * hand their slots on. A block waits for the DMA under way, holds new
+ * DMA at the entrance until unblocked, and lets its own thread through.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -22,7 +23,7 @@ struct holder {
 static void *hold_main(void *arg)
 {
 	struct holder *h = arg;
-	struct ufd_dma_slot *s = ufd_dma_guard_enter();
+	struct ufd_tslot *s = ufd_dma_guard_enter();
 
 	atomic_store(&h->stage, 1);
 	while (atomic_load(&h->stage) != 2)
@@ -62,7 +63,7 @@ static void test_wait_for_active(void **state)
 /* With no DMA under way (before or after one), a wait returns at once. */
 static void test_idle(void **state)
 {
-	struct ufd_dma_slot *s;
+	struct ufd_tslot *s;
 
 	ufd_dma_guard_wait();
 	s = ufd_dma_guard_enter();
@@ -73,8 +74,8 @@ static void test_idle(void **state)
 /* A thread's slot goes back to the pool when the thread exits. */
 static void *enter_exit_main(void *arg)
 {
-	struct ufd_dma_slot **out = arg;
-	struct ufd_dma_slot *s = ufd_dma_guard_enter();
+	struct ufd_tslot **out = arg;
+	struct ufd_tslot *s = ufd_dma_guard_enter();
 
 	ufd_dma_guard_exit(s);
 	*out = s;
@@ -83,7 +84,7 @@ static void *enter_exit_main(void *arg)
 
 static void test_slot_reuse(void **state)
 {
-	struct ufd_dma_slot *a, *b;
+	struct ufd_tslot *a, *b;
 	pthread_t t;
 
 	pthread_create(&t, NULL, enter_exit_main, &a);
@@ -93,12 +94,65 @@ static void test_slot_reuse(void **state)
 	assert_ptr_equal(a, b);
 }
 
+static atomic_int blocked, entered;
+
+static void *block_main(void *arg)
+{
+	struct ufd_tslot *s;
+
+	ufd_dma_block();
+	atomic_store(&blocked, 1);
+	/* The blocker's own DMA passes. */
+	s = ufd_dma_guard_enter();
+	ufd_dma_guard_exit(s);
+	while (atomic_load(&blocked) != 2)
+		usleep(100);
+	ufd_dma_unblock();
+	return NULL;
+}
+
+static void *enter_main(void *arg)
+{
+	struct ufd_tslot *s = ufd_dma_guard_enter();
+
+	atomic_store(&entered, 1);
+	ufd_dma_guard_exit(s);
+	return NULL;
+}
+
+static void test_block(void **state)
+{
+	struct holder h = { 0 };
+	pthread_t dma, blocker, late;
+
+	pthread_create(&dma, NULL, hold_main, &h);
+	while (atomic_load(&h.stage) != 1)
+		usleep(100);
+	pthread_create(&blocker, NULL, block_main, NULL);
+	usleep(20000);
+	/* A DMA is inside: the block has not taken hold yet. */
+	assert_int_equal(atomic_load(&blocked), 0);
+	atomic_store(&h.stage, 2);
+	pthread_join(dma, NULL);
+	while (!atomic_load(&blocked))
+		usleep(100);
+	pthread_create(&late, NULL, enter_main, NULL);
+	usleep(20000);
+	/* Held at the entrance while blocked. */
+	assert_int_equal(atomic_load(&entered), 0);
+	atomic_store(&blocked, 2);
+	pthread_join(late, NULL);
+	assert_int_equal(atomic_load(&entered), 1);
+	pthread_join(blocker, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wait_for_active),
 		cmocka_unit_test(test_idle),
 		cmocka_unit_test(test_slot_reuse),
+		cmocka_unit_test(test_block),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
