@@ -2,6 +2,7 @@
 /* A paging domain's map onto its pt table; see pt_map.h. */
 #include <errno.h>
 
+#include "base/bug.h"
 #include "drivers/pt_map.h"
 #include "iopt/domain.h"
 #include "pt/pt.h"
@@ -40,4 +41,23 @@ int ufd_pt_domain_map(struct pt_table *pt, uint64_t iova, uint64_t paddr,
 		*done += mapped;
 	}
 	return rc == -ERANGE ? -EINVAL : rc;
+}
+
+/**
+ * ufd_pt_domain_remap() - iopt_domain_ops.remap onto @pt, all or nothing
+ *
+ * The caller holds off walkers and invalidates afterwards. Return: 0, or
+ * pt_remap()'s -errno with every translation as it was.
+ */
+int ufd_pt_domain_remap(struct pt_table *pt, uint64_t iova, uint64_t len,
+			uint64_t old_paddr, uint64_t new_paddr)
+{
+	uint64_t done = 0, undone;
+	int rc;
+
+	rc = pt_remap(pt, iova, len, new_paddr, &done);
+	/* Pointing back splits nothing, so it cannot fail (pt.h). */
+	if (rc && done && pt_remap(pt, iova, done, old_paddr, &undone))
+		ufd_panic("pt_remap: cannot undo a remap");
+	return rc;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/gate.h"
 #include "base/overflow.h"
 #include "iopt/iopt_private.h"
 
@@ -163,6 +164,8 @@ static int pin_piece(struct piece_walk *w, void *arg)
 	if (rc)
 		return rc;
 	atomic_fetch_add(&w->area->num_accesses, 1);
+	/* The host addresses go out: these pages cannot move (move.c). */
+	atomic_fetch_add(&w->area->pages->access_pins, 1);
 	if (p->lock)
 		atomic_fetch_add(&w->area->num_locks, 1);
 	for (i = first; i <= last; i++)
@@ -180,6 +183,7 @@ static int unpin_piece(struct piece_walk *w, void *arg)
 
 	piece_pages(w, &first, &last);
 	iopt_pages_unpin(w->area->pages, first, last);
+	atomic_fetch_sub(&w->area->pages->access_pins, 1);
 	atomic_fetch_sub(&w->area->num_accesses, 1);
 	if (*flags & IOPT_PIN_LOCK)
 		atomic_fetch_sub(&w->area->num_locks, 1);
@@ -217,11 +221,13 @@ int iopt_access_pin(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
 		return -EINVAL;
 	if (check_add_overflow(iova, length - 1, &last))
 		return -EOVERFLOW;
+	ufd_gate_enter();
 	ufd_rwlock_rdlock(&iopt->iova_rwsem);
 	rc = walk_pieces(iopt, iova, last, pin_piece, &p);
 	if (rc && p.any)
 		walk_pieces(iopt, iova, p.done_last, unpin_piece, &flags);
 	ufd_rwlock_unlock(&iopt->iova_rwsem);
+	ufd_gate_exit();
 	return rc;
 }
 
@@ -233,9 +239,11 @@ void iopt_access_unpin(struct io_pagetable *iopt, uint64_t iova,
 
 	if (!length || check_add_overflow(iova, length - 1, &last))
 		return;
+	ufd_gate_enter();
 	ufd_rwlock_rdlock(&iopt->iova_rwsem);
 	walk_pieces(iopt, iova, last, unpin_piece, &flags);
 	ufd_rwlock_unlock(&iopt->iova_rwsem);
+	ufd_gate_exit();
 }
 
 struct rw_arg {
@@ -248,7 +256,8 @@ static int rw_piece(struct piece_walk *w, void *arg)
 {
 	struct rw_arg *a = arg;
 	bool write = a->flags & IOPT_ACCESS_RW_WRITE;
-	uint64_t first, last, n = w->last - w->start + 1;
+	uint64_t first, last, n = w->last - w->start + 1, off, run;
+	uint64_t byte = w->area->pages_byte + (w->start - w->area->node.start);
 	uint8_t *host, *buf = a->buf + (w->start - a->iova);
 	int rc;
 
@@ -261,13 +270,15 @@ static int rw_piece(struct piece_walk *w, void *arg)
 	rc = iopt_pages_pin(w->area->pages, first, last, write);
 	if (rc)
 		return rc;
-	host = (uint8_t *)iopt_pages_host_addr(
-		w->area->pages,
-		w->area->pages_byte + (w->start - w->area->node.start));
-	if (write)
-		memcpy(host, buf, n);
-	else
-		memcpy(buf, host, n);
+	for (off = 0; off < n; off += run) {
+		host = (uint8_t *)iopt_pages_host_run(w->area->pages,
+						      byte + off, &run);
+		run = ufd_min(run, n - off);
+		if (write)
+			memcpy(host, buf + off, run);
+		else
+			memcpy(buf + off, host, run);
+	}
 	iopt_pages_unpin(w->area->pages, first, last);
 	return 0;
 }
@@ -294,8 +305,10 @@ int iopt_access_rw(struct io_pagetable *iopt, uint64_t iova, void *buf,
 		return -EINVAL;
 	if (check_add_overflow(iova, len - 1, &last))
 		return -EOVERFLOW;
+	ufd_gate_enter();
 	ufd_rwlock_rdlock(&iopt->iova_rwsem);
 	rc = walk_pieces(iopt, iova, last, rw_piece, &a);
 	ufd_rwlock_unlock(&iopt->iova_rwsem);
+	ufd_gate_exit();
 	return rc;
 }

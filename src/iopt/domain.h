@@ -36,6 +36,17 @@ struct iopt_domain_ops {
 	/* Unmaps [iova, iova + len); returns the bytes that were mapped. */
 	uint64_t (*unmap)(struct iopt_domain *domain, uint64_t iova,
 			  uint64_t len);
+	/*
+	 * Optional: points [iova, iova + len), mapped linearly to old_paddr,
+	 * at new_paddr instead, keeping permissions and dirty state, and
+	 * invalidates whatever cached the old addresses (the memory moved:
+	 * iopt/move.c, with DMA held off). Returns 0 or a negative errno
+	 * (-ENOMEM: splitting a large page needed a table); on failure the
+	 * range translates as before. A domain without it pins its memory
+	 * where it is.
+	 */
+	int (*remap)(struct iopt_domain *domain, uint64_t iova, uint64_t len,
+		     uint64_t old_paddr, uint64_t new_paddr);
 };
 
 struct iopt_domain {

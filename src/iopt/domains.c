@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "base/alloc.h"
+#include "base/gate.h"
 #include "base/log.h"
 #include "iopt/dmabuf.h"
 #include "iopt/iopt_private.h"
@@ -126,6 +127,7 @@ int iopt_add_domain(struct io_pagetable *iopt, struct iopt_domain *domain)
 		}
 	}
 
+	ufd_gate_enter();
 	ufd_rwlock_wrlock(&iopt->domains_rwsem);
 	ufd_rwlock_wrlock(&iopt->iova_rwsem);
 	grown = ufd_realloc(iopt->domains,
@@ -184,6 +186,7 @@ out_unfill:
 out_unlock:
 	ufd_rwlock_unlock(&iopt->iova_rwsem);
 	ufd_rwlock_unlock(&iopt->domains_rwsem);
+	ufd_gate_exit();
 out_free:
 	ufd_free(low);
 	ufd_free(high);
@@ -200,6 +203,7 @@ void iopt_remove_domain(struct io_pagetable *iopt, struct iopt_domain *domain)
 	struct rangemap_node *node;
 	unsigned int i;
 
+	ufd_gate_enter();
 	ufd_rwlock_wrlock(&iopt->domains_rwsem);
 	ufd_rwlock_wrlock(&iopt->iova_rwsem);
 	for (i = 0; i < iopt->ndomains && iopt->domains[i] != domain; i++)
@@ -230,6 +234,7 @@ void iopt_remove_domain(struct io_pagetable *iopt, struct iopt_domain *domain)
 out_unlock:
 	ufd_rwlock_unlock(&iopt->iova_rwsem);
 	ufd_rwlock_unlock(&iopt->domains_rwsem);
+	ufd_gate_exit();
 }
 
 /**

@@ -9,6 +9,7 @@
 #include "base/alloc.h"
 #include "base/dmaguard.h"
 #include "base/err.h"
+#include "base/gate.h"
 #include "base/log.h"
 #include "base/overflow.h"
 #include "iopt/dmabuf.h"
@@ -75,6 +76,32 @@ static void area_unmap_domains(struct io_pagetable *iopt,
 					     iopt_area_length(area));
 }
 
+/*
+ * Maps an area into one domain, a run of host-contiguous pages at a time
+ * (pages that moved in part are in segments: pages.h). All or nothing.
+ */
+static int area_map_domain(struct io_pagetable *iopt, struct iopt_area *area,
+			   struct iopt_domain *d)
+{
+	uint64_t len = iopt_area_length(area), off, run;
+	uintptr_t host;
+	int rc;
+
+	for (off = 0; off < len; off += run) {
+		host = iopt_pages_host_run(area->pages, area->pages_byte + off,
+					   &run);
+		run = ufd_min(run, len - off);
+		rc = d->ops->map(d, iopt_area_iova(area) + off, host, run,
+				 area->prot, iopt->disable_large_pages);
+		if (rc) {
+			if (off)
+				d->ops->unmap(d, iopt_area_iova(area), off);
+			return rc;
+		}
+	}
+	return 0;
+}
+
 /**
  * iopt_area_fill_domains() - map an area into domains [from, n)
  * @pin: pin the area's pages first (once per area, however many domains)
@@ -102,13 +129,7 @@ int iopt_area_fill_domains(struct io_pagetable *iopt, struct iopt_area *area,
 			return rc;
 	}
 	for (i = from; i < n; i++) {
-		struct iopt_domain *d = iopt->domains[i];
-
-		rc = d->ops->map(d, iopt_area_iova(area),
-				 iopt_pages_host_addr(area->pages,
-						      area->pages_byte),
-				 iopt_area_length(area), area->prot,
-				 iopt->disable_large_pages);
+		rc = area_map_domain(iopt, area, iopt->domains[i]);
 		if (rc)
 			goto out_unmap;
 	}
@@ -266,6 +287,7 @@ static void area_destroy(struct io_pagetable *iopt, struct iopt_area *area)
 {
 	rangemap_remove(&iopt->areas, &area->node);
 	area_unfill_domains(iopt, area);
+	iopt_area_unlink(area);
 	iopt_pages_put(area->pages);
 	ufd_free(area);
 }
@@ -321,6 +343,7 @@ int iopt_map_pieces(struct io_pagetable *iopt, const struct iopt_piece *pieces,
 		}
 	}
 
+	ufd_gate_enter();
 	ufd_rwlock_rdlock(&iopt->domains_rwsem);
 	ufd_rwlock_wrlock(&iopt->iova_rwsem);
 	if (!length || length & (iopt->iova_alignment - 1)) {
@@ -358,6 +381,7 @@ int iopt_map_pieces(struct io_pagetable *iopt, const struct iopt_piece *pieces,
 			goto out_unwind;
 		iopt_pages_get(area->pages);
 		rangemap_insert(&iopt->areas, &area->node);
+		iopt_area_link(iopt, area);
 		areas[i] = NULL;
 		at += pieces[i].length;
 	}
@@ -374,6 +398,7 @@ out_unwind:
 out_unlock:
 	ufd_rwlock_unlock(&iopt->iova_rwsem);
 	ufd_rwlock_unlock(&iopt->domains_rwsem);
+	ufd_gate_exit();
 out_free:
 	for (i = 0; i < n; i++)
 		ufd_free(areas[i]);
@@ -504,6 +529,7 @@ static int unmap_range(struct io_pagetable *iopt, uint64_t iova, uint64_t last,
 	int rc = 0;
 
 again:
+	ufd_gate_enter();
 	ufd_rwlock_rdlock(&iopt->domains_rwsem);
 	ufd_rwlock_wrlock(&iopt->iova_rwsem);
 	/*
@@ -530,6 +556,8 @@ again:
 			area->prevent_access = true;
 			ufd_rwlock_unlock(&iopt->iova_rwsem);
 			ufd_rwlock_unlock(&iopt->domains_rwsem);
+			/* Not in the gate: the access may unpin elsewhere. */
+			ufd_gate_exit();
 			iopt_access_notify_unmap(iopt, start, len);
 			/* An access that never unpins would loop forever. */
 			if (++tries > IOPT_UNMAP_TRIES) {
@@ -549,6 +577,7 @@ again:
 		rc = -ENOENT;
 	ufd_rwlock_unlock(&iopt->iova_rwsem);
 	ufd_rwlock_unlock(&iopt->domains_rwsem);
+	ufd_gate_exit();
 	*unmapped = total;
 	return rc;
 }
@@ -714,6 +743,7 @@ static int area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	area->node.last = c;
 	rangemap_insert(&iopt->areas, &area->node);
 	rangemap_insert(&iopt->areas, &rhs->node);
+	iopt_area_link(iopt, rhs);
 	/*
 	 * The cut is page aligned in the pages (alignment is at least the
 	 * CPU page whenever domains exist here), so the two halves pin
@@ -736,6 +766,7 @@ int iopt_cut(struct io_pagetable *iopt, const uint64_t *cuts, unsigned int n)
 	unsigned int i;
 	int rc = 0;
 
+	ufd_gate_enter();
 	ufd_rwlock_rdlock(&iopt->domains_rwsem);
 	ufd_rwlock_wrlock(&iopt->iova_rwsem);
 	for (i = 0; i < n && !rc; i++) {
@@ -747,6 +778,7 @@ int iopt_cut(struct io_pagetable *iopt, const uint64_t *cuts, unsigned int n)
 	}
 	ufd_rwlock_unlock(&iopt->iova_rwsem);
 	ufd_rwlock_unlock(&iopt->domains_rwsem);
+	ufd_gate_exit();
 	return rc;
 }
 

@@ -87,6 +87,12 @@ struct iopt_area {
 	_Atomic unsigned int num_locks;
 	/* Being unmapped: no new access pins or reads (iova_rwsem). */
 	bool prevent_access;
+	/*
+	 * On pages->areas (pages->mutex): where a move of the pages finds
+	 * the IOVA that map them (move.c).
+	 */
+	struct io_pagetable *iopt;
+	struct iopt_area *pages_prev, *pages_next;
 };
 
 /*

@@ -38,5 +38,7 @@ bool iopt_areas_aligned(struct io_pagetable *iopt, uint64_t align);
 void iopt_access_notify_unmap(struct io_pagetable *iopt, uint64_t iova,
 			      uint64_t length);
 void iopt_unreserve_owner_locked(struct io_pagetable *iopt, const void *owner);
+void iopt_area_link(struct io_pagetable *iopt, struct iopt_area *area);
+void iopt_area_unlink(struct iopt_area *area);
 
 #endif

@@ -108,7 +108,29 @@ struct iopt_pages *iopt_pages_alloc_user(uintptr_t uptr, uint64_t length,
 		return pages;
 	pages->source = IOPT_PAGES_USER;
 	pages->base = uptr - uptr % IOPT_PAGE_SIZE;
+	pages->seg0.pages = pages;
+	pages->segs = &pages->seg0;
+	pages->nsegs = 1;
+	iopt_pages_seg_reset(pages);
 	return pages;
+}
+
+/**
+ * iopt_pages_seg_reset() - user @pages are the program's range again
+ *
+ * One segment at base; what a move left is freed. mutex held, or the
+ * pages not yet shared.
+ */
+void iopt_pages_seg_reset(struct iopt_pages *pages)
+{
+	if (pages->segs != &pages->seg0)
+		ufd_free(pages->segs);
+	pages->segs = &pages->seg0;
+	pages->nsegs = 1;
+	pages->seg0.first = 0;
+	pages->seg0.node.start = pages->base;
+	pages->seg0.node.last =
+		pages->base + pages->npages * IOPT_PAGE_SIZE - 1;
 }
 
 /**
@@ -215,8 +237,42 @@ void iopt_pages_put(struct iopt_pages *pages)
 		iopt_dmabuf_detach(pages); /* before the window goes */
 	if (pages->source != IOPT_PAGES_USER)
 		ufd_sys_munmap((void *)pages->base, pages->map_len);
+	else
+		iopt_pages_seg_reset(pages);
 	ufd_free(pages->pin_counts);
 	pages_discard(pages);
+}
+
+/* iopt_pages_host_run() with mutex held (or the pages not shared). */
+static uintptr_t pages_host_run(const struct iopt_pages *pages, uint64_t byte,
+				uint64_t *run)
+{
+	uint64_t total = pages->npages * IOPT_PAGE_SIZE, index, end;
+	const struct iopt_pages_seg *seg;
+	unsigned int lo = 0, hi;
+
+	if (pages->source != IOPT_PAGES_USER || pages->nsegs == 1) {
+		*run = total - byte;
+		return pages->source == IOPT_PAGES_USER
+			       ? pages->segs[0].node.start + byte
+			       : pages->base + byte;
+	}
+	/* The last segment starting at or before the page. */
+	index = byte / IOPT_PAGE_SIZE;
+	hi = pages->nsegs;
+	while (hi - lo > 1) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (pages->segs[mid].first <= index)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	seg = &pages->segs[lo];
+	end = lo + 1 < pages->nsegs ? pages->segs[lo + 1].first * IOPT_PAGE_SIZE
+				    : total;
+	*run = end - byte;
+	return seg->node.start + (byte - seg->first * IOPT_PAGE_SIZE);
 }
 
 /*
@@ -245,25 +301,34 @@ static bool populate_supported(void)
 static int pages_populate(struct iopt_pages *pages, uint64_t first,
 			  uint64_t last, bool write)
 {
-	int rc;
+	uint64_t byte = first * IOPT_PAGE_SIZE,
+		 end = (last + 1) * IOPT_PAGE_SIZE;
+	uint64_t run;
+	uintptr_t host;
 
 	if (ufd_fail_point("pin_pages"))
 		return -EFAULT;
-	/* Memory the program mapped as it should be needs no probe. */
-	if (iopt_mapped_covers(pages->base + first * IOPT_PAGE_SIZE,
-			       (last - first + 1) * IOPT_PAGE_SIZE, write))
-		return 0;
-	/* Without MADV_POPULATE there is no safe probe: trust the caller. */
-	if (!populate_supported())
-		return 0;
-	rc = ufd_sys_madvise((void *)(pages->base + first * IOPT_PAGE_SIZE),
-			     (last - first + 1) * IOPT_PAGE_SIZE,
-			     write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
-	/*
-	 * Not mapped (ENOMEM), not accessible as asked (EINVAL, EFAULT) or
-	 * not backed (a file hole past EOF): what pinning calls EFAULT.
-	 */
-	return rc ? -EFAULT : 0;
+	for (; byte < end; byte += run) {
+		host = pages_host_run(pages, byte, &run);
+		if (run > end - byte)
+			run = end - byte;
+		/* Memory the program mapped as it should be needs no probe. */
+		if (iopt_mapped_covers(host, run, write))
+			continue;
+		/* Without MADV_POPULATE there is no safe probe: trust it. */
+		if (!populate_supported())
+			return 0;
+		/*
+		 * Not mapped (ENOMEM), not accessible as asked (EINVAL,
+		 * EFAULT) or not backed (a file hole past EOF): what pinning
+		 * calls EFAULT.
+		 */
+		if (ufd_sys_madvise((void *)host, run,
+				    write ? MADV_POPULATE_WRITE
+					  : MADV_POPULATE_READ))
+			return -EFAULT;
+	}
+	return 0;
 }
 
 /* Undoes count increments on [first, last] made by a failed pin. */
@@ -373,13 +438,28 @@ uint32_t iopt_pages_pin_count(struct iopt_pages *pages, uint64_t index)
 	return n;
 }
 
-/** iopt_pages_host_addr() - host address of byte @byte of the pages */
-uintptr_t iopt_pages_host_addr(struct iopt_pages *pages, uint64_t byte)
+/**
+ * iopt_pages_host_run() - host address of byte @byte of the pages
+ * @run: set to the bytes from there on that are contiguous in host memory
+ *
+ * The address stays valid while the caller is inside the mapping gate
+ * (base/gate.h) and the page is pinned.
+ */
+uintptr_t iopt_pages_host_run(struct iopt_pages *pages, uint64_t byte,
+			      uint64_t *run)
 {
-	uintptr_t base;
+	uintptr_t host;
 
 	ufd_mutex_lock(&pages->mutex);
-	base = pages->base;
+	host = pages_host_run(pages, byte, run);
 	ufd_mutex_unlock(&pages->mutex);
-	return base + byte;
+	return host;
+}
+
+/** iopt_pages_host_addr() - iopt_pages_host_run() without the run */
+uintptr_t iopt_pages_host_addr(struct iopt_pages *pages, uint64_t byte)
+{
+	uint64_t run;
+
+	return iopt_pages_host_run(pages, byte, &run);
 }

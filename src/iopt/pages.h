@@ -18,13 +18,17 @@
  * fails with EFAULT on an address that is not mapped or not writable as
  * requested, as pinning does) and its host address stays valid for DMA
  * until unpinned. If the program unmaps or remaps pinned memory, the
- * preload library keeps the pinned pages mapped where they are until the
- * last pin goes (src/iopt/pinned.h). Moving them aside with the pages
- * following (DESIGN.md, the memory model) is not built yet.
+ * preload library moves the pinned pages to another host address and the
+ * pages follow them (src/iopt/move.c): user pages are then in segments,
+ * each a run of pages at its own host address, until the last pin goes
+ * and they are the program's range again.
  *
- * Locking: mutex protects pin_counts, npinned and base (and, for dma-buf
- * pages, the attachment's revoked flag and tracks: dmabuf.c); it nests
- * inside the io_pagetable's locks. refs is atomic.
+ * Locking: mutex protects pin_counts, npinned, segs and nsegs (and, for
+ * dma-buf pages, the attachment's revoked flag and tracks: dmabuf.c); it
+ * nests inside the io_pagetable's locks. A move changes segs only with
+ * the mapping gate closed (base/gate.h) and mutex held; whoever reads a
+ * host address and uses it afterwards runs inside the gate. refs is
+ * atomic.
  */
 #ifndef UIOMMUFD_IOPT_PAGES_H
 #define UIOMMUFD_IOPT_PAGES_H
@@ -45,6 +49,15 @@ enum iopt_pages_source {
 };
 
 struct iopt_dmabuf_attach;
+struct iopt_area;
+
+/* A run of user pages at one host address. */
+struct iopt_pages_seg {
+	/* Host range [start, last]; in pinned.c's registry while pinned. */
+	struct itree_node node;
+	struct iopt_pages *pages;
+	uint64_t first; /* index of its first page */
+};
 
 struct iopt_pages {
 	_Atomic uint32_t refs;
@@ -55,12 +68,23 @@ struct iopt_pages {
 	uint64_t first_offset;
 
 	struct ufd_mutex mutex;
-	uintptr_t base;	      /* host address of page 0; mutex */
+	/* Host address of page 0: the program's (USER) or our mapping's. */
+	uintptr_t base;
 	uint32_t *pin_counts; /* per page, allocated on first pin; mutex */
 	uint64_t npinned;     /* pages with a non-zero count; mutex */
 	struct iopt_account *account; /* charged for npinned; set at alloc */
-	/* USER pages with pins: their entry in pinned.c's registry. */
-	struct itree_node pin_node;
+	/*
+	 * USER: where the pages are, in page order: one segment at base
+	 * (seg0) unless pinned memory moved (move.c). Each segment's node
+	 * is in pinned.c's registry while npinned.
+	 */
+	struct iopt_pages_seg *segs;
+	unsigned int nsegs;
+	struct iopt_pages_seg seg0;
+	/* Pins accesses hold: their owners keep the host addresses. */
+	_Atomic uint64_t access_pins;
+	/* The areas using these pages (move.c); mutex. */
+	struct iopt_area *areas;
 
 	/* IOPT_PAGES_FILE, _DMABUF: the window we mapped of the file. */
 	int fd;
@@ -93,5 +117,8 @@ int iopt_pages_pin(struct iopt_pages *pages, uint64_t first, uint64_t last,
 void iopt_pages_unpin(struct iopt_pages *pages, uint64_t first, uint64_t last);
 uint32_t iopt_pages_pin_count(struct iopt_pages *pages, uint64_t index);
 uintptr_t iopt_pages_host_addr(struct iopt_pages *pages, uint64_t byte);
+uintptr_t iopt_pages_host_run(struct iopt_pages *pages, uint64_t byte,
+			      uint64_t *run);
+void iopt_pages_seg_reset(struct iopt_pages *pages);
 
 #endif

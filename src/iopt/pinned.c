@@ -3,14 +3,17 @@
  * Pinned user memory against the program's munmap(); see pinned.h.
  *
  * Two interval trees under pinned_lock: the registry of user pages objects
- * with pins (each object's own node, ranges may overlap), and the orphans
- * (page ranges the program gave up while pinned, kept mapped by us, never
- * overlapping). An orphan goes when the last registered object touching
- * it unregisters: its memory is unmapped then.
+ * with pins (a node per segment of each object, ranges may overlap), and
+ * the orphans (page ranges kept mapped by us for the devices: moved aside,
+ * or given up by the program while pinned; never overlapping). An orphan
+ * goes when the last registered segment touching it unregisters: its
+ * memory is unmapped then.
  */
 #include <errno.h>
 #include <sched.h>
 
+#include "base/compiler.h"
+#include "base/alloc.h"
 #include "base/itree.h"
 #include "base/lock.h"
 #include "base/rawpool.h"
@@ -30,20 +33,16 @@ static struct ufd_rawpool orphan_nodes = UFD_RAWPOOL_INIT(struct itree_node);
 _Atomic unsigned int iopt_pinned_live;
 _Atomic unsigned int iopt_pinned_fast;
 
-static uint64_t pages_last(const struct iopt_pages *pages)
-{
-	return pages->base + pages->npages * iopt_page_size() - 1;
-}
-
 /**
  * iopt_pinned_add() - user @pages got their first pin; pages->mutex held
  */
 void iopt_pinned_add(struct iopt_pages *pages)
 {
+	unsigned int i;
+
 	ufd_mutex_lock(&pinned_lock);
-	pages->pin_node.start = pages->base;
-	pages->pin_node.last = pages_last(pages);
-	itree_insert(&regs, &pages->pin_node);
+	for (i = 0; i < pages->nsegs; i++)
+		itree_insert(&regs, &pages->segs[i].node);
 	atomic_fetch_add(&iopt_pinned_live, 1);
 	ufd_mutex_unlock(&pinned_lock);
 	/* A lock-free munmap() that missed us must land before we look. */
@@ -103,23 +102,94 @@ static void orphan_trim_locked(struct itree_node *o)
 	}
 }
 
-/**
- * iopt_pinned_del() - user @pages lost their last pin; pages->mutex held
- *
- * Orphan memory nothing registered covers any more is unmapped now.
- */
-void iopt_pinned_del(struct iopt_pages *pages)
+/* Trims the orphans over [start, last] to what is still registered. */
+static void orphans_trim_locked(uint64_t start, uint64_t last)
 {
-	uint64_t start = pages->pin_node.start, last = pages->pin_node.last;
 	struct itree_node *o, *next;
 
-	ufd_mutex_lock(&pinned_lock);
-	itree_remove(&regs, &pages->pin_node);
-	atomic_fetch_sub(&iopt_pinned_live, 1);
 	for (o = itree_iter_first(&orphans, start, last); o; o = next) {
 		next = itree_iter_next(o, start, last);
 		orphan_trim_locked(o);
 	}
+}
+
+/**
+ * iopt_pinned_del() - user @pages lost their last pin; pages->mutex held
+ *
+ * Orphan memory nothing registered covers any more is unmapped now, and
+ * pages that moved are the program's range again (as Linux, which pins
+ * by the program's address next time).
+ */
+void iopt_pinned_del(struct iopt_pages *pages)
+{
+	unsigned int i;
+
+	ufd_mutex_lock(&pinned_lock);
+	for (i = 0; i < pages->nsegs; i++)
+		itree_remove(&regs, &pages->segs[i].node);
+	atomic_fetch_sub(&iopt_pinned_live, 1);
+	for (i = 0; i < pages->nsegs; i++)
+		orphans_trim_locked(pages->segs[i].node.start,
+				    pages->segs[i].node.last);
+	iopt_pages_seg_reset(pages);
+	ufd_mutex_unlock(&pinned_lock);
+}
+
+/**
+ * iopt_pinned_collect() - the segments registered over [start, last]
+ * @fn: called for each, under pinned_lock; a non-zero return stops the
+ *      walk and is returned
+ */
+int iopt_pinned_collect(uint64_t start, uint64_t last,
+			int (*fn)(struct iopt_pages_seg *seg, void *arg),
+			void *arg)
+{
+	struct itree_node *n;
+	int rc = 0;
+
+	ufd_mutex_lock(&pinned_lock);
+	for (n = itree_iter_first(&regs, start, last); n && !rc;
+	     n = itree_iter_next(n, start, last))
+		rc = fn(container_of(n, struct iopt_pages_seg, node), arg);
+	ufd_mutex_unlock(&pinned_lock);
+	return rc;
+}
+
+/**
+ * iopt_pinned_resegment() - registered @pages are now in @segs
+ * @segs: @n segments in page order, allocated (ufd_alloc); @pages owns
+ *        them from now on
+ *
+ * pages->mutex held, with the mapping gate closed (move.c).
+ */
+void iopt_pinned_resegment(struct iopt_pages *pages,
+			   struct iopt_pages_seg *segs, unsigned int n)
+{
+	unsigned int i;
+
+	ufd_mutex_lock(&pinned_lock);
+	for (i = 0; i < pages->nsegs; i++)
+		itree_remove(&regs, &pages->segs[i].node);
+	if (pages->segs != &pages->seg0)
+		ufd_free(pages->segs);
+	pages->segs = segs;
+	pages->nsegs = n;
+	for (i = 0; i < n; i++)
+		itree_insert(&regs, &segs[i].node);
+	ufd_mutex_unlock(&pinned_lock);
+}
+
+/**
+ * iopt_pinned_orphan() - [start, last] is ours, mapped for the devices
+ *
+ * It is unmapped, piece by piece, as nothing registered covers it any
+ * more (memory moved aside: move.c).
+ */
+void iopt_pinned_orphan(uint64_t start, uint64_t last)
+{
+	ufd_mutex_lock(&pinned_lock);
+	orphan_add_locked(start, last);
+	orphans_trim_locked(start, last);
 	ufd_mutex_unlock(&pinned_lock);
 }
 
@@ -210,4 +280,29 @@ bool iopt_pinned_any(uintptr_t addr, size_t len, void (*unpinned)(void *arg),
 		unpinned(arg);
 	ufd_mutex_unlock(&pinned_lock);
 	return any;
+}
+
+/**
+ * iopt_pinned_next_span() - the first registered span in [*start, last]
+ * @start: in: where to look from; out: the span's first byte
+ * @span_last: out: its last byte (within @last)
+ *
+ * Return: false when nothing in [*start, last] is registered.
+ */
+bool iopt_pinned_next_span(uint64_t *start, uint64_t last, uint64_t *span_last)
+{
+	struct itree_span_iter it;
+	bool found = false;
+
+	ufd_mutex_lock(&pinned_lock);
+	itree_for_each_span (&it, &regs, *start, last) {
+		if (it.is_hole)
+			continue;
+		*start = it.start_used;
+		*span_last = it.last_used;
+		found = true;
+		break;
+	}
+	ufd_mutex_unlock(&pinned_lock);
+	return found;
 }

@@ -4,25 +4,22 @@
  *
  * Under Linux a pinned page outlives the program's mapping: after munmap()
  * or madvise(MADV_DONTNEED) the device keeps reading and writing the page
- * it was given. Here the "physical address" of a page is the program's
- * own address for it (DESIGN.md), so an unmap by the program would leave
- * the device copying into a hole. The preload library therefore asks
- * before it lets such a call through: iopt_pinned_release() splits the range
- * into what may go now, which it lets go, and what is pinned and must stay
- * mapped; the kept
- * pages are "orphans", mapped but no longer the program's, and are unmapped
- * when nothing pins memory there any more. A program that maps over an
- * orphan with MAP_FIXED takes the range back (iopt_pinned_reclaimed()).
+ * it was given. Here the "physical address" of a page is a host address
+ * (DESIGN.md), so an unmap by the program would leave the device copying
+ * into a hole. The preload library therefore asks before it lets such a
+ * call through. The registry here knows which host ranges user pages
+ * with pins occupy (one entry per segment: pages.h); move.c moves pinned
+ * spans aside or along with the pins following, and iopt_pinned_release()
+ * splits a range into what may go now, which it lets go, and what is
+ * pinned and must stay mapped. Memory we keep mapped for the devices (set
+ * aside by move.c, or pinned memory that could not move) is an "orphan",
+ * no longer the program's, unmapped when nothing pins memory there any
+ * more. A program that maps over an orphan with MAP_FIXED takes the range
+ * back (iopt_pinned_reclaimed()).
  *
  * Granularity is the pages object: memory counts as pinned while any user
  * pages object covering it has any page pinned, which keeps orphans a
  * little longer than the kernel keeps pages, never shorter.
- *
- * What a program sees that differs from Linux (docs/preload.md): kept
- * pages stay readable at their old address instead of faulting, a
- * madvise(MADV_DONTNEED) of pinned memory leaves its contents instead of
- * zero-filling, and mremap() cannot move pinned private memory (ENOMEM;
- * it may still shrink it, or grow it in place; shared memory moves).
  *
  * Locking: pinned_lock (in pinned.c) guards the registry and the orphans;
  * it nests inside pages->mutex. The release runs under it, and a pin
@@ -39,6 +36,7 @@
 #include <stdint.h>
 
 struct iopt_pages;
+struct iopt_pages_seg;
 
 /* Non-zero while any user memory is pinned: one load for the fast path. */
 extern _Atomic unsigned int iopt_pinned_live;
@@ -81,5 +79,21 @@ int iopt_pinned_release(uintptr_t addr, size_t len, bool orphan,
 void iopt_pinned_reclaimed(uintptr_t addr, size_t len);
 bool iopt_pinned_any(uintptr_t addr, size_t len, void (*unpinned)(void *arg),
 		     void *arg);
+
+/* For move.c, with the mapping gate closed. */
+int iopt_pinned_collect(uint64_t start, uint64_t last,
+			int (*fn)(struct iopt_pages_seg *seg, void *arg),
+			void *arg);
+void iopt_pinned_resegment(struct iopt_pages *pages,
+			   struct iopt_pages_seg *segs, unsigned int n);
+void iopt_pinned_orphan(uint64_t start, uint64_t last);
+bool iopt_pinned_next_span(uint64_t *start, uint64_t last, uint64_t *span_last);
+
+/* Moving pinned memory with the pages following (move.c). */
+size_t iopt_pinned_move_aside(uintptr_t addr, size_t len, bool keep);
+int iopt_pinned_unmap(uintptr_t addr, size_t len, bool discard,
+		      iopt_pinned_release_fn release, void *arg);
+int iopt_pinned_move(uintptr_t from, size_t old_len, size_t new_len, int flags,
+		     uintptr_t to);
 
 #endif

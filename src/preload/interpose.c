@@ -19,10 +19,10 @@
  *   ioctl                    iommufd commands run in the calling thread
  *   mmap                     the kernel's answers for the iommufd file
  *   munmap                   unmapping an iommufd MMIO mapping releases it;
- *                            pinned memory stays mapped for devices
- *   madvise                  advice that drops pages spares pinned ones
- *   mremap                   pinned memory may shrink, grow in place,
- *                            or move if it is shared
+ *                            pinned memory moves aside for devices
+ *   madvise                  advice that drops pages moves pinned ones
+ *                            aside
+ *   mremap                   pinned memory moves with the pins following
  *   mprotect                 (and the three above, and mmap) keep the
  *                            record of memory known good for pinning
  *   read/write/pread/pwrite  fail-nth and knob files are interpreted; the
@@ -37,11 +37,12 @@
  * __open_2 and friends come from _FORTIFY_SOURCE, and __xstat and friends
  * are what binaries built against glibc before 2.33 call for stat().
  *
- * Pinned memory: munmap() and madvise(MADV_DONTNEED, _FREE, _REMOVE) of
- * memory a device has pinned leave the pinned pages mapped for the device
- * (src/iopt/pinned.h), with a one-load test while nothing is pinned; a
- * MAP_FIXED mapping over such kept memory takes it back. mremap() moves
- * pinned memory only if it is shared (private: ENOMEM with a diagnostic).
+ * Pinned memory: munmap(), madvise(MADV_DONTNEED, _FREE), mremap() and a
+ * MAP_FIXED or MREMAP_FIXED mapping over memory a device has pinned move
+ * the pinned pages (aside, or along) with the pins following
+ * (src/iopt/move.c), with a one-load test while nothing is pinned. Pages
+ * that cannot move stay mapped for the device (src/iopt/pinned.h); a
+ * MAP_FIXED mapping over such kept memory takes it back.
  *
  * This file is compiled without _FILE_OFFSET_BITS and _FORTIFY_SOURCE, so
  * that each function below defines the symbol of its own name.
@@ -446,6 +447,16 @@ static void mmap_before(void *addr, size_t len, int flags)
 {
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))
 		iopt_mapped_forget((uintptr_t)addr, len);
+	/*
+	 * Pinned pages there stay the devices': they move aside first, the
+	 * range left mapped so that the mapping still replaces it whole.
+	 */
+	if (unlikely((flags & MAP_FIXED) &&
+		     atomic_load_explicit(&iopt_pinned_live,
+					  memory_order_relaxed)) &&
+	    !((uintptr_t)addr % PL_PAGE_SIZE) && len &&
+	    len <= UINTPTR_MAX - (uintptr_t)addr - PL_PAGE_SIZE)
+		iopt_pinned_move_aside((uintptr_t)addr, len, true);
 }
 
 /*
@@ -517,8 +528,9 @@ static int munmap_slow(void *addr, size_t len)
 		rc = pl_real.munmap(addr, len);
 		iopt_pinned_fast_exit();
 	} else {
-		rc = iopt_pinned_release((uintptr_t)addr, len, true,
-					 release_unmap, NULL);
+		/* Pinned pages move aside; what could not is kept there. */
+		rc = iopt_pinned_unmap((uintptr_t)addr, len, false,
+				       release_unmap, NULL);
 	}
 	if (!rc && atomic_load(&ufd_mmap_live))
 		ufd_mmap_unmapped(addr, len);
@@ -542,9 +554,11 @@ PL_EXPORT int munmap(void *addr, size_t len)
 }
 
 /*
- * Advice that drops a page's contents leaves pinned pages alone: the
- * device keeps the memory it was given, as under Linux (where the program
- * would then see fresh pages; here it keeps seeing the pinned ones).
+ * Advice that drops a page's contents: pinned pages move aside with the
+ * range left mapped and empty (MREMAP_DONTUNMAP), so the device keeps the
+ * memory it was given and the program sees fresh pages, as under Linux.
+ * Pinned pages that cannot move (or MADV_REMOVE, which punches the file)
+ * are left alone: the program keeps seeing them.
  */
 static int release_advise(uintptr_t start, size_t len, void *arg)
 {
@@ -565,6 +579,9 @@ PL_EXPORT int madvise(void *addr, size_t len, int advice)
 		iopt_pinned_fast_exit();
 		return rc;
 	}
+	if (advice != MADV_REMOVE)
+		return iopt_pinned_unmap((uintptr_t)addr, len, true,
+					 release_advise, &advice);
 	return iopt_pinned_release((uintptr_t)addr, len, false, release_advise,
 				   &advice);
 }
@@ -597,22 +614,78 @@ static void *mremap_shared(void *old, size_t old_len, size_t new_len, int flags,
 	return p;
 }
 
+/* Do [a, a + alen) and [b, b + blen) overlap? */
+static bool ranges_overlap(const void *a, size_t alen, const void *b,
+			   size_t blen)
+{
+	uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+
+	return y < x + alen && x < y + blen;
+}
+
+/*
+ * A move of pinned memory with the pages following (src/iopt/move.c): the
+ * program and the devices see the same pages at the new address, as under
+ * Linux. Moving and shrinking drops the tail first, as Linux does. Sets
+ * *@fallback (nothing done) when the pages cannot follow.
+ */
+static void *mremap_follow(void *old, size_t old_len, size_t new_len, int flags,
+			   void *new_addr, bool *fallback)
+{
+	size_t len = (old_len + PL_PAGE_SIZE - 1) & ~(PL_PAGE_SIZE - 1);
+	size_t nlen = (new_len + PL_PAGE_SIZE - 1) & ~(PL_PAGE_SIZE - 1);
+	void *to = new_addr;
+	int rc;
+
+	*fallback = false;
+	if (!nlen) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	if (!(flags & MREMAP_FIXED)) {
+		/* Where the kernel would put it: room of our choosing. */
+		to = pl_real.mmap(NULL, nlen, PROT_NONE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				  -1, 0);
+		if (to == MAP_FAILED)
+			return MAP_FAILED;
+	}
+	if (nlen < len) {
+		if (munmap_slow((char *)old + nlen, len - nlen))
+			goto fail;
+		len = nlen;
+	}
+	rc = iopt_pinned_move((uintptr_t)old, len, nlen,
+			      flags & MREMAP_DONTUNMAP, (uintptr_t)to);
+	if (!rc)
+		return to;
+	*fallback = rc > 0;
+	errno = rc > 0 ? ENOMEM : -rc;
+fail:
+	if (!(flags & MREMAP_FIXED)) {
+		rc = errno;
+		pl_real.munmap(to, nlen);
+		errno = rc;
+	}
+	return MAP_FAILED;
+}
+
 /*
  * mremap() of pinned memory: shrinking drops the tail as munmap() would
  * and growing in place leaves the pinned pages where they are. A move
- * keeps shared memory shared with the devices (mremap_shared()); private
- * memory cannot move without leaving the devices' view behind, so that is
- * refused with ENOMEM (as when the kernel finds no room) and a one-line
- * diagnostic.
+ * takes the pinned pages along (mremap_follow()); where they cannot
+ * follow, shared memory is mapped twice (mremap_shared()) and private
+ * memory is refused with ENOMEM (as when the kernel finds no room) and a
+ * one-line diagnostic.
  */
 static void *mremap_pinned(void *old, size_t old_len, size_t new_len, int flags,
 			   void *new_addr)
 {
-	uintptr_t o = (uintptr_t)old, n = (uintptr_t)new_addr;
 	void *p;
 
 	/* A fixed target overlapping the source: EINVAL, as Linux. */
-	if ((flags & MREMAP_FIXED) && n < o + old_len && o < n + new_len) {
+	if ((flags & MREMAP_FIXED) &&
+	    ranges_overlap(old, old_len, new_addr, new_len)) {
 		errno = EINVAL;
 		return MAP_FAILED;
 	}
@@ -628,6 +701,14 @@ static void *mremap_pinned(void *old, size_t old_len, size_t new_len, int flags,
 	if (!(flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))) {
 		p = pl_real.mremap(old, old_len, new_len, 0);
 		if (p != MAP_FAILED || !(flags & MREMAP_MAYMOVE))
+			return p;
+	}
+	if (flags & MREMAP_MAYMOVE) {
+		bool fallback;
+
+		p = mremap_follow(old, old_len, new_len, flags, new_addr,
+				  &fallback);
+		if (!fallback)
 			return p;
 	}
 	if ((flags & MREMAP_MAYMOVE) && !(flags & MREMAP_DONTUNMAP)) {
@@ -673,6 +754,17 @@ PL_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags,
 		new_addr = va_arg(ap, void *);
 		va_end(ap);
 		iopt_mapped_forget((uintptr_t)new_addr, new_len);
+		/*
+		 * Pinned pages in the way move aside, as for MAP_FIXED, if
+		 * the call is one the kernel carries out.
+		 */
+		if (unlikely(atomic_load_explicit(&iopt_pinned_live,
+						  memory_order_relaxed)) &&
+		    pinned_checkable(new_addr, new_len) &&
+		    (flags & MREMAP_MAYMOVE) &&
+		    !ranges_overlap(old, old_len, new_addr, new_len))
+			iopt_pinned_move_aside((uintptr_t)new_addr, new_len,
+					       true);
 	}
 	iopt_mapped_forget((uintptr_t)old, old_len);
 	if (likely(iopt_pinned_fast_enter())) {

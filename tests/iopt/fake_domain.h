@@ -2,7 +2,7 @@
 /*
  * A recording domain for io_pagetable tests: it remembers, per page of
  * its granule inside a small window, the output address and permissions
- * mapped there, and can be told to fail its n-th map call.
+ * mapped there, and can be told to fail its n-th map or remap call.
  */
 #ifndef UIOMMUFD_TESTS_FAKE_DOMAIN_H
 #define UIOMMUFD_TESTS_FAKE_DOMAIN_H
@@ -21,6 +21,7 @@ struct fake_domain {
 	uint64_t pa[FAKE_WINDOW_PAGES]; /* 0 = not mapped */
 	unsigned int prot[FAKE_WINDOW_PAGES];
 	unsigned int map_calls, fail_at; /* fail_at: 1-based, 0 never */
+	unsigned int remap_calls, remap_fail_at;
 	bool small_only_seen;
 };
 
@@ -64,9 +65,27 @@ static uint64_t fake_unmap(struct iopt_domain *d, uint64_t iova, uint64_t len)
 	return n;
 }
 
+/* All or nothing; every page must map old_paddr linearly. */
+static int fake_remap(struct iopt_domain *d, uint64_t iova, uint64_t len,
+		      uint64_t old_paddr, uint64_t new_paddr)
+{
+	struct fake_domain *f = (struct fake_domain *)d;
+	uint64_t i;
+
+	if (++f->remap_calls == f->remap_fail_at)
+		return -ENOMEM;
+	for (i = 0; i < len / f->granule; i++)
+		if (f->pa[iova / f->granule + i] != old_paddr + i * f->granule)
+			return -EINVAL;
+	for (i = 0; i < len / f->granule; i++)
+		f->pa[iova / f->granule + i] = new_paddr + i * f->granule;
+	return 0;
+}
+
 static const struct iopt_domain_ops fake_ops = {
 	.map = fake_map,
 	.unmap = fake_unmap,
+	.remap = fake_remap,
 };
 
 static inline struct fake_domain *fake_domain_new(uint64_t granule)

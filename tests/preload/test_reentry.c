@@ -87,7 +87,7 @@ static void ioas_alloc_or_not(int fd)
  */
 static void exercise_pinned(void)
 {
-	int fd = iommu_open(), devnull = open("/dev/null", O_WRONLY), err;
+	int fd = iommu_open();
 	struct iommu_test_cmd mock = {
 		.size = sizeof(mock),
 		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
@@ -105,15 +105,10 @@ static void exercise_pinned(void)
 	assert_int_equal(ioctl_rc(fd, IOMMU_TEST_CMD, &mock), 0);
 	map.user_va = (uintptr_t)buf;
 	assert_int_equal(ioctl_rc(fd, IOMMU_IOAS_MAP, &map), 0);
+	/* The pinned pages follow the move, then move aside. */
+	buf = mremap(buf, 8 * 4096, 16 * 4096, MREMAP_MAYMOVE);
+	assert_true(buf != MAP_FAILED);
 	assert_int_equal(madvise(buf, 8 * 4096, MADV_DONTNEED), 0);
-	/* The refusal's diagnostic is expected: keep it quiet. */
-	err = dup(2);
-	dup2(devnull, 2);
-	assert_true(mremap(buf, 4 * 4096, 1 << 30, MREMAP_MAYMOVE) ==
-		    MAP_FAILED);
-	dup2(err, 2);
-	close(err);
-	close(devnull);
 	assert_true(mremap(buf, 8 * 4096, 2 * 4096, 0) == buf);
 	assert_int_equal(mprotect(buf, 2 * 4096, PROT_READ), 0);
 	assert_int_equal(munmap(buf, 2 * 4096), 0);

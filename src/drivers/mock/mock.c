@@ -116,6 +116,19 @@ static int mock_map(struct iopt_domain *d, uint64_t iova, uint64_t paddr,
 	return rc;
 }
 
+static int mock_remap(struct iopt_domain *d, uint64_t iova, uint64_t len,
+		      uint64_t old_paddr, uint64_t new_paddr)
+{
+	struct mock_domain *m = iopt_to_mock(d);
+	int rc;
+
+	/* No TLB to invalidate: translations walk the table. */
+	ufd_rwlock_wrlock(&m->table_lock);
+	rc = ufd_pt_domain_remap(m->pt, iova, len, old_paddr, new_paddr);
+	ufd_rwlock_unlock(&m->table_lock);
+	return rc;
+}
+
 static void mock_domain_free(struct ufd_domain *d)
 {
 	struct mock_domain *m = to_mock(d);
@@ -271,6 +284,7 @@ static int mock_read_and_clear_dirty(struct ufd_domain *d, uint64_t iova,
 static const struct iopt_domain_ops mock_iopt_ops = {
 	.map = mock_map,
 	.unmap = mock_unmap,
+	.remap = mock_remap,
 };
 
 static const struct ufd_domain_ops mock_domain_ops = {

@@ -500,9 +500,25 @@ static int smmu_map(struct iopt_domain *id, uint64_t iova, uint64_t paddr,
 	return rc;
 }
 
+/* Moved memory: new output addresses, and the old ones out of the TLBs. */
+static int smmu_remap(struct iopt_domain *id, uint64_t iova, uint64_t len,
+		      uint64_t old_paddr, uint64_t new_paddr)
+{
+	struct smmu_domain *d = iopt_to_domain(id);
+	int rc;
+
+	ufd_rwlock_wrlock(&d->lock);
+	rc = ufd_pt_domain_remap(d->pt, iova, len, old_paddr, new_paddr);
+	if (!rc)
+		domain_inv(d, iova, len);
+	ufd_rwlock_unlock(&d->lock);
+	return rc;
+}
+
 static const struct iopt_domain_ops smmu_iopt_ops = {
 	.map = smmu_map,
 	.unmap = smmu_unmap,
+	.remap = smmu_remap,
 };
 
 /* ---- Dirty tracking ---- */
