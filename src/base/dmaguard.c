@@ -90,6 +90,14 @@ void ufd_dma_block(void)
 			sched_yield();
 }
 
+/** ufd_dma_atfork_child() - in a fork child: no block is in force */
+void ufd_dma_atfork_child(void)
+{
+	atomic_store(&blocker, NULL);
+	atomic_store(&ufd_dma_blocked, 0);
+	ufd_mutex_init(&block_lock);
+}
+
 /** ufd_dma_unblock() - let DMA through again */
 void ufd_dma_unblock(void)
 {

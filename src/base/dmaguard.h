@@ -62,5 +62,6 @@ static inline void ufd_dma_guard_exit(struct ufd_tslot *s)
 void ufd_dma_guard_wait(void);
 void ufd_dma_block(void);
 void ufd_dma_unblock(void);
+void ufd_dma_atfork_child(void);
 
 #endif

@@ -38,6 +38,17 @@ void ufd_gate_held(struct ufd_tslot *s)
 }
 
 /**
+ * ufd_gate_atfork_child() - in a fork child: a closer that was another
+ * thread is gone, so the gate is open (call after
+ * ufd_tslot_atfork_child())
+ */
+void ufd_gate_atfork_child(void)
+{
+	atomic_store(&ufd_gate_closed, 0);
+	ufd_mutex_init(&close_lock);
+}
+
+/**
  * ufd_gate_close() - wait for every thread inside to leave; hold the rest
  *
  * Closers serialise with each other. The caller must not be inside.

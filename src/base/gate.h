@@ -65,5 +65,6 @@ static inline bool ufd_gate_inside(void)
 
 void ufd_gate_close(void);
 void ufd_gate_open(void);
+void ufd_gate_atfork_child(void);
 
 #endif

@@ -31,6 +31,20 @@ static void slot_init(void)
 	pthread_key_create(&slot_key, slot_release);
 }
 
+/**
+ * ufd_tslot_atfork_child() - in a fork child: only the calling thread is
+ * left, so every other slot is free, with nothing inside a DMA or a gate
+ */
+void ufd_tslot_atfork_child(void)
+{
+	struct ufd_tslot *s;
+
+	ufd_mutex_init(&slots_lock);
+	for (s = atomic_load(&slots); s; s = s->next)
+		if (s != ufd_tslot_my)
+			slot_release(s);
+}
+
 /** ufd_tslot_first() - the first slot of the list (NULL: none yet) */
 struct ufd_tslot *ufd_tslot_first(void)
 {

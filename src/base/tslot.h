@@ -26,6 +26,7 @@ struct ufd_tslot {
 };
 
 struct ufd_tslot *ufd_tslot_get(void);
+void ufd_tslot_atfork_child(void);
 /* The list's head; walk it with ->next. */
 struct ufd_tslot *ufd_tslot_first(void);
 extern _Thread_local struct ufd_tslot *ufd_tslot_my;

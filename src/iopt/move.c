@@ -441,6 +441,9 @@ size_t iopt_pinned_move_aside(uintptr_t addr, size_t len, bool keep)
 
 	if (!len || ufd_gate_inside())
 		return len;
+	/* Nothing pinned there: no need to stop the world. */
+	if (!iopt_pinned_any(addr, len, NULL, NULL))
+		return 0;
 	ufd_gate_close();
 	aside_reserve(&a, addr, len);
 	left = aside_move(&a, keep);
@@ -476,7 +479,11 @@ int iopt_pinned_unmap(uintptr_t addr, size_t len, bool discard,
 	struct aside a;
 	int rc;
 
-	if (ufd_gate_inside())
+	/*
+	 * From inside the gate nothing can move; with nothing pinned there
+	 * nothing needs to (a pin registering meanwhile is kept).
+	 */
+	if (ufd_gate_inside() || !iopt_pinned_any(addr, len, NULL, NULL))
 		return iopt_pinned_release(addr, len, !discard, release, arg);
 	ufd_gate_close();
 	aside_reserve(&a, addr, len);

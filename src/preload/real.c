@@ -29,8 +29,11 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/dmaguard.h"
+#include "base/gate.h"
 #include "base/log.h"
 #include "base/sys.h"
+#include "base/tslot.h"
 #include "preload/preload.h"
 
 struct pl_real pl_real;
@@ -224,6 +227,10 @@ static void pl_atfork_child(void)
 {
 	atomic_store_explicit(pl_pid_word, 0, memory_order_relaxed);
 	pl_fd_atfork_child();
+	/* Threads of the parent inside a DMA or the mapping gate are gone. */
+	ufd_tslot_atfork_child();
+	ufd_gate_atfork_child();
+	ufd_dma_atfork_child();
 }
 
 /*

@@ -2,13 +2,15 @@
 /*
  * The mapping gate: closing waits for the threads inside to leave, holds
  * new ones at the entrance until it opens, and sections nest (a thread
- * already inside passes in again; ufd_gate_inside() tells).
+ * already inside passes in again; ufd_gate_inside() tells). In a fork
+ * child the parent's threads are no longer inside.
  */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -90,11 +92,38 @@ static void test_inside(void **state)
 	ufd_gate_exit();
 }
 
+static void test_fork_child(void **state)
+{
+	pthread_t holder;
+	pid_t pid;
+	int st;
+
+	atomic_store(&stage, 0);
+	pthread_create(&holder, NULL, hold_main, NULL);
+	while (atomic_load(&stage) != 1)
+		usleep(100);
+	pid = fork();
+	if (!pid) {
+		/* Without the reset this close would wait for ever. */
+		alarm(10);
+		ufd_tslot_atfork_child();
+		ufd_gate_atfork_child();
+		ufd_gate_close();
+		ufd_gate_open();
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	atomic_store(&stage, 2);
+	pthread_join(holder, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_close_waits_and_holds),
 		cmocka_unit_test(test_inside),
+		cmocka_unit_test(test_fork_child),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
