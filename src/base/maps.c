@@ -13,6 +13,26 @@
 #include "base/alloc.h"
 #include "base/maps.h"
 
+/*
+ * The line of @maps whose range holds @addr, with that range in *start
+ * and *end; NULL if none.
+ */
+static const char *line_of(const char *maps, uintptr_t addr,
+			   unsigned long long *start, unsigned long long *end)
+{
+	const char *line = maps;
+
+	while (line && *line) {
+		if (sscanf(line, "%llx-%llx", start, end) == 2 &&
+		    addr >= *start && addr < *end)
+			return line;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return NULL;
+}
+
 /**
  * ufd_maps_backing() - the file position @addr maps, per @maps
  * @maps: from ufd_maps_read()
@@ -21,29 +41,21 @@
  */
 bool ufd_maps_backing(const char *maps, uintptr_t addr, struct ufd_backing *b)
 {
-	const char *line = maps;
+	unsigned long long start, end, off, inode;
+	const char *line = line_of(maps, addr, &start, &end);
+	unsigned long maj, min;
+	char perms[8];
 
-	while (line && *line) {
-		unsigned long long start, end, off, inode;
-		unsigned long maj, min;
-		char perms[8];
-
-		if (sscanf(line, "%llx-%llx %7s %llx %lx:%lx %llu", &start,
-			   &end, perms, &off, &maj, &min, &inode) == 7 &&
-		    addr >= start && addr < end) {
-			if (!inode)
-				return false; /* anonymous: no file to share */
-			b->dev_major = maj;
-			b->dev_minor = min;
-			b->inode = inode;
-			b->file_offset = off + (addr - start);
-			return true;
-		}
-		line = strchr(line, '\n');
-		if (line)
-			line++;
-	}
-	return false;
+	if (!line || sscanf(line, "%*[0-9a-f]-%*[0-9a-f] %7s %llx %lx:%lx %llu",
+			    perms, &off, &maj, &min, &inode) != 5)
+		return false;
+	if (!inode)
+		return false; /* anonymous: no file to share */
+	b->dev_major = maj;
+	b->dev_minor = min;
+	b->inode = inode;
+	b->file_offset = off + (addr - start);
+	return true;
 }
 
 /** ufd_maps_read() - /proc/self/maps, NUL-terminated; free with ufd_free() */
@@ -89,17 +101,7 @@ out_free:
  */
 uint64_t ufd_maps_vma_end(const char *maps, uintptr_t addr)
 {
-	const char *line = maps;
+	unsigned long long start, end;
 
-	while (line && *line) {
-		unsigned long long start, end;
-
-		if (sscanf(line, "%llx-%llx", &start, &end) == 2 &&
-		    addr >= start && addr < end)
-			return end;
-		line = strchr(line, '\n');
-		if (line)
-			line++;
-	}
-	return 0;
+	return line_of(maps, addr, &start, &end) ? end : 0;
 }

@@ -110,7 +110,6 @@ struct iopt_pages *iopt_pages_alloc_user(uintptr_t uptr, uint64_t length,
 	pages->base = uptr - uptr % IOPT_PAGE_SIZE;
 	pages->seg0.pages = pages;
 	pages->segs = &pages->seg0;
-	pages->nsegs = 1;
 	iopt_pages_seg_reset(pages);
 	return pages;
 }

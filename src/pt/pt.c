@@ -16,7 +16,6 @@
 
 #include "base/alloc.h"
 #include "base/bitmap.h"
-#include "base/overflow.h"
 #include "pt/pt_priv.h"
 
 static const struct pt_fmt_ops *const pt_all_fmts[] = {
@@ -301,21 +300,12 @@ int pt_unmap(struct pt_table *t, uint64_t iova, uint64_t len,
 int pt_remap(struct pt_table *t, uint64_t iova, uint64_t len, uint64_t oa,
 	     uint64_t *done)
 {
-	uint64_t min_mask, last, oa_last;
+	uint64_t last;
+	int rc;
 
-	/* The same checks, in the same order, as the engine's map. */
 	*done = 0;
-	if (!len || !t->pgsize_bitmap)
-		return -EINVAL;
-	min_mask = (t->pgsize_bitmap & -t->pgsize_bitmap) - 1;
-	if ((iova | oa | len) & min_mask)
-		return -EINVAL;
-	if (check_add_overflow(iova, len - 1, &last))
-		return -EOVERFLOW;
-	if (check_add_overflow(oa, len - 1, &oa_last) ||
-	    pt_above(oa_last, t->ctx.oas))
-		return -ERANGE;
-	return t->ctx.ops->remap(t, iova, len, oa, done);
+	rc = pt_check_span(t, iova, oa, len, &last);
+	return rc ? rc : t->ctx.ops->remap(t, iova, len, oa, done);
 }
 
 int pt_iova_to_phys(struct pt_table *t, uint64_t iova, uint64_t *oa)

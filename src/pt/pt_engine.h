@@ -444,21 +444,15 @@ static int eng_map(struct pt_table *t, uint64_t iova, uint64_t oa, uint64_t len,
 {
 	const struct pt_walk_ctx *c = &t->ctx;
 	uint64_t *tbl[PT_MAX_LEVELS];
-	uint64_t bits, top, last, min_mask, oa_last, todo = len;
+	uint64_t bits, top, last, todo = len;
 	unsigned int tl, lvl;
 	int ret;
 
-	if (!len || !(prot & (PT_PROT_READ | PT_PROT_WRITE)) ||
-	    !t->pgsize_bitmap)
+	if (!(prot & (PT_PROT_READ | PT_PROT_WRITE)))
 		return -EINVAL;
-	min_mask = (t->pgsize_bitmap & -t->pgsize_bitmap) - 1;
-	if ((iova | oa | len) & min_mask)
-		return -EINVAL;
-	if (check_add_overflow(iova, len - 1, &last))
-		return -EOVERFLOW;
-	if (check_add_overflow(oa, len - 1, &oa_last) ||
-	    pt_above(oa_last, c->oas))
-		return -ERANGE;
+	ret = pt_check_span(t, iova, oa, len, &last);
+	if (ret)
+		return ret;
 	ret = fmt_prot_bits(c, prot, &bits);
 	if (ret)
 		return ret;

@@ -18,6 +18,7 @@
 
 #include "base/compiler.h"
 #include "base/err.h"
+#include "base/overflow.h"
 #include "pt/pt.h"
 
 #define PT_BIT(n) (1ull << (n))
@@ -167,6 +168,29 @@ static inline bool pt_above(uint64_t v, unsigned int lg2)
 static inline uint64_t pt_lg2_mask(unsigned int lg2)
 {
 	return lg2 >= 64 ? ~0ull : (1ull << lg2) - 1;
+}
+
+/*
+ * The argument checks map and remap share, in their order: -EINVAL (empty,
+ * no page sizes, not aligned to the smallest page), -EOVERFLOW (the IOVA
+ * range wraps), -ERANGE (output beyond oas). Sets *last to the last IOVA.
+ */
+static inline int pt_check_span(const struct pt_table *t, uint64_t iova,
+				uint64_t oa, uint64_t len, uint64_t *last)
+{
+	uint64_t min_mask, oa_last;
+
+	if (!len || !t->pgsize_bitmap)
+		return -EINVAL;
+	min_mask = (t->pgsize_bitmap & -t->pgsize_bitmap) - 1;
+	if ((iova | oa | len) & min_mask)
+		return -EINVAL;
+	if (check_add_overflow(iova, len - 1, last))
+		return -EOVERFLOW;
+	if (check_add_overflow(oa, len - 1, &oa_last) ||
+	    pt_above(oa_last, t->ctx.oas))
+		return -ERANGE;
+	return 0;
 }
 
 #endif
