@@ -22,9 +22,11 @@
  * Event log: a record is written at the tail, which advances; when the
  * tail would reach the head the log is full: the record is dropped,
  * EventOverflow set and logging stops (EventLogRun = 0). Each record sets
- * EventLogInt. Interrupts are raised when their enable bit in Control is
- * set, and delivered through the configured callback once the model holds
- * no lock.
+ * EventLogInt. The PPR log works the same way for page requests
+ * (amdvi_ppr_request(): PPREn and PPRLogEn must be set; a full log sets
+ * PprOverflow and stops it). Interrupts are raised when their enable bit
+ * in Control is set, and delivered through the configured callback once
+ * the model holds no lock.
  */
 #include <errno.h>
 #include <string.h>
@@ -541,13 +543,68 @@ int amdvi_dev_unregister(struct amdvi *iommu, uint16_t devid)
 int amdvi_ppr_request(struct amdvi *iommu, uint16_t devid, uint32_t pasid,
 		      uint64_t addr, unsigned int perm, uint16_t tag)
 {
-	(void)iommu;
-	(void)devid;
-	(void)pasid;
-	(void)addr;
-	(void)perm;
-	(void)tag;
-	return -EOPNOTSUPP;
+	const uint64_t run = amdvi_fmask(AMDVI_STATUS_PPRLOG_RUN);
+	uint64_t ctrl = ctrl_get(iommu), size, head, tail, next, q[2];
+	unsigned int flags = 0;
+	void *p;
+	int rc;
+
+	if (!iommu->cfg.ppr)
+		return -EOPNOTSUPP;
+	if (perm & AMDVI_READ)
+		flags |= AMDVI_PPRF_RD;
+	if (perm & AMDVI_WRITE)
+		flags |= AMDVI_PPRF_WR;
+	if (perm & AMDVI_EXEC)
+		flags |= AMDVI_PPRF_NX;
+	if (!(perm & AMDVI_PRIV))
+		flags |= AMDVI_PPRF_US;
+	if (pasid != AMDVI_NO_PASID)
+		flags |= AMDVI_PPRF_GN;
+	else
+		pasid = 0;
+	q[0] = amdvi_dprep(AMDVI_PPR_DEVID, devid) |
+	       amdvi_dprep(AMDVI_PPR_PASID_LO, pasid) |
+	       amdvi_dprep(AMDVI_PPR_TAG, tag) |
+	       amdvi_dprep(AMDVI_PPR_PASID_HI, pasid >> 16) |
+	       amdvi_dprep(AMDVI_PPR_FLAGS, flags) |
+	       amdvi_dprep(AMDVI_PPR_CODE, AMDVI_PPR_CODE_PAGE_REQUEST);
+	q[1] = amdvi_dprep(AMDVI_PPR_ADDR, addr & ~0xfffull);
+
+	ufd_mutex_lock(&iommu->log_lock);
+	rc = -EAGAIN;
+	if (!amdvi_fget(ctrl, AMDVI_CTRL_PPRLOG_EN) ||
+	    !amdvi_fget(ctrl, AMDVI_CTRL_PPR_EN) ||
+	    !(__atomic_load_n(&iommu->status, __ATOMIC_SEQ_CST) & run))
+		goto out_unlock;
+	size = log_bytes(iommu->pprlog_base);
+	head = iommu->ppr_head & (size - 1);
+	tail = iommu->ppr_tail & (size - 1);
+	next = (tail + AMDVI_ENTRY_SIZE) & (size - 1);
+	rc = -ENOSPC;
+	if (next == head) {
+		/* Full: the request is lost and logging stops, as events. */
+		status_clear(iommu, run);
+		status_set(iommu, amdvi_fmask(AMDVI_STATUS_PPR_OVERFLOW));
+		amdvi_raise(iommu, AMDVI_IRQ_PPR);
+		goto out_unlock;
+	}
+	rc = -EIO;
+	p = amdvi_map(iommu, log_addr(iommu->pprlog_base) + tail,
+		      AMDVI_ENTRY_SIZE, true);
+	if (!p) {
+		status_clear(iommu, run);
+		goto out_unlock;
+	}
+	memcpy(p, q, AMDVI_ENTRY_SIZE);
+	iommu->ppr_tail = next;
+	status_set(iommu, amdvi_fmask(AMDVI_STATUS_PPR_INT));
+	amdvi_raise(iommu, AMDVI_IRQ_PPR);
+	rc = 0;
+out_unlock:
+	ufd_mutex_unlock(&iommu->log_lock);
+	amdvi_irq_flush(iommu);
+	return rc;
 }
 
 void amdvi_get_stats(struct amdvi *iommu, struct amdvi_stats *st)

@@ -222,8 +222,7 @@ struct amdvi_dev_ops {
  * amdvi_dev_register - attach device operations to a DeviceID.
  *
  * Any member of @ops may be NULL. Returns 0, -EEXIST if @devid has
- * operations, -ENOMEM, -EOPNOTSUPP when the model does not implement
- * device operations yet.
+ * operations, -ENOMEM.
  */
 int amdvi_dev_register(struct amdvi *iommu, uint16_t devid,
 		       const struct amdvi_dev_ops *ops, void *priv);
@@ -240,10 +239,13 @@ int amdvi_dev_unregister(struct amdvi *iommu, uint16_t devid);
  * @perm: AMDVI_READ/WRITE/EXEC/PRIV requested.
  * @tag: Page Request Group Index (9 bits).
  *
- * Logged into the PPR log. Returns 0 when logged, -ENOSPC on overflow
- * (Status.PprOverflow), -EOPNOTSUPP when PPR is not implemented (or not
- * modelled yet), -EAGAIN when the PPR log or PPREn is disabled, -EIO when
- * the log write failed.
+ * Logged into the PPR log as a PAGE_SERVICE_REQUEST record (the address
+ * is logged page aligned; GN and the PASID when @pasid is not
+ * AMDVI_NO_PASID; US unless AMDVI_PRIV). The model does not check DTE.PPR.
+ * Returns 0 when logged, -ENOSPC on overflow (Status.PprOverflow; the log
+ * stops until PPRLogEn is cleared and set again), -EOPNOTSUPP when PPR is
+ * not implemented (EFR.PPRSup = 0), -EAGAIN when PPRLogEn, PPREn or
+ * PprLogRun is clear, -EIO when the log write failed (the log stops).
  */
 int amdvi_ppr_request(struct amdvi *iommu, uint16_t devid, uint32_t pasid,
 		      uint64_t addr, unsigned int perm, uint16_t tag);

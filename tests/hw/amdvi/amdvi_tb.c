@@ -231,7 +231,7 @@ uint64_t *tb_dte(struct tb *tb, uint16_t devid)
 
 void tb_dte_host(uint64_t *dte, uint16_t domid, struct pt_table *t)
 {
-	const struct pt_walk_ctx *c = pt_table_walk_ctx(t);
+	const struct pt_walk_ctx *c = t ? pt_table_walk_ctx(t) : NULL;
 
 	memset(dte, 0, AMDVI_DTE_SIZE);
 	dte[0] = amdvi_dprep(AMDVI_DTE_V, 1) | amdvi_dprep(AMDVI_DTE_TV, 1) |
