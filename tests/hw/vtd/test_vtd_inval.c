@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * VT-d caches and the invalidation queue: translations, PASID entries and
+ * context entries stay cached (stale) until the matching invalidation, an
+ * invalidation of another DID or PASID leaves them, and malformed queue
+ * contents stop the queue with FSTS.IQE and the right IQERCD.IQEI.
+ */
+#include <string.h>
+
+#include "vtd_tb.h"
+
+#define SID 0x0120
+#define DID 9
+#define PASID 0x77
+
+static uint64_t xl(struct tb *tb, uint32_t pasid, uint64_t iova)
+{
+	struct vtd_xlate x;
+
+	if (vtd_translate(tb->vtd, SID, pasid, iova, VTD_READ, &x))
+		return ~0ull;
+	return x.oa;
+}
+
+static void test_iotlb_ss_stale(void **state)
+{
+	struct pt_table *ss;
+	uint64_t mapped, un;
+	struct tb tb;
+
+	(void)state;
+	tb_init(&tb, NULL);
+	ss = tb_pt(&tb, PT_FMT_VTD_SS, 48, 0);
+	pt_map(ss, 0x100000, 0xa00000, 4096, PT_PROT_READ, &mapped);
+	tb_pe_set(tb_pe(&tb, SID, 0), VTD_PGTT_SS, DID, ss, NULL, false);
+	assert_int_equal(xl(&tb, VTD_NO_PASID, 0x100010), 0xa00010);
+	pt_unmap(ss, 0x100000, 4096, 0, NULL, &un);
+	pt_map(ss, 0x100000, 0xb00000, 4096, PT_PROT_READ, &mapped);
+	/* Stale; another DID, a PASID-based flush and another page keep it. */
+	assert_int_equal(xl(&tb, VTD_NO_PASID, 0x100010), 0xa00010);
+	tb_inv_iotlb(&tb, VTD_TLB_DOMAIN, DID + 1, 0, 0);
+	tb_inv_piotlb(&tb, VTD_PIOTLB_G_DOMAIN, DID, 0, 0, 0);
+	tb_inv_iotlb(&tb, VTD_TLB_PAGE, DID, 0x200000, 0);
+	assert_int_equal(xl(&tb, VTD_NO_PASID, 0x100010), 0xa00010);
+	/* The page, by AM covering it. */
+	tb_inv_iotlb(&tb, VTD_TLB_PAGE, DID, 0x100000 & ~0xfffffull, 8);
+	assert_int_equal(xl(&tb, VTD_NO_PASID, 0x100010), 0xb00010);
+	pt_free(ss);
+	tb_fini(&tb);
+}
+
+static void test_iotlb_fs_stale(void **state)
+{
+	struct pt_table *fs;
+	uint64_t mapped, un;
+	struct tb tb;
+
+	(void)state;
+	tb_init(&tb, NULL);
+	fs = tb_pt(&tb, PT_FMT_VTD_FS, 48, PT_CFG_SIGN_EXTEND);
+	pt_map(fs, 0x100000, 0xa00000, 4096, PT_PROT_READ, &mapped);
+	tb_pe_set(tb_pe(&tb, SID, PASID), VTD_PGTT_FS, DID, NULL, fs, false);
+	tb_pe_set(tb_pe(&tb, SID, PASID + 1), VTD_PGTT_FS, DID, NULL, fs,
+		  false);
+	assert_int_equal(xl(&tb, PASID, 0x100000), 0xa00000);
+	assert_int_equal(xl(&tb, PASID + 1, 0x100000), 0xa00000);
+	pt_unmap(fs, 0x100000, 4096, 0, NULL, &un);
+	pt_map(fs, 0x100000, 0xc00000, 4096, PT_PROT_READ, &mapped);
+	/* The wrong PASID, the wrong DID, a second-stage flush: stale. */
+	tb_inv_piotlb(&tb, VTD_PIOTLB_G_PAGE, DID, PASID + 2, 0x100000, 0);
+	tb_inv_piotlb(&tb, VTD_PIOTLB_G_PASID, DID + 1, PASID, 0, 0);
+	tb_inv_iotlb(&tb, VTD_TLB_PAGE, DID, 0x100000, 0);
+	assert_int_equal(xl(&tb, PASID, 0x100000), 0xa00000);
+	/* Page-selective for PASID: only that PASID is refreshed. */
+	tb_inv_piotlb(&tb, VTD_PIOTLB_G_PAGE, DID, PASID, 0x100000, 0);
+	assert_int_equal(xl(&tb, PASID, 0x100000), 0xc00000);
+	assert_int_equal(xl(&tb, PASID + 1, 0x100000), 0xa00000);
+	tb_inv_piotlb(&tb, VTD_PIOTLB_G_DOMAIN, DID, 0, 0, 0);
+	assert_int_equal(xl(&tb, PASID + 1, 0x100000), 0xc00000);
+	pt_free(fs);
+	tb_fini(&tb);
+}
+
+static void test_pasid_and_context_cache(void **state)
+{
+	struct tb tb;
+	uint64_t *pe;
+
+	(void)state;
+	tb_init(&tb, NULL);
+	pe = tb_pe(&tb, SID, PASID);
+	tb_pe_set(pe, VTD_PGTT_PT, DID, NULL, NULL, false);
+	assert_int_equal(xl(&tb, PASID, 0x5000), 0x5000);
+	/* Cleared entry: still cached until the PASID cache is flushed. */
+	memset(pe, 0, 64);
+	assert_int_equal(xl(&tb, PASID, 0x5000), 0x5000);
+	tb_inv_pc(&tb, VTD_PC_G_PASID, DID, PASID + 1);
+	tb_inv_pc(&tb, VTD_PC_G_DOMAIN, DID + 1, 0);
+	assert_int_equal(xl(&tb, PASID, 0x5000), 0x5000);
+	tb_inv_pc(&tb, VTD_PC_G_PASID, DID, PASID);
+	assert_int_equal(xl(&tb, PASID, 0x5000), ~0ull);
+	/* Context entry: device-selective invalidation of another SID. */
+	tb_pe_set(pe, VTD_PGTT_PT, DID, NULL, NULL, false);
+	assert_int_equal(xl(&tb, PASID, 0x5000), 0x5000);
+	tb_ctx(&tb, SID, 0)[0] &= ~vtd_dmask(VTD_SM_CTX_PASIDE);
+	assert_int_equal(tb_qi(&tb,
+			       VTD_DESC_CC |
+				       vtd_dprep(VTD_CC_G, VTD_CC_DEVICE) |
+				       vtd_dprep(VTD_CC_SID, SID + 8),
+			       0) &
+				 vtd_fmask(VTD_FSTS_IQE),
+			 0);
+	assert_int_equal(xl(&tb, PASID, 0x5000), 0x5000);
+	/* FM = 3 masks devfn bits 2:0: SID + 1 names SID's device. */
+	tb_qi(&tb,
+	      VTD_DESC_CC | vtd_dprep(VTD_CC_G, VTD_CC_DEVICE) |
+		      vtd_dprep(VTD_CC_SID, SID + 1) | vtd_dprep(VTD_CC_FM, 3),
+	      0);
+	assert_int_equal(xl(&tb, PASID, 0x5000), ~0ull);
+	tb_fini(&tb);
+}
+
+static uint64_t iqercd(struct tb *tb)
+{
+	return vtd_fget(vtd_mmio_read(tb->vtd, VTD_IQERCD_REG, 8),
+			VTD_IQERCD_IQEI);
+}
+
+static void test_queue_errors(void **state)
+{
+	uint32_t fsts;
+	uint64_t iqh;
+	struct tb tb;
+
+	(void)state;
+	tb_init(&tb, NULL);
+	assert_true(tb_wait(&tb));
+	/* Unknown type. */
+	fsts = tb_qi(&tb, 0xf, 0);
+	assert_true(vtd_fget(fsts, VTD_FSTS_IQE));
+	assert_int_equal(iqercd(&tb), VTD_IQEI_TYPE);
+	iqh = vtd_mmio_read(tb.vtd, VTD_IQH_REG, 8);
+	assert_int_equal(iqh, (uint64_t)(tb.iq_tail - 1) << 5);
+	/* Stopped: a wait queued behind it does not run... */
+	*tb.wait_status = 0;
+	tb_qi(&tb,
+	      VTD_DESC_WAIT | vtd_dprep(VTD_WAIT_SW, 1) |
+		      vtd_dprep(VTD_WAIT_SDATA, 0x77),
+	      vtd_dprep(VTD_WAIT_SADDR,
+			(uint64_t)(uintptr_t)tb.wait_status >> 2));
+	assert_int_equal(*tb.wait_status, 0);
+	/* ... until software fixes the descriptor and clears IQE. */
+	((uint64_t *)tb_ptr(tb.iq + iqh))[0] = VTD_DESC_IEC;
+	vtd_mmio_write(tb.vtd, VTD_FSTS_REG, 4, vtd_fmask(VTD_FSTS_IQE));
+	assert_int_equal(*tb.wait_status, 0x77);
+	/* Reserved bits in a valid descriptor. */
+	fsts = tb_qi(&tb,
+		     VTD_DESC_IOTLB | vtd_dprep(VTD_IOTLB_G, 1) | (1ull << 40),
+		     0);
+	assert_true(vtd_fget(fsts, VTD_FSTS_IQE));
+	assert_int_equal(iqercd(&tb), VTD_IQEI_RSVD);
+	((uint64_t *)tb_ptr(tb.iq + vtd_mmio_read(tb.vtd, VTD_IQH_REG, 8)))[0] =
+		VTD_DESC_IEC;
+	vtd_mmio_write(tb.vtd, VTD_FSTS_REG, 4, vtd_fmask(VTD_FSTS_IQE));
+	/* A wait whose status address is outside memory. */
+	fsts = tb_qi(&tb, VTD_DESC_WAIT | vtd_dprep(VTD_WAIT_SW, 1),
+		     vtd_dprep(VTD_WAIT_SADDR, 0x10));
+	assert_true(vtd_fget(fsts, VTD_FSTS_IQE));
+	assert_int_equal(iqercd(&tb), VTD_IQEI_FETCH);
+	tb_fini(&tb);
+	/* A tail not on a 256-bit boundary. */
+	tb_init(&tb, NULL);
+	vtd_mmio_write(tb.vtd, VTD_IQT_REG, 8, 0x30);
+	assert_true(
+		vtd_fget(vtd_mmio_read(tb.vtd, VTD_FSTS_REG, 4), VTD_FSTS_IQE));
+	assert_int_equal(iqercd(&tb), VTD_IQEI_TAIL);
+	tb_fini(&tb);
+	/* A queue outside memory. */
+	tb_init(&tb, NULL);
+	vtd_mmio_write(tb.vtd, VTD_GCMD_REG, 4, vtd_fmask(VTD_GCMD_TE));
+	vtd_mmio_write(tb.vtd, VTD_IQA_REG, 8, 0x7000 | vtd_fmask(VTD_IQA_DW));
+	vtd_mmio_write(tb.vtd, VTD_GCMD_REG, 4,
+		       vtd_fmask(VTD_GCMD_TE) | vtd_fmask(VTD_GCMD_QIE));
+	vtd_mmio_write(tb.vtd, VTD_IQT_REG, 8, 0x20);
+	assert_true(
+		vtd_fget(vtd_mmio_read(tb.vtd, VTD_FSTS_REG, 4), VTD_FSTS_IQE));
+	assert_int_equal(iqercd(&tb), VTD_IQEI_FETCH);
+	assert_int_equal(vtd_mmio_read(tb.vtd, VTD_IQH_REG, 8), 0);
+	tb_fini(&tb);
+}
+
+static void test_wait_irq(void **state)
+{
+	struct tb tb;
+
+	(void)state;
+	tb_init(&tb, NULL);
+	vtd_mmio_write(tb.vtd, VTD_IECTL_REG, 4, 0);
+	tb_qi(&tb, VTD_DESC_WAIT | vtd_dprep(VTD_WAIT_IF, 1), 0);
+	assert_true(
+		vtd_fget(vtd_mmio_read(tb.vtd, VTD_ICS_REG, 4), VTD_ICS_IWC));
+	assert_int_equal(tb.irqs[VTD_IRQ_INV], 1);
+	tb_fini(&tb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_iotlb_ss_stale),
+		cmocka_unit_test(test_iotlb_fs_stale),
+		cmocka_unit_test(test_pasid_and_context_cache),
+		cmocka_unit_test(test_queue_errors),
+		cmocka_unit_test(test_wait_irq),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
