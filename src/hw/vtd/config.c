@@ -309,7 +309,10 @@ int vtd_cfg_get(struct vtd *vtd, uint16_t sid, uint32_t pasid,
 		return ret;
 	cfg->key = key;
 	/* An odd generation: an invalidation is running, do not cache. */
-	if (!(gen & 1) && cfgc_insert(vtd, cfg, gen))
+	/* One fill holds a context entry and a PASID entry: count both. */
+	if (!(gen & 1) && cfgc_insert(vtd, cfg, gen)) {
 		vtd_inc(&vtd->stats.ctx_fills);
+		vtd_inc(&vtd->stats.pasid_fills);
+	}
 	return 0;
 }

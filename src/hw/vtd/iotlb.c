@@ -218,8 +218,6 @@ static bool inv_match(uint64_t tag, uint64_t va, const struct vtd_tlbi *inv)
 		if (kind == VTD_TLB_NESTED)
 			return true;
 		return kind == VTD_TLB_SS && range_hit(va, lg2, inv);
-	case VTD_TLBI_PASID_DID:
-		return kind != VTD_TLB_SS;
 	case VTD_TLBI_PASID:
 		return kind != VTD_TLB_SS && pasid == inv->pasid &&
 		       !vtd_fget(tag, VTD_TE_GLOBAL);

@@ -23,6 +23,26 @@
  * first-stage and nested entries of (DID[, PASID]) -- AM sizes the range,
  * IH (paging-structure caches, which the model has none of) is accepted.
  *
+ * The PASID-based IOTLB descriptor has two granularities in scalable
+ * mode, 10b (the non-global entries of one PASID) and 11b (pages of one
+ * PASID, global pages of any PASID included); 00b and 01b are reserved
+ * and stop the queue with IQEI 4 like any reserved field. A page-selective
+ * one drops first-stage and nested entries of (DID, PASID) whose
+ * first-stage page meets the range, nothing else.
+ *
+ * Device-TLB invalidation time-out (6.5.2.10): a device callback answering
+ * -ETIMEDOUT stands for a device that never completes. The model sets
+ * FSTS.ITE (and IQERCD.ITESID if ITE was clear) and, as hardware discards
+ * the invalidation wait descriptors pending when it detects the time-out,
+ * treats everything up to the next wait descriptor as already fetched: it
+ * executes the invalidations in between, discards that wait descriptor
+ * (no status write, no completion event), leaves IQH after it and stops
+ * fetching. Software learns of the loss from ITE and the missing status,
+ * clears ITE, and the queue resumes from IQH. An error in the stretch
+ * still stops the queue at the failing descriptor with IQE. Invalidation
+ * completion errors (ICE) cannot happen: the model has no completion
+ * messages to get wrong.
+ *
  * Register-based invalidation is refused (completes without effect,
  * CAIG/IAIG = 0) while queued invalidation is enabled.
  */
@@ -30,6 +50,12 @@
 #include <string.h>
 
 #include "hw/vtd/vtd_priv.h"
+
+/*
+ * exec_desc() results besides 0 and IQEI codes: a device-TLB invalidation
+ * timed out; the descriptor itself completed (as far as it goes).
+ */
+#define QI_TIMEOUT 0x100
 
 static unsigned int desc_type(const uint64_t *d)
 {
@@ -122,18 +148,23 @@ static unsigned int devtlb(struct vtd *vtd, uint16_t sid, uint32_t pasid,
 		ret = dev->ops->atc_inval(dev->priv, sid, pasid, addr, lg2,
 					  global);
 	vtd_dev_put(vtd);
-	if (ret == -ETIMEDOUT) {
+	if (ret != -ETIMEDOUT)
+		return 0;
+	/* ITESID names the first time-out while ITE is set. */
+	if (!vtd_fget(vtd_load(&vtd->fsts), VTD_FSTS_ITE))
 		vtd->iqercd = (vtd->iqercd & ~vtd_fmask(VTD_IQERCD_ITESID)) |
 			      vtd_fprep(VTD_IQERCD_ITESID, sid);
-		vtd_set_fsts_error(vtd, vtd_fmask(VTD_FSTS_ITE));
-	}
-	return 0;
+	vtd_set_fsts_error(vtd, vtd_fmask(VTD_FSTS_ITE));
+	return QI_TIMEOUT;
 }
 
-static unsigned int exec_wait(struct vtd *vtd, const uint64_t *d)
+/* @discard: a time-out is pending, the wait is dropped once checked. */
+static unsigned int exec_wait(struct vtd *vtd, const uint64_t *d, bool discard)
 {
 	if ((d[0] & VTD_WAIT_RSVD0) || (d[1] & VTD_WAIT_RSVD1))
 		return VTD_IQEI_RSVD;
+	if (discard)
+		return 0;
 	if (vtd_dget(d, VTD_WAIT_SW)) {
 		uint32_t *p = vtd_map(vtd, vtd_dget(d, VTD_WAIT_SADDR) << 2,
 				      sizeof(uint32_t), true);
@@ -160,9 +191,6 @@ static unsigned int exec_piotlb(struct vtd *vtd, const uint64_t *d)
 	if ((d[0] & VTD_PIOTLB_RSVD0) || (d[1] & VTD_PIOTLB_RSVD1))
 		return VTD_IQEI_RSVD;
 	switch (vtd_dget(d, VTD_PIOTLB_G)) {
-	case VTD_PIOTLB_G_DOMAIN:
-		inv.scope = VTD_TLBI_PASID_DID;
-		break;
 	case VTD_PIOTLB_G_PASID:
 		inv.scope = VTD_TLBI_PASID;
 		break;
@@ -206,8 +234,12 @@ static unsigned int exec_pc(struct vtd *vtd, const uint64_t *d)
 	return 0;
 }
 
-/* Executes one descriptor; 0 or the IQEI of the error. */
-static unsigned int exec_desc(struct vtd *vtd, const uint64_t d[4], bool dw)
+/*
+ * Executes one descriptor; 0, the IQEI of the error or QI_TIMEOUT.
+ * @discard: a time-out is pending (wait descriptors are dropped).
+ */
+static unsigned int exec_desc(struct vtd *vtd, const uint64_t d[4], bool dw,
+			      bool discard)
 {
 	unsigned int type = desc_type(d);
 	const struct vtd_dev *dev;
@@ -238,7 +270,7 @@ static unsigned int exec_desc(struct vtd *vtd, const uint64_t d[4], bool dw)
 	case VTD_DESC_IEC:
 		return 0;
 	case VTD_DESC_WAIT:
-		return exec_wait(vtd, d);
+		return exec_wait(vtd, d, discard);
 	case VTD_DESC_PIOTLB:
 		return exec_piotlb(vtd, d);
 	case VTD_DESC_PC:
@@ -285,8 +317,11 @@ void vtd_qi_process(struct vtd *vtd)
 	uint64_t base = vtd_fget(vtd->iqa, VTD_IQA_IQA) << 12;
 	uint64_t head, tail, d[4] = { 0 };
 
+	uint32_t stop = vtd_fmask(VTD_FSTS_IQE) | vtd_fmask(VTD_FSTS_ITE);
+	bool timed_out = false, wait;
+
 	if (!vtd_fget(vtd->gsts, VTD_GSTS_QIES) ||
-	    vtd_fget(vtd_load(&vtd->fsts), VTD_FSTS_IQE))
+	    (vtd_load(&vtd->fsts) & stop))
 		return;
 	tail = vtd->iqt >> shift;
 	if ((dw && (vtd->iqt & 0x10)) || tail >= entries) {
@@ -300,7 +335,12 @@ void vtd_qi_process(struct vtd *vtd)
 			queue_error(vtd, VTD_IQEI_FETCH);
 			return;
 		}
-		iqei = exec_desc(vtd, d, dw);
+		wait = desc_type(d) == VTD_DESC_WAIT;
+		iqei = exec_desc(vtd, d, dw, timed_out);
+		if (iqei == QI_TIMEOUT) {
+			timed_out = true;
+			iqei = 0;
+		}
 		if (iqei) {
 			queue_error(vtd, iqei);
 			return;
@@ -308,6 +348,9 @@ void vtd_qi_process(struct vtd *vtd)
 		vtd_inc(&vtd->stats.descriptors);
 		head = (head + 1) % entries;
 		vtd->iqh = head << shift;
+		/* Time-out: the wait that ordered it is dropped; stop. */
+		if (timed_out && wait)
+			return;
 	}
 }
 

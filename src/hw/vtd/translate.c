@@ -32,7 +32,8 @@
 #include "base/err.h"
 #include "hw/vtd/vtd_priv.h"
 
-/* x86 D flag and VT-d second-stage D flag, which decide cached writes. */
+/* x86 A/D flags and VT-d second-stage D flag (9.7, 9.8). */
+#define FS_A VTD_FIELD(5, 1)
 #define FS_D VTD_FIELD(6, 1)
 #define SS_D VTD_FIELD(9, 1)
 
@@ -194,6 +195,14 @@ static unsigned int fs_cache_perm(const struct pt_walk_result *r)
 	return p;
 }
 
+/* Whether the walker must set A or D in the first-stage leaf of @r. */
+static bool fs_needs_ad(const struct pt_walk_result *r, unsigned int access)
+{
+	return !vtd_fget(r->desc, FS_A) ||
+	       ((access & VTD_WRITE) && (r->perm & PT_PERM_WRITE) &&
+		!vtd_fget(r->desc, FS_D));
+}
+
 /* Whether @va is canonical for a first stage of @bits input bits. */
 static bool canonical(uint64_t va, unsigned int bits)
 {
@@ -272,11 +281,28 @@ static int xlate_walk(struct vtd *vtd, const struct vtd_cfg *cfg, uint64_t iova,
 		*reason = VTD_FR_SM_FS_RSVD;
 		return -EFAULT;
 	}
+	/*
+	 * Nested: the first-stage tables are guest memory, written only to
+	 * set A/D, and only that write needs (and dirties) a writable
+	 * second-stage mapping of them. A walk that may update maps every
+	 * table for writing, so look first and update only when needed.
+	 */
+	if (pgtt == VTD_PGTT_NESTED) {
+		if (pt_walk(&fs, iova, a, &r1)) {
+			*reason = fs_reason(&r1, access, &acc);
+			return -EFAULT;
+		}
+		if (fs_needs_ad(&r1, access))
+			acc.failed = false;
+		else
+			goto fs_done;
+	}
 	if (pt_walk(&fs, iova, a | PT_HW_HA | PT_HW_HD, &r1)) {
 		*reason = fs_reason(&r1, access,
 				    pgtt == VTD_PGTT_NESTED ? &acc : NULL);
 		return -EFAULT;
 	}
+fs_done:
 	f->kind = pgtt == VTD_PGTT_NESTED ? VTD_TLB_NESTED : VTD_TLB_FS;
 	f->global = r1.attr & PT_ATTR_GLOBAL;
 	f->page_lg2 = r1.page_lg2;
@@ -486,7 +512,11 @@ int vtd_ats_translate(struct vtd *vtd, uint16_t sid, uint32_t pasid,
 		res->status = VTD_ATS_UR;
 		return -EFAULT;
 	}
+	/* A configuration error is recorded, as for any request (7.1.3). */
 	if (vtd_cfg_get(vtd, sid, pasid, &cfg, &f)) {
+		if (!f.fpd)
+			vtd_record_fault(vtd, sid, pasid, iova, access,
+					 f.reason);
 		res->status = VTD_ATS_UR;
 		return -EFAULT;
 	}

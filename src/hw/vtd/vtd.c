@@ -15,9 +15,15 @@
  * (round robin over CAP.NFR + 1 records) unless that record still holds an
  * unserviced fault, in which case FSTS.PFO is set and the fault is lost.
  * FSTS.PPF is the OR of the records' F bits and FSTS.FRI the index of the
- * last record written. A fault or queue error signals the fault event:
- * with FECTL.IM clear the irq callback runs, otherwise FECTL.IP stays set
- * and the callback runs when software clears IM (7.4).
+ * first pending record (set when PPF goes from 0 to 1). Setting PPF, PFO,
+ * IQE, ICE or ITE is a fault-event condition only when none of those
+ * status bits was already set (11.4.9.2: an event while status is pending
+ * is not a new one; software's handler drains every record anyway). An
+ * event with FECTL.IM clear runs the irq callback; with IM set it leaves
+ * FECTL.IP set and the callback runs when software clears IM, unless
+ * software serviced every status bit first, which clears IP (7.4).
+ * The invalidation completion event follows the same IM/IP rules with
+ * IECTL, its condition being ICS.IWC going from 0 to 1.
  */
 #include <errno.h>
 #include <string.h>
@@ -253,6 +259,21 @@ static uint32_t fsts_status_bits(void)
 	       vtd_fmask(VTD_FSTS_ITE);
 }
 
+/*
+ * Sets the FSTS status @bits (FRI replaced by @fri when given with PPF);
+ * a fault-event condition when no status bit was set before. fault_lock.
+ */
+static void set_fsts_locked(struct vtd *vtd, uint32_t bits, uint32_t fri)
+{
+	uint32_t old = vtd->fsts, f = old | bits;
+
+	if (vtd_fget(bits, VTD_FSTS_PPF))
+		f = (f & ~vtd_fmask(VTD_FSTS_FRI)) | fri;
+	vtd_store(&vtd->fsts, f);
+	if (!(old & fsts_status_bits()) && (bits & fsts_status_bits()))
+		signal_event(vtd, &vtd->fectl, VTD_IRQ_FAULT);
+}
+
 bool vtd_record_fault(struct vtd *vtd, uint16_t sid, uint32_t pasid,
 		      uint64_t addr, unsigned int access, uint8_t reason)
 {
@@ -266,8 +287,7 @@ bool vtd_record_fault(struct vtd *vtd, uint16_t sid, uint32_t pasid,
 	i = vtd->frcd_next;
 	r = vtd->frcd[i];
 	if (vtd_dget(r, VTD_FRCD_F)) {
-		vtd_store(&vtd->fsts, vtd->fsts | vtd_fmask(VTD_FSTS_PFO));
-		signal_event(vtd, &vtd->fectl, VTD_IRQ_FAULT);
+		set_fsts_locked(vtd, vtd_fmask(VTD_FSTS_PFO), 0);
 		goto out_lost;
 	}
 	r[0] = vtd_dprep(VTD_FRCD_FI, addr >> 12);
@@ -282,10 +302,8 @@ bool vtd_record_fault(struct vtd *vtd, uint16_t sid, uint32_t pasid,
 			vtd_dprep(VTD_FRCD_PV, pasid);
 	vtd->frcd_next = (i + 1) % vtd->cfg.nfr;
 	if (!vtd_fget(vtd->fsts, VTD_FSTS_PPF))
-		vtd_store(&vtd->fsts, (vtd->fsts & ~vtd_fmask(VTD_FSTS_FRI)) |
-					      vtd_fmask(VTD_FSTS_PPF) |
-					      vtd_fprep(VTD_FSTS_FRI, i));
-	signal_event(vtd, &vtd->fectl, VTD_IRQ_FAULT);
+		set_fsts_locked(vtd, vtd_fmask(VTD_FSTS_PPF),
+				vtd_fprep(VTD_FSTS_FRI, i));
 	recorded = true;
 	vtd_inc(&vtd->stats.faults);
 	goto out_unlock;
@@ -301,10 +319,7 @@ out_unlock:
 void vtd_set_fsts_error(struct vtd *vtd, uint32_t bits)
 {
 	ufd_mutex_lock(&vtd->fault_lock);
-	if ((vtd->fsts & bits) != bits) {
-		vtd_store(&vtd->fsts, vtd->fsts | bits);
-		signal_event(vtd, &vtd->fectl, VTD_IRQ_FAULT);
-	}
+	set_fsts_locked(vtd, bits & fsts_status_bits(), 0);
 	ufd_mutex_unlock(&vtd->fault_lock);
 }
 
@@ -500,8 +515,8 @@ static void reg_write(struct vtd *vtd, uint64_t offset, unsigned int size,
 		ufd_mutex_lock(&vtd->fault_lock);
 		fsts_write(vtd, v32);
 		ufd_mutex_unlock(&vtd->fault_lock);
-		/* Clearing IQE lets the queue go on from IQH (6.5.2.10). */
-		if (vtd_fget(v32, VTD_FSTS_IQE))
+		/* Clearing IQE or ITE lets the queue go on from IQH. */
+		if (vtd_fget(v32, VTD_FSTS_IQE) || vtd_fget(v32, VTD_FSTS_ITE))
 			vtd_qi_process(vtd);
 		return;
 	case VTD_FECTL_REG:

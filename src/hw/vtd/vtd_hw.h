@@ -417,7 +417,13 @@
 #define VTD_PIOTLB_ADDR VTD_DFIELD(1, 12, 52)
 #define VTD_PIOTLB_RSVD0 (0xf1c0ull | (~0ull << 52)) /* 8:6, 15:12, 63:52 */
 #define VTD_PIOTLB_RSVD1 0xf80ull		     /* 11:7 */
-#define VTD_PIOTLB_G_DOMAIN 0 /* all PASIDs of the domain */
+/*
+ * G: 10b and 11b are the scalable-mode granularities; 00b and 01b are
+ * reserved (an invalid descriptor, IQE). VTD_PIOTLB_G_DOMAIN names 00b
+ * only for the tests that check it is refused: to drop every PASID of a
+ * domain use the IOTLB descriptor (0x2), domain-selective.
+ */
+#define VTD_PIOTLB_G_DOMAIN 0 /* reserved */
 #define VTD_PIOTLB_G_PASID 2  /* non-global entries of one PASID */
 #define VTD_PIOTLB_G_PAGE 3   /* pages of one PASID */
 

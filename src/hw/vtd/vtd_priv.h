@@ -217,11 +217,10 @@ struct vtd_tlb_fill {
 /* The scope of an IOTLB invalidation. */
 struct vtd_tlbi {
 	enum {
-		VTD_TLBI_ALL,	    /* everything */
-		VTD_TLBI_DID,	    /* every entry of did */
-		VTD_TLBI_DID_PAGE,  /* SS entries of did in range; nested all */
-		VTD_TLBI_PASID_DID, /* FS/nested entries of did */
-		VTD_TLBI_PASID,	    /* non-global FS/nested of (did, pasid) */
+		VTD_TLBI_ALL,	   /* everything */
+		VTD_TLBI_DID,	   /* every entry of did */
+		VTD_TLBI_DID_PAGE, /* SS entries of did in range; nested all */
+		VTD_TLBI_PASID,	   /* non-global FS/nested of (did, pasid) */
 		VTD_TLBI_PASID_PAGE, /* FS/nested of (did, pasid) in range */
 	} scope;
 	uint16_t did;

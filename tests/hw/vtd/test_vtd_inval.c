@@ -39,7 +39,8 @@ static void test_iotlb_ss_stale(void **state)
 	/* Stale; another DID, a PASID-based flush and another page keep it. */
 	assert_int_equal(xl(&tb, VTD_NO_PASID, 0x100010), 0xa00010);
 	tb_inv_iotlb(&tb, VTD_TLB_DOMAIN, DID + 1, 0, 0);
-	tb_inv_piotlb(&tb, VTD_PIOTLB_G_DOMAIN, DID, 0, 0, 0);
+	tb_inv_piotlb(&tb, VTD_PIOTLB_G_PASID, DID, 0, 0, 0);
+	tb_inv_piotlb(&tb, VTD_PIOTLB_G_PAGE, DID, 0, 0x100000, 0);
 	tb_inv_iotlb(&tb, VTD_TLB_PAGE, DID, 0x200000, 0);
 	assert_int_equal(xl(&tb, VTD_NO_PASID, 0x100010), 0xa00010);
 	/* The page, by AM covering it. */
@@ -75,7 +76,8 @@ static void test_iotlb_fs_stale(void **state)
 	tb_inv_piotlb(&tb, VTD_PIOTLB_G_PAGE, DID, PASID, 0x100000, 0);
 	assert_int_equal(xl(&tb, PASID, 0x100000), 0xc00000);
 	assert_int_equal(xl(&tb, PASID + 1, 0x100000), 0xa00000);
-	tb_inv_piotlb(&tb, VTD_PIOTLB_G_DOMAIN, DID, 0, 0, 0);
+	/* Every PASID of the domain: the IOTLB descriptor, by DID. */
+	tb_inv_iotlb(&tb, VTD_TLB_DOMAIN, DID, 0, 0);
 	assert_int_equal(xl(&tb, PASID + 1, 0x100000), 0xc00000);
 	pt_free(fs);
 	tb_fini(&tb);
@@ -189,6 +191,121 @@ static void test_queue_errors(void **state)
 	tb_fini(&tb);
 }
 
+/*
+ * A second stage mapping all of the bench's RAM at GPA = PA, so tables and
+ * pages the bench allocates serve as guest-physical too.
+ */
+static struct pt_table *identity_ss(struct tb *tb)
+{
+	struct pt_table *ss = tb_pt(tb, PT_FMT_VTD_SS, 48, 0);
+	uint64_t ram = (uint64_t)(uintptr_t)tb->ram, mapped;
+
+	assert_int_equal(pt_map(ss, ram, ram, TB_RAM_SIZE,
+				PT_PROT_READ | PT_PROT_WRITE, &mapped),
+			 0);
+	return ss;
+}
+
+static void fs_point(struct pt_table *fs, uint64_t iova, uint64_t pa)
+{
+	uint64_t mapped, un;
+
+	pt_unmap(fs, iova, 4096, 0, NULL, &un);
+	assert_int_equal(pt_map(fs, iova, pa, 4096, PT_PROT_READ, &mapped), 0);
+}
+
+/*
+ * PASID-based IOTLB invalidation is exact: a page-selective one drops the
+ * pages of its PASID in its range, first-stage and nested, and leaves
+ * other pages, other PASIDs and second-stage entries cached; the reserved
+ * granularities 00b and 01b stop the queue without invalidating anything.
+ */
+static void test_piotlb_precise(void **state)
+{
+	enum { P1 = 0x11, P2 = 0x12, P3 = 0x13 };
+	static const uint64_t va[3] = { 0x100000, 0x101000, 0x200000 };
+	const uint32_t pasids[3] = { P1, P2, P3 };
+	uint64_t old[3], nw[3], ss_old, ss_new, mapped, un, iqh;
+	struct pt_table *ss, *fs;
+	unsigned int i, j, g;
+	uint32_t fsts;
+	struct tb tb;
+
+	(void)state;
+	tb_init(&tb, NULL);
+	ss = identity_ss(&tb);
+	fs = tb_pt(&tb, PT_FMT_VTD_FS, 48, PT_CFG_SIGN_EXTEND);
+	for (i = 0; i < 3; i++) {
+		old[i] = tb_alloc(&tb, 4096);
+		nw[i] = tb_alloc(&tb, 4096);
+		fs_point(fs, va[i], old[i]);
+	}
+	/* A second-stage-only page far from the RAM. */
+	ss_old = tb_alloc(&tb, 4096);
+	ss_new = tb_alloc(&tb, 4096);
+	pt_map(ss, 0x7f0000000000ull, ss_old, 4096, PT_PROT_READ, &mapped);
+	tb_pe_set(tb_pe(&tb, SID, 0), VTD_PGTT_SS, DID, ss, NULL, false);
+	tb_pe_set(tb_pe(&tb, SID, P1), VTD_PGTT_NESTED, DID, ss, fs, false);
+	tb_pe_set(tb_pe(&tb, SID, P2), VTD_PGTT_NESTED, DID, ss, fs, false);
+	tb_pe_set(tb_pe(&tb, SID, P3), VTD_PGTT_FS, DID, NULL, fs, false);
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 3; j++)
+			assert_int_equal(xl(&tb, pasids[j], va[i]), old[i]);
+	assert_int_equal(xl(&tb, VTD_NO_PASID, 0x7f0000000000ull), ss_old);
+	for (i = 0; i < 3; i++)
+		fs_point(fs, va[i], nw[i]);
+	pt_unmap(ss, 0x7f0000000000ull, 4096, 0, NULL, &un);
+	pt_map(ss, 0x7f0000000000ull, ss_new, 4096, PT_PROT_READ, &mapped);
+
+	/* Reserved granularities: IQE, IQEI 4, nothing dropped. */
+	for (g = 0; g < 2; g++) {
+		fsts = tb_qi(&tb,
+			     VTD_DESC_PIOTLB | vtd_dprep(VTD_PIOTLB_G, g) |
+				     vtd_dprep(VTD_PIOTLB_DID, DID) |
+				     vtd_dprep(VTD_PIOTLB_PASID, P1),
+			     0);
+		assert_true(vtd_fget(fsts, VTD_FSTS_IQE));
+		assert_int_equal(iqercd(&tb), VTD_IQEI_RSVD);
+		iqh = vtd_mmio_read(tb.vtd, VTD_IQH_REG, 8);
+		assert_int_equal(iqh, (uint64_t)(tb.iq_tail - 1) << 5);
+		((uint64_t *)tb_ptr(tb.iq + iqh))[0] = VTD_DESC_IEC;
+		vtd_mmio_write(tb.vtd, VTD_FSTS_REG, 4,
+			       vtd_fmask(VTD_FSTS_IQE));
+		for (i = 0; i < 3; i++)
+			for (j = 0; j < 3; j++)
+				assert_int_equal(xl(&tb, pasids[j], va[i]),
+						 old[i]);
+	}
+
+	/* One page of P1 (nested). */
+	tb_inv_piotlb(&tb, VTD_PIOTLB_G_PAGE, DID, P1, va[0], 0);
+	assert_int_equal(xl(&tb, P1, va[0]), nw[0]);
+	assert_int_equal(xl(&tb, P1, va[1]), old[1]);
+	assert_int_equal(xl(&tb, P1, va[2]), old[2]);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(xl(&tb, P2, va[i]), old[i]);
+		assert_int_equal(xl(&tb, P3, va[i]), old[i]);
+	}
+	/* AM = 1: two pages of P2; P1's second page stays stale. */
+	tb_inv_piotlb(&tb, VTD_PIOTLB_G_PAGE, DID, P2, va[0], 1);
+	assert_int_equal(xl(&tb, P2, va[0]), nw[0]);
+	assert_int_equal(xl(&tb, P2, va[1]), nw[1]);
+	assert_int_equal(xl(&tb, P2, va[2]), old[2]);
+	assert_int_equal(xl(&tb, P1, va[1]), old[1]);
+	/* PASID-selective for P3 (first stage only): all of P3, only. */
+	tb_inv_piotlb(&tb, VTD_PIOTLB_G_PASID, DID, P3, 0, 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(xl(&tb, P3, va[i]), nw[i]);
+	assert_int_equal(xl(&tb, P1, va[2]), old[2]);
+	/* None of them touched the second-stage-only entry. */
+	assert_int_equal(xl(&tb, VTD_NO_PASID, 0x7f0000000000ull), ss_old);
+	tb_inv_iotlb(&tb, VTD_TLB_PAGE, DID, 0x7f0000000000ull, 0);
+	assert_int_equal(xl(&tb, VTD_NO_PASID, 0x7f0000000000ull), ss_new);
+	pt_free(fs);
+	pt_free(ss);
+	tb_fini(&tb);
+}
+
 static void test_wait_irq(void **state)
 {
 	struct tb tb;
@@ -210,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_iotlb_fs_stale),
 		cmocka_unit_test(test_pasid_and_context_cache),
 		cmocka_unit_test(test_queue_errors),
+		cmocka_unit_test(test_piotlb_precise),
 		cmocka_unit_test(test_wait_irq),
 	};
 
