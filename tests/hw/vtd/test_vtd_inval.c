@@ -306,6 +306,56 @@ static void test_piotlb_precise(void **state)
 	tb_fini(&tb);
 }
 
+/*
+ * RTADDR is only a staging register: the root table in use changes at
+ * GCMD.SRTP, which completes at once (GSTS.RTPS set) and, with
+ * CAP.ESRTPS = 0, flushes nothing -- context entries of the old table stay
+ * cached until a context-cache invalidation.
+ */
+static void test_root_pointer(void **state)
+{
+	const uint32_t on = vtd_fmask(VTD_GCMD_TE) | vtd_fmask(VTD_GCMD_QIE);
+	uint64_t old_root, new_root;
+	uint32_t gsts;
+	struct tb tb;
+
+	(void)state;
+	tb_init(&tb, NULL);
+	gsts = (uint32_t)vtd_mmio_read(tb.vtd, VTD_GSTS_REG, 4);
+	assert_true(vtd_fget(gsts, VTD_GSTS_RTPS));
+	assert_false(vtd_fget(vtd_mmio_read(tb.vtd, VTD_CAP_REG, 8),
+			      VTD_CAP_ESRTPS));
+	tb_pe_set(tb_pe(&tb, SID, PASID), VTD_PGTT_PT, DID, NULL, NULL, false);
+	assert_int_equal(xl(&tb, PASID, 0x5000), 0x5000);
+	/* A new, empty root table, written to RTADDR only: not in use. */
+	old_root = tb.root;
+	new_root = tb_alloc(&tb, 4096);
+	vtd_mmio_write(tb.vtd, VTD_RTADDR_REG, 8,
+		       new_root | vtd_fprep(VTD_RTADDR_TTM, VTD_TTM_SCALABLE));
+	assert_int_equal(vtd_mmio_read(tb.vtd, VTD_RTADDR_REG, 8) & ~0xfffull,
+			 new_root);
+	gsts = (uint32_t)vtd_mmio_read(tb.vtd, VTD_GSTS_REG, 4);
+	assert_true(vtd_fget(gsts, VTD_GSTS_RTPS));
+	tb_inv_ctx_all(&tb);
+	assert_int_equal(xl(&tb, PASID, 0x5000), 0x5000);
+	/* SRTP: latched; the cached context entry is still used... */
+	vtd_mmio_write(tb.vtd, VTD_GCMD_REG, 4, on | vtd_fmask(VTD_GCMD_SRTP));
+	gsts = (uint32_t)vtd_mmio_read(tb.vtd, VTD_GSTS_REG, 4);
+	assert_true(vtd_fget(gsts, VTD_GSTS_RTPS));
+	assert_true(vtd_fget(gsts, VTD_GSTS_TES));
+	assert_int_equal(xl(&tb, PASID, 0x5000), 0x5000);
+	/* ... until invalidated: then the empty table answers. */
+	tb_inv_ctx_all(&tb);
+	assert_int_equal(xl(&tb, PASID, 0x5000), ~0ull);
+	/* Back to the old table. */
+	vtd_mmio_write(tb.vtd, VTD_RTADDR_REG, 8,
+		       old_root | vtd_fprep(VTD_RTADDR_TTM, VTD_TTM_SCALABLE));
+	vtd_mmio_write(tb.vtd, VTD_GCMD_REG, 4, on | vtd_fmask(VTD_GCMD_SRTP));
+	tb_inv_ctx_all(&tb);
+	assert_int_equal(xl(&tb, PASID, 0x5000), 0x5000);
+	tb_fini(&tb);
+}
+
 static void test_wait_irq(void **state)
 {
 	struct tb tb;
@@ -328,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_pasid_and_context_cache),
 		cmocka_unit_test(test_queue_errors),
 		cmocka_unit_test(test_piotlb_precise),
+		cmocka_unit_test(test_root_pointer),
 		cmocka_unit_test(test_wait_irq),
 	};
 
