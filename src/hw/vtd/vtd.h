@@ -228,7 +228,10 @@ struct vtd_ats {
  * vtd_ats_translate - serve a PCIe ATS Translation Request.
  *
  * A context entry without DTE answers UR (reason VTD_FR_SM_CTX_DTE is
- * recorded); a translation fault answers success with no permissions.
+ * recorded), as does a fault in the root, context or PASID entries
+ * (recorded unless FPD); a translation fault answers success with no
+ * permissions, recording nothing. With SSADE a clean writable page is
+ * granted write only to a request asking for write (which sets D).
  * Returns 0 when res->status is VTD_ATS_SUCCESS, -EFAULT otherwise, or
  * -EOPNOTSUPP when the model has no device-TLB support (ECAP.DT = 0).
  */
@@ -244,7 +247,9 @@ struct vtd_dev_ops {
 	 * Device-TLB invalidate (0x3, @pasid VTD_NO_PASID) or PASID-based
 	 * device-TLB invalidate (0x8): drop ATC entries overlapping
 	 * [addr, addr + 2^size_lg2), for every PASID when @global. Return 0,
-	 * or -ETIMEDOUT to report an invalidation time-out (FSTS.ITE).
+	 * or -ETIMEDOUT to report an invalidation time-out: FSTS.ITE, the
+	 * next wait descriptor discarded and the queue stopped after it
+	 * until software clears ITE.
 	 */
 	int (*atc_inval)(void *priv, uint16_t sid, uint32_t pasid,
 			 uint64_t addr, unsigned int size_lg2, bool global);
