@@ -33,6 +33,7 @@
 
 #include "base/compiler.h"
 #include "base/lock.h"
+#include "base/seqlock.h"
 #include "hw/amdvi/amdvi.h"
 
 /* Relaxed atomic word access for state shared with lock-free readers. */
@@ -40,8 +41,8 @@
 #define amdvi_store(p, v) __atomic_store_n(p, v, __ATOMIC_RELAXED)
 #define amdvi_inc(p) __atomic_fetch_add(p, 1, __ATOMIC_RELAXED)
 /* Data under a set's sequence count: acquire loads, release stores. */
-#define amdvi_seq_load(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
-#define amdvi_seq_store(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
+#define ufd_seq_load(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
+#define ufd_seq_store(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
 
 static inline uint64_t amdvi_mask(unsigned int lg2)
 {
@@ -57,56 +58,7 @@ static inline unsigned int amdvi_hash(uint64_t x, unsigned int lg2)
 	return lg2 ? (unsigned int)(x >> (64 - lg2)) : 0;
 }
 
-static inline void amdvi_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
-
-/*
- * Sequence counts guarding one cache set: odd while a writer changes it.
- * Readers load the entries with acquire and retry when the count moved;
- * writers exclude each other by taking the count from even to odd with a
- * compare-and-swap (seq_cst, so it is ordered against the cache's
- * generation) and publish with release.
- */
-static inline uint32_t amdvi_seq_begin(const uint32_t *seq)
-{
-	uint32_t s;
-
-	while ((s = __atomic_load_n(seq, __ATOMIC_ACQUIRE)) & 1)
-		amdvi_cpu_relax();
-	return s;
-}
-
-/* Call after the acquire loads (amdvi_seq_load) of the data. */
-static inline bool amdvi_seq_retry(const uint32_t *seq, uint32_t s)
-{
-	return __atomic_load_n(seq, __ATOMIC_RELAXED) != s;
-}
-
-static inline void amdvi_seq_lock(uint32_t *seq)
-{
-	uint32_t s = __atomic_load_n(seq, __ATOMIC_RELAXED);
-
-	for (;;) {
-		if (!(s & 1) && __atomic_compare_exchange_n(
-					seq, &s, s + 1, true, __ATOMIC_SEQ_CST,
-					__ATOMIC_RELAXED))
-			break;
-		amdvi_cpu_relax();
-		s = __atomic_load_n(seq, __ATOMIC_RELAXED);
-	}
-}
-
-static inline void amdvi_seq_unlock(uint32_t *seq)
-{
-	__atomic_store_n(seq, __atomic_load_n(seq, __ATOMIC_RELAXED) + 1,
-			 __ATOMIC_RELEASE);
-}
+/* Cache sets are guarded by sequence locks (base/seqlock.h). */
 
 /* --- the DTE / GCR3 entry cache (cache.c) --- */
 

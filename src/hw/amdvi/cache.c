@@ -94,17 +94,17 @@ bool amdvi_dtec_lookup(struct amdvi_dte_cache *c, uint64_t key,
 	uint32_t s;
 
 	do {
-		s = amdvi_seq_begin(&c->seq[set]);
+		s = ufd_seq_begin(&c->seq[set]);
 		hit = false;
 		for (i = 0; i < c->ways; i++) {
-			if (amdvi_seq_load(&e[i].key) != key)
+			if (ufd_seq_load(&e[i].key) != key)
 				continue;
 			for (j = 0; j < AMDVI_DTE_QWORDS; j++)
-				w[j] = amdvi_seq_load(&e[i].w[j]);
+				w[j] = ufd_seq_load(&e[i].w[j]);
 			hit = true;
 			break;
 		}
-	} while (amdvi_seq_retry(&c->seq[set], s));
+	} while (ufd_seq_retry(&c->seq[set], s));
 	return hit;
 }
 
@@ -119,7 +119,7 @@ bool amdvi_dtec_insert(struct amdvi_dte_cache *c, uint64_t key,
 	/* An invalidation under way: what was fetched may be older. */
 	if (gen & 1)
 		return false;
-	amdvi_seq_lock(&c->seq[set]);
+	ufd_seq_lock(&c->seq[set]);
 	if (__atomic_load_n(&c->gen, __ATOMIC_SEQ_CST) != gen)
 		goto out_unlock;
 	for (i = 0; i < c->ways; i++) {
@@ -137,11 +137,11 @@ bool amdvi_dtec_insert(struct amdvi_dte_cache *c, uint64_t key,
 		c->victim[set] = way + 1;
 		evicted = true;
 	}
-	amdvi_seq_store(&e[way].key, key);
+	ufd_seq_store(&e[way].key, key);
 	for (j = 0; j < AMDVI_DTE_QWORDS; j++)
-		amdvi_seq_store(&e[way].w[j], w[j]);
+		ufd_seq_store(&e[way].w[j], w[j]);
 out_unlock:
-	amdvi_seq_unlock(&c->seq[set]);
+	ufd_seq_unlock(&c->seq[set]);
 	return evicted;
 }
 
@@ -168,15 +168,15 @@ void amdvi_dtec_invalidate(struct amdvi_dte_cache *c, bool all, bool by_dev,
 	for (set = 0; set < sets; set++) {
 		struct amdvi_cent *e = &c->ent[set * c->ways];
 
-		amdvi_seq_lock(&c->seq[set]);
+		ufd_seq_lock(&c->seq[set]);
 		for (i = 0; i < c->ways; i++) {
 			uint64_t w[2] = { 0, amdvi_load(&e[i].w[1]) };
 
 			if (dtec_match(amdvi_load(&e[i].key), w, all, by_dev,
 				       devid, domid, pasid))
-				amdvi_seq_store(&e[i].key, 0);
+				ufd_seq_store(&e[i].key, 0);
 		}
-		amdvi_seq_unlock(&c->seq[set]);
+		ufd_seq_unlock(&c->seq[set]);
 	}
 	__atomic_fetch_add(&c->gen, 1, __ATOMIC_SEQ_CST);
 }
@@ -230,19 +230,19 @@ bool amdvi_iotlb_lookup(struct amdvi_iotlb *tlb, uint16_t domid, bool gn,
 
 		sizes &= sizes - 1;
 		do {
-			s = amdvi_seq_begin(&tlb->seq[set]);
+			s = ufd_seq_begin(&tlb->seq[set]);
 			hit = false;
 			for (i = 0; i < tlb->ways; i++) {
-				tag = amdvi_seq_load(&e[i].tag);
+				tag = ufd_seq_load(&e[i].tag);
 				if ((tag & AMDVI_TLB_MATCH_MASK) != want ||
-				    amdvi_seq_load(&e[i].va) != base)
+				    ufd_seq_load(&e[i].va) != base)
 					continue;
-				oa = amdvi_seq_load(&e[i].oa);
-				attr = amdvi_seq_load(&e[i].attr);
+				oa = ufd_seq_load(&e[i].oa);
+				attr = ufd_seq_load(&e[i].attr);
 				hit = true;
 				break;
 			}
-		} while (amdvi_seq_retry(&tlb->seq[set], s));
+		} while (ufd_seq_retry(&tlb->seq[set], s));
 		if (!hit)
 			continue;
 		out->domid = domid;
@@ -282,7 +282,7 @@ bool amdvi_iotlb_insert(struct amdvi_iotlb *tlb, const struct amdvi_tlb_fill *f,
 	if (f->nested)
 		__atomic_store_n(&tlb->nested[f->domid & 63], 1,
 				 __ATOMIC_SEQ_CST);
-	amdvi_seq_lock(&tlb->seq[set]);
+	ufd_seq_lock(&tlb->seq[set]);
 	if (__atomic_load_n(&tlb->gen, __ATOMIC_SEQ_CST) != gen)
 		goto out_unlock;
 	for (i = 0; i < tlb->ways; i++) {
@@ -302,12 +302,12 @@ bool amdvi_iotlb_insert(struct amdvi_iotlb *tlb, const struct amdvi_tlb_fill *f,
 		tlb->victim[set] = way + 1;
 		evicted = true;
 	}
-	amdvi_seq_store(&e[way].tag, tag);
-	amdvi_seq_store(&e[way].va, base);
-	amdvi_seq_store(&e[way].oa, f->oa & ~amdvi_mask(f->page_lg2));
-	amdvi_seq_store(&e[way].attr, f->attr);
+	ufd_seq_store(&e[way].tag, tag);
+	ufd_seq_store(&e[way].va, base);
+	ufd_seq_store(&e[way].oa, f->oa & ~amdvi_mask(f->page_lg2));
+	ufd_seq_store(&e[way].attr, f->attr);
 out_unlock:
-	amdvi_seq_unlock(&tlb->seq[set]);
+	ufd_seq_unlock(&tlb->seq[set]);
 	return evicted;
 }
 
@@ -348,16 +348,16 @@ static void inval_set(struct amdvi_iotlb *tlb, unsigned int set,
 
 	if (!(__atomic_load_n(&tlb->seq[set], __ATOMIC_SEQ_CST) & 1)) {
 		for (i = 0; i < tlb->ways && !any; i++)
-			any = inv_match(amdvi_seq_load(&e[i].tag),
-					amdvi_seq_load(&e[i].va), inv);
+			any = inv_match(ufd_seq_load(&e[i].tag),
+					ufd_seq_load(&e[i].va), inv);
 		if (!any)
 			return;
 	}
-	amdvi_seq_lock(&tlb->seq[set]);
+	ufd_seq_lock(&tlb->seq[set]);
 	for (i = 0; i < tlb->ways; i++)
 		if (inv_match(amdvi_load(&e[i].tag), amdvi_load(&e[i].va), inv))
-			amdvi_seq_store(&e[i].tag, 0);
-	amdvi_seq_unlock(&tlb->seq[set]);
+			ufd_seq_store(&e[i].tag, 0);
+	ufd_seq_unlock(&tlb->seq[set]);
 }
 
 /*

@@ -74,7 +74,7 @@ static void cfg_load(const struct smmu_cfg *e, struct smmu_cfg *out,
 	unsigned int i;
 
 	for (i = 0; i < nwords; i++)
-		w[i] = smmu_seq_load(&src[i]);
+		w[i] = ufd_seq_load(&src[i]);
 	memcpy(out, w, nwords * sizeof(uint64_t));
 }
 
@@ -86,7 +86,7 @@ static void cfg_store(struct smmu_cfg *e, const struct smmu_cfg *in)
 
 	memcpy(w, in, sizeof(w));
 	for (i = 0; i < SMMU_CFG_WORDS; i++)
-		smmu_seq_store(&dst[i], w[i]);
+		ufd_seq_store(&dst[i], w[i]);
 }
 
 /* Lookup: key and hot words, or the whole entry when @full. */
@@ -100,16 +100,16 @@ static bool cfgc_lookup(struct smmu_cfg_cache *c, uint64_t key, bool full,
 	bool hit;
 
 	do {
-		s = smmu_seq_begin(&c->seq[set]);
+		s = ufd_seq_begin(&c->seq[set]);
 		hit = false;
 		for (i = 0; i < c->ways; i++) {
-			if (smmu_seq_load(&e[i].key) != key)
+			if (ufd_seq_load(&e[i].key) != key)
 				continue;
 			cfg_load(&e[i], out, n);
 			hit = true;
 			break;
 		}
-	} while (smmu_seq_retry(&c->seq[set], s));
+	} while (ufd_seq_retry(&c->seq[set], s));
 	/* A torn read is retried above; the key re-check catches reuse. */
 	return hit && out->key == key;
 }
@@ -122,7 +122,7 @@ static bool cfgc_insert(struct smmu_cfg_cache *c, const struct smmu_cfg *cfg,
 	unsigned int i, way = c->ways;
 	bool evicted = false;
 
-	smmu_seq_lock(&c->seq[set]);
+	ufd_seq_lock(&c->seq[set]);
 	/* An invalidation since the fetch began may have covered it. */
 	if (__atomic_load_n(&c->gen, __ATOMIC_SEQ_CST) != gen)
 		goto out_unlock;
@@ -143,7 +143,7 @@ static bool cfgc_insert(struct smmu_cfg_cache *c, const struct smmu_cfg *cfg,
 	}
 	cfg_store(&e[way], cfg);
 out_unlock:
-	smmu_seq_unlock(&c->seq[set]);
+	ufd_seq_unlock(&c->seq[set]);
 	return evicted;
 }
 
@@ -165,15 +165,15 @@ static void cfgc_inval(struct smmu_cfg_cache *c,
 	for (set = 0; set < sets; set++) {
 		struct smmu_cfg *e = &c->ent[set * c->ways];
 
-		smmu_seq_lock(&c->seq[set]);
+		ufd_seq_lock(&c->seq[set]);
 		for (i = 0; i < c->ways; i++) {
 			if (!smmu_load(&e[i].key))
 				continue;
 			cfg_load(&e[i], &tmp, SMMU_CFG_WORDS);
 			if (match(&tmp, arg))
-				smmu_seq_store(&e[i].key, 0);
+				ufd_seq_store(&e[i].key, 0);
 		}
-		smmu_seq_unlock(&c->seq[set]);
+		ufd_seq_unlock(&c->seq[set]);
 	}
 	__atomic_fetch_add(&c->gen, 1, __ATOMIC_SEQ_CST);
 }

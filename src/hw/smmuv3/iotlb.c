@@ -127,7 +127,7 @@ bool smmu_iotlb_insert(struct smmu_iotlb *tlb, const struct smmu_tlb_fill *f,
 	if (f->s1_lg2 > f->page_lg2)
 		__atomic_fetch_or(&tlb->frags[f->vmid & 63], 1ull << f->s1_lg2,
 				  __ATOMIC_SEQ_CST);
-	smmu_seq_lock(&tlb->seq[set]);
+	ufd_seq_lock(&tlb->seq[set]);
 	if (__atomic_load_n(&tlb->gen, __ATOMIC_SEQ_CST) != gen)
 		goto out_unlock;
 	for (i = 0; i < tlb->ways; i++) {
@@ -152,12 +152,12 @@ bool smmu_iotlb_insert(struct smmu_iotlb *tlb, const struct smmu_tlb_fill *f,
 		tlb->victim[set] = way + 1;
 		evicted = true;
 	}
-	smmu_seq_store(&e[way].tag, tag);
-	smmu_seq_store(&e[way].va, base);
-	smmu_seq_store(&e[way].oa, f->oa & ~smmu_mask(f->page_lg2));
-	smmu_seq_store(&e[way].attr, f->attr);
+	ufd_seq_store(&e[way].tag, tag);
+	ufd_seq_store(&e[way].va, base);
+	ufd_seq_store(&e[way].oa, f->oa & ~smmu_mask(f->page_lg2));
+	ufd_seq_store(&e[way].attr, f->attr);
 out_unlock:
-	smmu_seq_unlock(&tlb->seq[set]);
+	ufd_seq_unlock(&tlb->seq[set]);
 	return evicted;
 }
 
@@ -239,16 +239,16 @@ static void inval_set(struct smmu_iotlb *tlb, unsigned int set,
 
 	if (!(__atomic_load_n(&tlb->seq[set], __ATOMIC_SEQ_CST) & 1)) {
 		for (i = 0; i < tlb->ways && !any; i++)
-			any = inv_match(smmu_seq_load(&e[i].tag),
-					smmu_seq_load(&e[i].va), inv);
+			any = inv_match(ufd_seq_load(&e[i].tag),
+					ufd_seq_load(&e[i].va), inv);
 		if (!any)
 			return;
 	}
-	smmu_seq_lock(&tlb->seq[set]);
+	ufd_seq_lock(&tlb->seq[set]);
 	for (i = 0; i < tlb->ways; i++)
 		if (inv_match(smmu_load(&e[i].tag), smmu_load(&e[i].va), inv))
-			smmu_seq_store(&e[i].tag, 0);
-	smmu_seq_unlock(&tlb->seq[set]);
+			ufd_seq_store(&e[i].tag, 0);
+	ufd_seq_unlock(&tlb->seq[set]);
 }
 
 /*

@@ -34,6 +34,7 @@
 
 #include "base/compiler.h"
 #include "base/lock.h"
+#include "base/seqlock.h"
 #include "hw/smmuv3/smmuv3.h"
 
 /* Relaxed atomic word access for state shared with lock-free readers. */
@@ -56,62 +57,7 @@ static inline unsigned int smmu_hash(uint64_t x, unsigned int lg2)
 	return lg2 ? (unsigned int)(x >> (64 - lg2)) : 0;
 }
 
-static inline void smmu_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
-
-/*
- * A sequence lock: the count is odd while a writer is inside. Readers copy
- * what they need with acquire loads (smmu_seq_load) and retry if the count
- * moved; writers exclude each other by moving the count from even to odd
- * with a compare-and-swap and store with release (smmu_seq_store). The
- * acquire/release pairs, not fences, order the data against the count: a
- * reader that sees a writer's store also sees the odd count before it.
- * (On x86 these are plain moves; thread sanitizer understands them.)
- */
-#define smmu_seq_load(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
-#define smmu_seq_store(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
-
-static inline uint32_t smmu_seq_begin(const uint32_t *seq)
-{
-	uint32_t s;
-
-	while ((s = __atomic_load_n(seq, __ATOMIC_ACQUIRE)) & 1)
-		smmu_cpu_relax();
-	return s;
-}
-
-/* Call after the acquire loads of the data. */
-static inline bool smmu_seq_retry(const uint32_t *seq, uint32_t s)
-{
-	return __atomic_load_n(seq, __ATOMIC_RELAXED) != s;
-}
-
-static inline void smmu_seq_lock(uint32_t *seq)
-{
-	uint32_t s = __atomic_load_n(seq, __ATOMIC_RELAXED);
-
-	for (;;) {
-		/* seq_cst: ordered against the generation (iotlb.c). */
-		if (!(s & 1) && __atomic_compare_exchange_n(
-					seq, &s, s + 1, true, __ATOMIC_SEQ_CST,
-					__ATOMIC_RELAXED))
-			break;
-		smmu_cpu_relax();
-		s = __atomic_load_n(seq, __ATOMIC_RELAXED);
-	}
-}
-
-static inline void smmu_seq_unlock(uint32_t *seq)
-{
-	__atomic_store_n(seq, __atomic_load_n(seq, __ATOMIC_RELAXED) + 1,
-			 __ATOMIC_RELEASE);
-}
+/* Cache sets are guarded by sequence locks (base/seqlock.h). */
 
 /* --- configuration (config.c) --- */
 
@@ -242,16 +188,16 @@ static inline bool smmu_cfgc_hot(struct smmu_cfg_cache *c, uint64_t key,
 	uint32_t s;
 
 	do {
-		s = smmu_seq_begin(&c->seq[set]);
+		s = ufd_seq_begin(&c->seq[set]);
 		hit = false;
 		for (i = 0; i < ways; i++) {
-			if (smmu_seq_load(&e[i].key) != key)
+			if (ufd_seq_load(&e[i].key) != key)
 				continue;
-			*hot = smmu_seq_load(&e[i].hot);
+			*hot = ufd_seq_load(&e[i].hot);
 			hit = true;
 			break;
 		}
-	} while (smmu_seq_retry(&c->seq[set], s));
+	} while (ufd_seq_retry(&c->seq[set], s));
 	return hit;
 }
 
@@ -409,23 +355,23 @@ static inline bool smmu_iotlb_find(struct smmu_iotlb *tlb,
 
 		sizes &= sizes - 1;
 		do {
-			s = smmu_seq_begin(&tlb->seq[set]);
+			s = ufd_seq_begin(&tlb->seq[set]);
 			hit = false;
 			for (i = 0; i < ways; i++) {
-				uint64_t tag = smmu_seq_load(&e[i].tag);
+				uint64_t tag = ufd_seq_load(&e[i].tag);
 
 				if ((tag & SMMU_TLB_MATCH_MASK) != want ||
 				    !smmu_tlb_asid_ok(tag, asid) ||
-				    smmu_seq_load(&e[i].va) != base)
+				    ufd_seq_load(&e[i].va) != base)
 					continue;
 				h->tag = tag;
 				h->va = base;
-				h->oa = smmu_seq_load(&e[i].oa);
-				h->attr = smmu_seq_load(&e[i].attr);
+				h->oa = ufd_seq_load(&e[i].oa);
+				h->attr = ufd_seq_load(&e[i].attr);
 				hit = true;
 				break;
 			}
-		} while (smmu_seq_retry(&tlb->seq[set], s));
+		} while (ufd_seq_retry(&tlb->seq[set], s));
 		if (hit)
 			return true;
 	}

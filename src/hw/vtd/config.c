@@ -58,19 +58,19 @@ bool vtd_cfg_lookup(struct vtd_cfg_cache *c, uint64_t key, struct vtd_cfg *out)
 	uint32_t s;
 
 	do {
-		s = vtd_seq_begin(&c->seq[set]);
+		s = ufd_seq_begin(&c->seq[set]);
 		hit = false;
 		for (i = 0; i < c->ways; i++) {
-			if (vtd_seq_load(&e[i].key) != key)
+			if (ufd_seq_load(&e[i].key) != key)
 				continue;
 			out->key = key;
-			out->hot = vtd_seq_load(&e[i].hot);
-			out->ssptr = vtd_seq_load(&e[i].ssptr);
-			out->fsptr = vtd_seq_load(&e[i].fsptr);
+			out->hot = ufd_seq_load(&e[i].hot);
+			out->ssptr = ufd_seq_load(&e[i].ssptr);
+			out->fsptr = ufd_seq_load(&e[i].fsptr);
 			hit = true;
 			break;
 		}
-	} while (vtd_seq_retry(&c->seq[set], s));
+	} while (ufd_seq_retry(&c->seq[set], s));
 	return hit;
 }
 
@@ -83,7 +83,7 @@ static bool cfgc_insert(struct vtd *vtd, const struct vtd_cfg *cfg,
 	unsigned int i, way = c->ways;
 	bool filled = false;
 
-	vtd_seq_lock(&c->seq[set]);
+	ufd_seq_lock(&c->seq[set]);
 	if (__atomic_load_n(&c->gen, __ATOMIC_SEQ_CST) != gen)
 		goto out_unlock;
 	for (i = 0; i < c->ways; i++) {
@@ -100,13 +100,13 @@ static bool cfgc_insert(struct vtd *vtd, const struct vtd_cfg *cfg,
 		way = c->victim[set] % c->ways;
 		c->victim[set] = way + 1;
 	}
-	vtd_seq_store(&e[way].key, cfg->key);
-	vtd_seq_store(&e[way].hot, cfg->hot);
-	vtd_seq_store(&e[way].ssptr, cfg->ssptr);
-	vtd_seq_store(&e[way].fsptr, cfg->fsptr);
+	ufd_seq_store(&e[way].key, cfg->key);
+	ufd_seq_store(&e[way].hot, cfg->hot);
+	ufd_seq_store(&e[way].ssptr, cfg->ssptr);
+	ufd_seq_store(&e[way].fsptr, cfg->fsptr);
 	filled = true;
 out_unlock:
-	vtd_seq_unlock(&c->seq[set]);
+	ufd_seq_unlock(&c->seq[set]);
 	return filled;
 }
 
@@ -142,11 +142,11 @@ void vtd_cfgc_invalidate(struct vtd_cfg_cache *c,
 	for (set = 0; set < sets; set++) {
 		struct vtd_cfg *e = &c->ent[set * c->ways];
 
-		vtd_seq_lock(&c->seq[set]);
+		ufd_seq_lock(&c->seq[set]);
 		for (i = 0; i < c->ways; i++)
 			if (inval_match(&e[i], inv))
-				vtd_seq_store(&e[i].key, 0);
-		vtd_seq_unlock(&c->seq[set]);
+				ufd_seq_store(&e[i].key, 0);
+		ufd_seq_unlock(&c->seq[set]);
 	}
 	__atomic_fetch_add(&c->gen, 1, __ATOMIC_SEQ_CST);
 }

@@ -100,20 +100,20 @@ bool vtd_iotlb_lookup(struct vtd_iotlb *tlb, enum vtd_tlb_kind kind,
 
 		sizes &= sizes - 1;
 		do {
-			s = vtd_seq_begin(&tlb->seq[set]);
+			s = ufd_seq_begin(&tlb->seq[set]);
 			hit = false;
 			for (i = 0; i < tlb->ways; i++) {
-				tag = vtd_seq_load(&e[i].tag);
+				tag = ufd_seq_load(&e[i].tag);
 				if ((tag & TLB_MATCH_MASK) != want ||
 				    !tlb_pasid_ok(tag, pasid) ||
-				    vtd_seq_load(&e[i].va) != base)
+				    ufd_seq_load(&e[i].va) != base)
 					continue;
-				oa = vtd_seq_load(&e[i].oa);
-				attr = vtd_seq_load(&e[i].attr);
+				oa = ufd_seq_load(&e[i].oa);
+				attr = ufd_seq_load(&e[i].attr);
 				hit = true;
 				break;
 			}
-		} while (vtd_seq_retry(&tlb->seq[set], s));
+		} while (ufd_seq_retry(&tlb->seq[set], s));
 		if (!hit)
 			continue;
 		out->kind = kind;
@@ -152,7 +152,7 @@ bool vtd_iotlb_insert(struct vtd_iotlb *tlb, const struct vtd_tlb_fill *f,
 	/* Visible before the entry: lookups probe by it. */
 	__atomic_fetch_or(&tlb->sizes[f->did & 63], 1ull << f->page_lg2,
 			  __ATOMIC_SEQ_CST);
-	vtd_seq_lock(&tlb->seq[set]);
+	ufd_seq_lock(&tlb->seq[set]);
 	if (__atomic_load_n(&tlb->gen, __ATOMIC_SEQ_CST) != gen || (gen & 1))
 		goto out_unlock;
 	for (i = 0; i < tlb->ways; i++) {
@@ -176,12 +176,12 @@ bool vtd_iotlb_insert(struct vtd_iotlb *tlb, const struct vtd_tlb_fill *f,
 		tlb->victim[set] = way + 1;
 		evicted = true;
 	}
-	vtd_seq_store(&e[way].tag, tag);
-	vtd_seq_store(&e[way].va, base);
-	vtd_seq_store(&e[way].oa, f->oa & ~vtd_mask(f->page_lg2));
-	vtd_seq_store(&e[way].attr, f->attr);
+	ufd_seq_store(&e[way].tag, tag);
+	ufd_seq_store(&e[way].va, base);
+	ufd_seq_store(&e[way].oa, f->oa & ~vtd_mask(f->page_lg2));
+	ufd_seq_store(&e[way].attr, f->attr);
 out_unlock:
-	vtd_seq_unlock(&tlb->seq[set]);
+	ufd_seq_unlock(&tlb->seq[set]);
 	return evicted;
 }
 
@@ -249,17 +249,17 @@ void vtd_iotlb_invalidate(struct vtd_iotlb *tlb, const struct vtd_tlbi *inv)
 		 */
 		if (!(__atomic_load_n(&tlb->seq[set], __ATOMIC_SEQ_CST) & 1)) {
 			for (i = 0; i < tlb->ways && !any; i++)
-				any = inv_match(vtd_seq_load(&e[i].tag),
-						vtd_seq_load(&e[i].va), inv);
+				any = inv_match(ufd_seq_load(&e[i].tag),
+						ufd_seq_load(&e[i].va), inv);
 			if (!any)
 				continue;
 		}
-		vtd_seq_lock(&tlb->seq[set]);
+		ufd_seq_lock(&tlb->seq[set]);
 		for (i = 0; i < tlb->ways; i++)
 			if (inv_match(vtd_load(&e[i].tag), vtd_load(&e[i].va),
 				      inv))
-				vtd_seq_store(&e[i].tag, 0);
-		vtd_seq_unlock(&tlb->seq[set]);
+				ufd_seq_store(&e[i].tag, 0);
+		ufd_seq_unlock(&tlb->seq[set]);
 	}
 	__atomic_fetch_add(&tlb->gen, 1, __ATOMIC_SEQ_CST);
 }

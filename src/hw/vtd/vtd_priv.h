@@ -31,6 +31,7 @@
 
 #include "base/compiler.h"
 #include "base/lock.h"
+#include "base/seqlock.h"
 #include "hw/vtd/vtd.h"
 
 #define vtd_load(p) __atomic_load_n(p, __ATOMIC_RELAXED)
@@ -51,48 +52,7 @@ static inline unsigned int vtd_hash(uint64_t x, unsigned int lg2)
 	return lg2 ? (unsigned int)(x >> (64 - lg2)) : 0;
 }
 
-/*
- * Per-set sequence locks: odd while a writer is inside. Readers load the
- * words with acquire and retry when the count moved; writers exclude each
- * other with a compare-and-swap from even to odd and store with release.
- */
-#define vtd_seq_load(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
-#define vtd_seq_store(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
-
-static inline uint32_t vtd_seq_begin(const uint32_t *seq)
-{
-	uint32_t s;
-
-	while ((s = __atomic_load_n(seq, __ATOMIC_ACQUIRE)) & 1)
-		__builtin_ia32_pause();
-	return s;
-}
-
-static inline bool vtd_seq_retry(const uint32_t *seq, uint32_t s)
-{
-	return __atomic_load_n(seq, __ATOMIC_RELAXED) != s;
-}
-
-static inline void vtd_seq_lock(uint32_t *seq)
-{
-	uint32_t s = __atomic_load_n(seq, __ATOMIC_RELAXED);
-
-	for (;;) {
-		/* seq_cst: ordered against the generation counts. */
-		if (!(s & 1) && __atomic_compare_exchange_n(
-					seq, &s, s + 1, true, __ATOMIC_SEQ_CST,
-					__ATOMIC_RELAXED))
-			break;
-		__builtin_ia32_pause();
-		s = __atomic_load_n(seq, __ATOMIC_RELAXED);
-	}
-}
-
-static inline void vtd_seq_unlock(uint32_t *seq)
-{
-	__atomic_store_n(seq, __atomic_load_n(seq, __ATOMIC_RELAXED) + 1,
-			 __ATOMIC_RELEASE);
-}
+/* Cache sets are guarded by sequence locks (base/seqlock.h). */
 
 /* --- configuration (config.c) --- */
 
