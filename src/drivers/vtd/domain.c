@@ -643,17 +643,25 @@ static int vtd_set_dirty_tracking(struct ufd_domain *domain, bool enable)
 	if (d->dirty_tracking == enable)
 		goto out_unlock;
 	d->dirty_tracking = enable;
-	vtd_for_each(l, &d->attaches) attach_set_ssade(
-		&b, container_of(l, struct vtd_attach, domain_link), enable);
+	vtd_for_each(l, &d->attaches)
+	{
+		attach_set_ssade(
+			&b, container_of(l, struct vtd_attach, domain_link),
+			enable);
+	}
 	/* Nested domains walk this table too: their entries follow. */
 	vtd_for_each(l, &d->nested)
 	{
 		struct vtd_nested *n =
 			container_of(l, struct vtd_nested, parent_link);
 
-		vtd_for_each(k, &n->attaches) attach_set_ssade(
-			&b, container_of(k, struct vtd_attach, domain_link),
-			enable);
+		vtd_for_each(k, &n->attaches)
+		{
+			attach_set_ssade(&b,
+					 container_of(k, struct vtd_attach,
+						      domain_link),
+					 enable);
+		}
 	}
 	vtd_batch_submit(&b);
 out_unlock:
