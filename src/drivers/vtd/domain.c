@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * Devices and paging domains of the VT-d driver.
- *
- * A device (struct vtd_master) gets a source-id at probe and a present
- * scalable-mode context entry pointing at its own PASID directory; every
- * PASID entry starts not present, so the device is blocked until
- * something is attached. Requests without PASID use the entry of PASID 0
- * (the context entry's RID_PASID), as Linux sets it up.
+ * Paging domains of the VT-d driver and the PASID entries that point at
+ * them. Requests without PASID use the entry of PASID 0 (the context
+ * entry's RID_PASID), as Linux sets it up; devices themselves are
+ * device.c's.
  *
  * A paging domain is a page table in host memory in one of two shapes, as
  * Linux (6.x and later) chooses them:
@@ -191,7 +188,8 @@ static struct vtd_link *attaches_of(struct ufd_domain *domain)
 	return &to_vtd_domain(domain)->attaches;
 }
 
-static struct vtd_attach *find_attach(struct vtd_master *m, uint32_t pasid)
+/** vtd_find_attach() - the attachment of (@m, @pasid), or NULL */
+struct vtd_attach *vtd_find_attach(struct vtd_master *m, uint32_t pasid)
 {
 	struct vtd_link *l;
 
@@ -295,7 +293,7 @@ static int write_entry(struct vtd_master *m, uint32_t pasid,
 int vtd_install(struct vtd_master *m, uint32_t pasid, struct ufd_domain *domain,
 		const uint64_t pe[PE_QWORDS])
 {
-	struct vtd_attach *a = find_attach(m, pasid);
+	struct vtd_attach *a = vtd_find_attach(m, pasid);
 	struct vtd_domain *ss;
 	uint64_t img[PE_QWORDS];
 	int rc = 0;
@@ -306,6 +304,9 @@ int vtd_install(struct vtd_master *m, uint32_t pasid, struct ufd_domain *domain,
 		attaches_unlock(a->domain);
 	}
 	teardown_entry(m, pasid);
+	/* ATS follows what RID_PASID points at; its ATC went with the entry. */
+	if (pasid == VTD_DRV_RID_PASID && m->dev->ats_enabled)
+		ufd_dev_set_ats(m->dev, false);
 	if (!domain) {
 		if (a) {
 			vtd_list_del(&a->dev_link);
@@ -335,8 +336,12 @@ int vtd_install(struct vtd_master *m, uint32_t pasid, struct ufd_domain *domain,
 	if (rc) {
 		vtd_list_del(&a->dev_link);
 		ufd_free(a);
+		return rc;
 	}
-	return rc;
+	/* Linux enables ATS on a device attached to a translating domain. */
+	if (pasid == VTD_DRV_RID_PASID && m->ats_capable)
+		ufd_dev_set_ats(m->dev, true);
+	return 0;
 }
 
 /**
@@ -865,205 +870,4 @@ int ufd_vtd_domain_info(struct ufd_domain *domain,
 	info->ias = pt_table_walk_ctx(d->pt)->ias;
 	info->levels = d->levels;
 	return 0;
-}
-
-/* ---- Devices ---- */
-
-/* The unit executed a device-TLB invalidation for the device. */
-static int vtd_dev_atc_inval(void *priv, uint16_t sid, uint32_t pasid,
-			     uint64_t addr, unsigned int size_lg2, bool global)
-{
-	struct vtd_master *m = priv;
-
-	ufd_dev_atc_inval(m->dev, pasid == VTD_NO_PASID ? UFD_NO_PASID : pasid,
-			  addr, size_lg2, global);
-	return 0;
-}
-
-static const struct vtd_dev_ops vtd_dev_ops = {
-	.atc_inval = vtd_dev_atc_inval,
-};
-
-/* The context entry of @m: its PASID directory, PASIDs, device TLB. */
-static void make_ctx(struct vtd_master *m, uint64_t ce[4])
-{
-	memset(ce, 0, 4 * sizeof(*ce));
-	vtd_dset(ce, VTD_SM_CTX_P, 1);
-	vtd_dset(ce, VTD_SM_CTX_DTE, m->ats_capable);
-	vtd_dset(ce, VTD_SM_CTX_PASIDE, m->dev->pasid_bits != 0);
-	vtd_dset(ce, VTD_SM_CTX_PDTS, m->pdts);
-	vtd_dset(ce, VTD_SM_CTX_PASIDDIRPTR, vtd_host_pa(m->pdir) >> 12);
-	vtd_dset(ce, VTD_SM_CTX_RID_PASID, VTD_DRV_RID_PASID);
-}
-
-/**
- * vtd_probe_device() - iommu_ops.probe_device: a source-id for @dev
- *
- * The lowest free source-id from bus 0 device 1 on, a PASID directory
- * (128 entries, or what the device's PASIDs need) and a present context
- * entry pointing at it; every PASID blocked. A device with
- * UFD_VTD_DEV_PASID behind a unit with PASIDs gets dev->pasid_bits =
- * ECAP.PSS + 1; one with UFD_DEV_ATS behind a unit with ECAP.DT is ATS
- * capable (DTE set, its device-TLB invalidations reach its ATC).
- * Return: 0, -ENODEV (ops not ours), the default instance's creation
- * error, -ENOSPC (no source-id left), -ENOMEM.
- */
-int vtd_probe_device(struct ufd_dev *dev)
-{
-	struct ufd_vtd *vtd = ufd_vtd_of(dev->iommu);
-	struct vtd_batch b;
-	struct vtd_master *m;
-	unsigned long sid;
-	uint64_t ce[4];
-	int rc;
-
-	if (IS_ERR_OR_NULL(vtd))
-		return vtd ? (int)PTR_ERR(vtd) : -ENODEV;
-	m = ufd_zalloc(sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	m->vtd = vtd;
-	m->dev = dev;
-	vtd_list_init(&m->attaches);
-	dev->pasid_bits = (dev->flags & UFD_VTD_DEV_PASID) ? vtd->pasid_bits
-							   : 0;
-	m->pdts = dev->pasid_bits > 13 ? dev->pasid_bits - 13 : 0;
-	m->pdir_entries = 128u << m->pdts;
-	m->pdir = ufd_alloc_aligned(4096, ufd_max(m->pdir_entries * 8, 4096u));
-	if (!m->pdir) {
-		rc = -ENOMEM;
-		goto out_free;
-	}
-	memset(m->pdir, 0, ufd_max(m->pdir_entries * 8, 4096u));
-	m->ats_capable = (dev->flags & UFD_DEV_ATS) && vtd->dt;
-	ufd_mutex_lock(&vtd->tables_lock);
-	sid = find_next_zero_bit(vtd->sid_map, VTD_DRV_NSIDS,
-				 VTD_DRV_FIRST_SID);
-	if (sid >= VTD_DRV_NSIDS) {
-		rc = -ENOSPC;
-		goto out_unlock;
-	}
-	m->sid = (uint16_t)sid;
-	make_ctx(m, ce);
-	rc = vtd_ctx_set(vtd, m->sid, ce);
-	if (rc)
-		goto out_unlock;
-	if (m->ats_capable) {
-		rc = vtd_dev_register(vtd->hw, m->sid, &vtd_dev_ops, m);
-		if (rc)
-			goto out_clear;
-	}
-	set_bit(sid, vtd->sid_map);
-	vtd->by_sid[sid] = m;
-	ufd_mutex_unlock(&vtd->tables_lock);
-	/* A reused source-id may still have its old context entry cached. */
-	b = (struct vtd_batch){ .vtd = vtd };
-	vtd_add_cc_dev(&b, m->sid);
-	vtd_batch_submit(&b);
-	dev->priv = m;
-	return 0;
-
-out_clear:
-	memset(ce, 0, sizeof(ce));
-	vtd_ctx_set(vtd, m->sid, ce);
-out_unlock:
-	ufd_mutex_unlock(&vtd->tables_lock);
-	ufd_free(m->pdir);
-out_free:
-	ufd_free(m);
-	dev->pasid_bits = 0;
-	return rc;
-}
-
-void ufd_vtd_release_device(struct ufd_dev *dev)
-{
-	struct vtd_master *m;
-	struct ufd_vtd *vtd;
-	struct vtd_batch b;
-	uint64_t ce[4] = { 0 };
-	unsigned int i;
-
-	if (!dev || !vtd_is_our_ops(dev->iommu) || !dev->priv)
-		return;
-	m = dev_to_master(dev);
-	vtd = m->vtd;
-	while (!vtd_list_empty(&m->attaches)) {
-		struct vtd_attach *a = container_of(
-			m->attaches.next, struct vtd_attach, dev_link);
-
-		vtd_install(m, a->pasid, NULL, NULL);
-	}
-	/* Waits for a device-TLB invalidation reaching the device now. */
-	if (m->ats_capable)
-		vtd_dev_unregister(vtd->hw, m->sid);
-	ufd_mutex_lock(&vtd->tables_lock);
-	vtd_ctx_set(vtd, m->sid, ce);
-	vtd->by_sid[m->sid] = NULL;
-	ufd_mutex_unlock(&vtd->tables_lock);
-	b = (struct vtd_batch){ .vtd = vtd };
-	vtd_add_cc_dev(&b, m->sid);
-	vtd_batch_submit(&b);
-	/* Not present since the tear-downs and the flush: tables can go. */
-	for (i = 0; i < m->pdir_entries; i++)
-		if (vtd_fget(m->pdir[i], VTD_PDE_P))
-			ufd_free(vtd_host_ptr(
-				vtd_fget(m->pdir[i], VTD_PDE_SMPTBLPTR) << 12));
-	ufd_mutex_lock(&vtd->tables_lock);
-	clear_bit(m->sid, vtd->sid_map);
-	ufd_mutex_unlock(&vtd->tables_lock);
-	dev->priv = NULL;
-	ufd_free(m->pdir);
-	ufd_free(m);
-}
-
-uint16_t ufd_vtd_dev_sid(const struct ufd_dev *dev)
-{
-	return dev_to_master(dev)->sid;
-}
-
-/**
- * vtd_capable() - iommu_ops.capable, from CAP and ECAP
- *
- * Cache coherency always (as Linux answers); dirty tracking with
- * ECAP.SSADS; ATS for a device that has it behind a unit with ECAP.DT.
- */
-bool vtd_capable(struct ufd_dev *dev, enum ufd_iommu_cap cap)
-{
-	struct ufd_vtd *vtd = vtd_of_dev(dev);
-
-	switch (cap) {
-	case UFD_CAP_CACHE_COHERENCY:
-		return true;
-	case UFD_CAP_DIRTY_TRACKING:
-		return vtd->ssads;
-	case UFD_CAP_PCI_ATS_SUPPORTED:
-		return dev_to_master(dev)->ats_capable;
-	default:
-		return false;
-	}
-}
-
-/**
- * vtd_hw_info() - iommu_ops.hw_info
- *
- * IOMMU_HW_INFO_TYPE_INTEL_VTD (also for DEFAULT): CAP_REG and ECAP_REG
- * as the unit reports them, no errata flags. Anything else is
- * -EOPNOTSUPP.
- */
-void *vtd_hw_info(struct ufd_dev *dev, uint32_t *length, uint32_t *type)
-{
-	struct ufd_vtd *vtd = vtd_of_dev(dev);
-	struct iommu_hw_info_vtd *info;
-
-	if (*type != IOMMU_HW_INFO_TYPE_DEFAULT &&
-	    *type != IOMMU_HW_INFO_TYPE_INTEL_VTD)
-		return ERR_PTR(-EOPNOTSUPP);
-	info = ufd_zalloc(sizeof(*info));
-	if (!info)
-		return ERR_PTR(-ENOMEM);
-	info->cap_reg = vtd_mmio_read(vtd->hw, VTD_CAP_REG, 8);
-	info->ecap_reg = vtd_mmio_read(vtd->hw, VTD_ECAP_REG, 8);
-	*length = sizeof(*info);
-	*type = IOMMU_HW_INFO_TYPE_INTEL_VTD;
-	return info;
 }

@@ -650,6 +650,7 @@ const struct ufd_iommu_ops ufd_vtd_iommu = {
 	.attach = vtd_attach,
 	.attach_pasid = vtd_attach_pasid,
 	.capable = vtd_capable,
+	.ats_request = vtd_ats_request,
 	.hw_info = vtd_hw_info,
 	.domain_alloc_nested = vtd_domain_alloc_nested,
 };

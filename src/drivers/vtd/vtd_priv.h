@@ -5,10 +5,11 @@
  *   instance.c  bring-up, the invalidation queue, domain ids, the root
  *               table and context tables, fault records, the default
  *               instance
- *   domain.c    devices (source-ids, PASID directories and tables), paging
- *               domains of both stages, PASID entries, attach and
- *               attach_pasid, translation, unmap invalidation, dirty
- *               tracking, hw_info, capable
+ *   device.c    devices (source-ids, context entries, PASID directories),
+ *               capable, hw_info, ATS requests
+ *   domain.c    PASID tables and entries, paging domains of both stages,
+ *               attach and attach_pasid, translation, unmap invalidation,
+ *               dirty tracking
  *   nested.c    nested domains (a guest first stage over a nest-parent
  *               second stage), their attach and the guest's invalidations
  *
@@ -268,15 +269,19 @@ void vtd_add_piotlb(struct vtd_batch *b, uint16_t did, uint32_t pasid,
 void vtd_add_devtlb(struct vtd_batch *b, struct vtd_master *m, uint32_t pasid,
 		    uint64_t iova, uint64_t len);
 
+/* device.c */
+int vtd_probe_device(struct ufd_dev *dev);
+bool vtd_capable(struct ufd_dev *dev, enum ufd_iommu_cap cap);
+void *vtd_hw_info(struct ufd_dev *dev, uint32_t *length, uint32_t *type);
+int vtd_ats_request(struct ufd_dev *dev, struct ufd_ats_req *req);
+
 /* domain.c */
 extern const struct ufd_domain_ops vtd_paging_ops;
-int vtd_probe_device(struct ufd_dev *dev);
 struct ufd_domain *vtd_domain_alloc_paging(struct ufd_dev *dev, uint32_t flags);
 int vtd_attach(struct ufd_dev *dev, struct ufd_domain *domain);
 int vtd_attach_pasid(struct ufd_dev *dev, uint32_t pasid,
 		     struct ufd_domain *domain);
-bool vtd_capable(struct ufd_dev *dev, enum ufd_iommu_cap cap);
-void *vtd_hw_info(struct ufd_dev *dev, uint32_t *length, uint32_t *type);
+struct vtd_attach *vtd_find_attach(struct vtd_master *m, uint32_t pasid);
 int vtd_install(struct vtd_master *m, uint32_t pasid, struct ufd_domain *domain,
 		const uint64_t pe[8]);
 int vtd_translate_attaches(struct ufd_vtd *vtd, struct vtd_link *attaches,

@@ -36,9 +36,9 @@ static void harvest(struct ufd_domain *d, uint64_t len, unsigned int flags,
 	const struct ufd_dirty_sink sink = { .record = record, .priv = r };
 
 	memset(r, 0, sizeof(*r));
-	assert_int_equal(
-		d->dirty_ops->read_and_clear_dirty(d, IOVA, len, flags, &sink),
-		0);
+	assert_int_equal(d->dirty_ops->read_and_clear_dirty(d, IOVA, len, flags,
+							    &sink),
+			 0);
 }
 
 static bool ssade(struct ufd_dev *dev, uint32_t pasid)
@@ -113,8 +113,9 @@ static void test_attach_while_on(void **state)
 {
 	struct ufd_dev *a = tb_dev(&ufd_vtd_iommu, 0);
 	struct ufd_dev *b = tb_dev(&ufd_vtd_iommu, 0);
-	struct ufd_domain *d = tb_paging(a, IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
-						    IOMMU_HWPT_ALLOC_NEST_PARENT);
+	struct ufd_domain *d =
+		tb_paging(a, IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
+				     IOMMU_HWPT_ALLOC_NEST_PARENT);
 	uint8_t *buf = tb_buf(2ull << 20, 2ull << 20);
 	struct runs r;
 
@@ -141,8 +142,9 @@ static void test_attach_while_on(void **state)
 static void test_nested_follows(void **state)
 {
 	struct ufd_dev *dev = tb_dev(&ufd_vtd_iommu, 0);
-	struct ufd_domain *s2 = tb_paging(dev, IOMMU_HWPT_ALLOC_NEST_PARENT |
-						       IOMMU_HWPT_ALLOC_DIRTY_TRACKING);
+	struct ufd_domain *s2 =
+		tb_paging(dev, IOMMU_HWPT_ALLOC_NEST_PARENT |
+				       IOMMU_HWPT_ALLOC_DIRTY_TRACKING);
 	struct iommu_hwpt_vtd_s1 s1 = { .addr_width = 48 };
 	const struct ufd_dirty_sink sink = { .record = record };
 	struct ufd_domain *n;

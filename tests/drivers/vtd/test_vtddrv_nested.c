@@ -53,8 +53,8 @@ static int ginval(struct ufd_domain *n, uint64_t addr, uint64_t npages,
 {
 	struct iommu_hwpt_vtd_s1_invalidate e = { .addr = addr,
 						  .npages = npages };
-	struct ufd_user_data_array a = tb_uarray(
-		IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, &e, sizeof(e), 1);
+	struct ufd_user_data_array a =
+		tb_uarray(IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, &e, sizeof(e), 1);
 	int rc = n->ops->cache_invalidate_user(n, &a);
 
 	*done = a.entry_num;

@@ -159,6 +159,15 @@ bool tb_cached(struct ufd_dev *dev, uint32_t pasid, uint64_t iova)
 		&x);
 }
 
+int tb_warm(struct ufd_dev *dev, uint32_t pasid, uint64_t iova)
+{
+	struct vtd_xlate x;
+
+	return vtd_translate(ufd_vtd_hw(tb_vtd(dev)), ufd_vtd_dev_sid(dev),
+			     pasid == UFD_NO_PASID ? VTD_NO_PASID : pasid, iova,
+			     VTD_READ, &x);
+}
+
 /* ---- A guest ---- */
 
 void *tb_gpa_ptr(struct tb_guest *g, uint64_t gpa)

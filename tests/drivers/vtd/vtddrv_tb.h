@@ -67,6 +67,14 @@ int tb_dma_pasid_read64(struct ufd_dev *dev, uint32_t pasid, uint64_t iova,
 /* Does the unit's IOTLB hold (@dev, @pasid)'s translation of @iova? */
 bool tb_cached(struct ufd_dev *dev, uint32_t pasid, uint64_t iova);
 
+/*
+ * The unit translates (@dev, @pasid, @iova) itself, as for a DMA of the
+ * device -- a PASID DMA through ufd_dev_dma_pasid() reaches the domain
+ * without naming its device (driver.h), so the driver translates it under
+ * the tag of the domain's first attachment. Returns vtd_translate()'s.
+ */
+int tb_warm(struct ufd_dev *dev, uint32_t pasid, uint64_t iova);
+
 /* The instance behind a device. */
 struct ufd_vtd *tb_vtd(struct ufd_dev *dev);
 
