@@ -344,6 +344,9 @@ int vtd_install(struct vtd_master *m, uint32_t pasid, struct ufd_domain *domain,
 	return 0;
 }
 
+static int vtd_attach_entry(struct ufd_dev *dev, uint32_t pasid,
+			    struct ufd_domain *domain);
+
 /**
  * vtd_attach() - iommu_ops.attach: point @dev's RID_PASID at @domain
  *
@@ -352,20 +355,32 @@ int vtd_install(struct vtd_master *m, uint32_t pasid, struct ufd_domain *domain,
  */
 int vtd_attach(struct ufd_dev *dev, struct ufd_domain *domain)
 {
-	return vtd_attach_pasid(dev, VTD_DRV_RID_PASID, domain);
+	return vtd_attach_entry(dev, VTD_DRV_RID_PASID, domain);
 }
 
 /**
- * vtd_attach_pasid() - iommu_ops.attach_pasid (and attach for PASID 0)
+ * vtd_attach_pasid() - iommu_ops.attach_pasid
  *
- * As Linux: any paging domain (first or second stage) and nested domains
- * may be attached at a PASID of a device with PASIDs enabled.
- * Return: 0; -EINVAL (PASID beyond the device's, PASID 0 from the core,
- * another driver's domain); -EOPNOTSUPP (no PASID support); the nested
- * entry's errors; -ENOMEM.
+ * PASID 0 is RID_PASID, which attach() owns: -EINVAL, as Linux refuses
+ * IOMMU_NO_PASID there. Otherwise as vtd_attach_entry().
  */
 int vtd_attach_pasid(struct ufd_dev *dev, uint32_t pasid,
 		     struct ufd_domain *domain)
+{
+	if (pasid == VTD_DRV_RID_PASID)
+		return -EINVAL;
+	return vtd_attach_entry(dev, pasid, domain);
+}
+
+/*
+ * Points (@dev, @pasid) at @domain (NULL: blocked). As Linux: any paging
+ * domain (first or second stage) and nested domains may be attached at a
+ * PASID of a device with PASIDs enabled. Returns 0; -EINVAL (PASID beyond
+ * the device's, another driver's domain); -EOPNOTSUPP (no PASID support);
+ * the nested entry's errors; -ENOMEM.
+ */
+static int vtd_attach_entry(struct ufd_dev *dev, uint32_t pasid,
+			    struct ufd_domain *domain)
 {
 	struct vtd_master *m = dev_to_master(dev);
 	uint64_t pe[PE_QWORDS];

@@ -239,6 +239,8 @@ static void test_pasid_limits(void **state)
 	assert_int_equal(dev->pasid_bits, 20);
 	assert_int_equal(ufd_dev_set_pasid_domain(plain, 1, d), -EOPNOTSUPP);
 	assert_int_equal(ufd_dev_set_pasid_domain(dev, 1u << 20, d), -EINVAL);
+	/* PASID 0 is RID_PASID: attach()'s, not attach_pasid()'s. */
+	assert_int_equal(ufd_dev_set_pasid_domain(dev, 0, d), -EINVAL);
 	assert_int_equal(ufd_dev_set_pasid_domain(dev, (1u << 20) - 1, d), 0);
 	assert_int_equal(ufd_dev_set_pasid_domain(dev, (1u << 20) - 1, NULL),
 			 0);

@@ -159,6 +159,7 @@ static void dma_roundtrip(uint32_t flags, unsigned int pgtt)
 	struct ufd_domain *d = tb_paging(dev, flags);
 	uint64_t *buf = tb_buf(4 * TB_PAGE, TB_PAGE), v = 0;
 	struct ufd_vtd_domain_info info;
+	struct ufd_vtd_stats st, st2;
 	uint64_t pe[PE_QWORDS];
 
 	tb_map(d, IOVA, buf, 4 * TB_PAGE, RW);
@@ -174,8 +175,14 @@ static void dma_roundtrip(uint32_t flags, unsigned int pgtt)
 	buf[3 * TB_PAGE / 8] = 0xabcd;
 	assert_int_equal(tb_dma_read64(dev, IOVA + 3 * TB_PAGE, &v), 0);
 	assert_int_equal(v, 0xabcd);
-	/* Outside the mapping: a fault. */
+	/* Outside the mapping: a fault, recorded, read and cleared. */
+	ufd_vtd_get_stats(tb_vtd(dev), &st);
 	assert_int_equal(tb_dma_read64(dev, IOVA + 4 * TB_PAGE, &v), -EFAULT);
+	ufd_vtd_get_stats(tb_vtd(dev), &st2);
+	assert_true(st2.faults > st.faults);
+	assert_false(vtd_fget(vtd_mmio_read(ufd_vtd_hw(tb_vtd(dev)),
+					    VTD_FSTS_REG, 4),
+			      VTD_FSTS_PPF));
 	/* A read-only mapping refuses writes. */
 	tb_map(d, IOVA + 8 * TB_PAGE, buf, TB_PAGE, IOPT_PROT_READ);
 	assert_int_equal(tb_dma_read64(dev, IOVA + 8 * TB_PAGE, &v), 0);
