@@ -168,14 +168,17 @@ struct uiommufd_dev_cfg {
  *
  * The device is bound (it has a dev_id usable in every iommufd command)
  * and attached to nothing: its DMA is blocked until it is attached.
- * Available models: UIOMMUFD_MODEL_MOCK and UIOMMUFD_MODEL_SMMUV3 (a device
- * behind one process-wide SMMUv3 with a Tegra241 CMDQV; each gets its own
- * StreamID).
+ * Models: UIOMMUFD_MODEL_MOCK; UIOMMUFD_MODEL_SMMUV3 (a device behind one
+ * process-wide SMMUv3 with a Tegra241 CMDQV; each gets its own StreamID);
+ * UIOMMUFD_MODEL_VTD (one process-wide Intel VT-d in scalable mode; each
+ * device gets its own source-id); UIOMMUFD_MODEL_AMD (one process-wide
+ * AMD-Vi IOMMU; each device gets its own DeviceID).
  *
- * UIOMMUFD_DEV_ATS is available with UIOMMUFD_MODEL_SMMUV3: the device
- * uses ATS whenever it is attached to a paging HWPT (or an IOAS), or to a
- * nested HWPT whose vSTE enables it (EATS) or bypasses stage 1, as Linux
- * enables ATS; IOMMU_GET_HW_INFO then leaves out
+ * UIOMMUFD_DEV_ATS is available with UIOMMUFD_MODEL_SMMUV3 and
+ * UIOMMUFD_MODEL_VTD: the device uses ATS whenever it is attached to a
+ * paging HWPT (or an IOAS), or (SMMUv3) to a nested HWPT whose vSTE
+ * enables it (EATS) or bypasses stage 1, as Linux enables ATS;
+ * IOMMU_GET_HW_INFO then leaves out
  * IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED. Unmapping from the HWPT invalidates
  * the device's ATC; a guest invalidates it with CMD_ATC_INV through its
  * vIOMMU. Its DMA behaves as that of a device without ATS otherwise.
@@ -194,10 +197,15 @@ struct uiommufd_dev_cfg {
  * behaves as one without PRI. IOMMU_GET_HW_INFO reports nothing about PRI,
  * as Linux for the SMMUv3.
  *
+ * PASIDs (cfg->pasid_bits, at most 20) behind the VT-d and the AMD-Vi
+ * IOMMU: the device gets the width asked or the IOMMU's, whichever is
+ * smaller, and its PASIDs can be attached to HWPTs the driver allows there.
+ *
  * Return: 0, -EINVAL (bad cfg or flags, UIOMMUFD_DEV_PRI without
- * UIOMMUFD_DEV_ATS), -EOPNOTSUPP (a model not available in this version,
- * pasid_bits, UIOMMUFD_DEV_ATS or UIOMMUFD_DEV_PRI with another model),
- * -ENOMEM.
+ * UIOMMUFD_DEV_ATS, pasid_bits above 20), -EOPNOTSUPP (a model not
+ * available in this version; UIOMMUFD_DEV_ATS with a model other than
+ * the SMMUv3 and the VT-d, UIOMMUFD_DEV_PRI with one other than the SMMUv3,
+ * pasid_bits with one other than the VT-d and the AMD-Vi IOMMU), -ENOMEM.
  */
 UIOMMUFD_API int uiommufd_dev_create(struct uiommufd_ctx *ctx,
 				     const struct uiommufd_dev_cfg *cfg,

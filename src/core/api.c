@@ -14,8 +14,10 @@
 #include "iopt/mapped.h"
 #include "iopt/pages.h"
 #include "dev/dev.h"
+#include "drivers/amdvi/amdvi_drv.h"
 #include "drivers/mock/mock.h"
 #include "drivers/smmuv3/smmuv3_drv.h"
+#include "drivers/vtd/vtd_drv.h"
 #include "uiommufd/uiommufd.h"
 
 struct uiommufd_ctx {
@@ -126,21 +128,39 @@ UIOMMUFD_API int uiommufd_dev_create(struct uiommufd_ctx *uctx,
 	case UIOMMUFD_MODEL_SMMUV3:
 		iommu = &ufd_smmuv3_iommu;
 		break;
+	case UIOMMUFD_MODEL_VTD:
+		iommu = &ufd_vtd_iommu;
+		break;
+	case UIOMMUFD_MODEL_AMD:
+		iommu = &ufd_amdvi_iommu;
+		break;
 	default:
 		return -EOPNOTSUPP;
 	}
 	/* PRI rides on ATS, as in PCIe. */
 	if ((cfg->flags & UIOMMUFD_DEV_PRI) && !(cfg->flags & UIOMMUFD_DEV_ATS))
 		return -EINVAL;
-	/* ATS and PRI behind the SMMUv3 only (the mock IOMMU has neither). */
-	if (cfg->pasid_bits ||
-	    ((cfg->flags & (UIOMMUFD_DEV_ATS | UIOMMUFD_DEV_PRI)) &&
-	     cfg->model != UIOMMUFD_MODEL_SMMUV3))
+	/*
+	 * What each model's driver offers a device: ATS behind the SMMUv3
+	 * and the VT-d, PRI behind the SMMUv3, PASIDs behind the VT-d and
+	 * the AMD-Vi IOMMU (the mock IOMMU has none of them).
+	 */
+	if (((cfg->flags & UIOMMUFD_DEV_ATS) &&
+	     cfg->model != UIOMMUFD_MODEL_SMMUV3 &&
+	     cfg->model != UIOMMUFD_MODEL_VTD) ||
+	    ((cfg->flags & UIOMMUFD_DEV_PRI) &&
+	     cfg->model != UIOMMUFD_MODEL_SMMUV3) ||
+	    (cfg->pasid_bits && cfg->model != UIOMMUFD_MODEL_VTD &&
+	     cfg->model != UIOMMUFD_MODEL_AMD))
 		return -EOPNOTSUPP;
+	if (cfg->pasid_bits > 20)
+		return -EINVAL;
 	if (cfg->flags & UIOMMUFD_DEV_ATS)
 		flags |= UFD_DEV_ATS;
 	if (cfg->flags & UIOMMUFD_DEV_PRI)
 		flags |= UFD_DEV_PRI;
+	if (cfg->pasid_bits)
+		flags |= UFD_DEV_PASID;
 	udev = ufd_zalloc(sizeof(*udev));
 	if (!udev)
 		return -ENOMEM;
@@ -149,6 +169,9 @@ UIOMMUFD_API int uiommufd_dev_create(struct uiommufd_ctx *uctx,
 		rc = (int)PTR_ERR(udev->dev);
 		goto out_free;
 	}
+	/* The device's PASID capability is no wider than asked. */
+	if (udev->dev->pasid_bits > cfg->pasid_bits)
+		udev->dev->pasid_bits = cfg->pasid_bits;
 	udev->idev = ufd_device_bind(&uctx->ctx, udev->dev);
 	if (IS_ERR(udev->idev)) {
 		rc = (int)PTR_ERR(udev->idev);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/compiler.h"
 #include "base/overflow.h"
 #include "core/device.h"
 #include "core/ioas.h"
@@ -21,8 +22,10 @@
 #include "core/page_identity.h"
 #include "core/selftest.h"
 #include "dev/dev.h"
+#include "drivers/amdvi/amdvi_drv.h"
 #include "drivers/mock/mock.h"
 #include "drivers/smmuv3/smmuv3_drv.h"
+#include "drivers/vtd/vtd_drv.h"
 #include "pt/pt.h"
 #include "uiommufd/uapi/iommufd_test.h"
 
@@ -98,18 +101,30 @@ static const struct ufd_iommu_ops *model_iommu;
 
 static void model_init(void)
 {
+	static const struct {
+		const char *name;
+		const struct ufd_iommu_ops *ops;
+	} models[] = {
+		{ "smmuv3", &ufd_smmuv3_iommu },
+		{ "vtd", &ufd_vtd_iommu },
+		{ "amd", &ufd_amdvi_iommu },
+	};
 	const char *m = getenv("UIOMMUFD_MODEL");
+	size_t i;
 
-	model_iommu = m && !strcmp(m, "smmuv3") ? &ufd_smmuv3_iommu
-						: &ufd_mock_iommu;
+	model_iommu = &ufd_mock_iommu;
+	for (i = 0; m && i < ARRAY_SIZE(models); i++)
+		if (!strcmp(m, models[i].name))
+			model_iommu = models[i].ops;
 }
 
 /*
  * The IOMMU that MOCK_DOMAIN puts devices behind: the mock, or the one
- * UIOMMUFD_MODEL names (read once). With "smmuv3" a program gets devices
- * behind the SMMUv3 driver through the selftest interface, and so can
- * drive nesting and the vIOMMU family with the ARM data types; the
- * mock-only ops (MD_CHECK_MAP, DIRTY, ...) then answer EINVAL for them.
+ * UIOMMUFD_MODEL names (read once): "smmuv3", "vtd" or "amd". A program
+ * then gets devices behind that driver through the selftest interface, and
+ * so can drive its paging, dirty-tracking and nesting data types (and the
+ * vIOMMU family where the driver has it); the mock-only ops (MD_CHECK_MAP,
+ * DIRTY, ...) answer EINVAL for them.
  */
 static const struct ufd_iommu_ops *selftest_iommu(void)
 {
@@ -133,10 +148,15 @@ static int test_mock_domain(struct ufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 	sobj = ufd_object_alloc_ucmd_type(ucmd, sobj, UFD_OBJ_SELFTEST);
 	if (IS_ERR(sobj))
 		return PTR_ERR(sobj);
-	/* The device flags are the mock's; other IOMMUs get none. */
-	sobj->dev = ufd_dev_create(
-		selftest_iommu(),
-		selftest_iommu() == &ufd_mock_iommu ? dev_flags : 0);
+	/*
+	 * The device flags are the mock's; for another IOMMU, a PASID-capable
+	 * device is one with a PCIe PASID capability and the rest means
+	 * nothing.
+	 */
+	if (selftest_iommu() != &ufd_mock_iommu)
+		dev_flags = dev_flags & MOCK_FLAGS_DEVICE_PASID ? UFD_DEV_PASID
+								: 0;
+	sobj->dev = ufd_dev_create(selftest_iommu(), dev_flags);
 	if (IS_ERR(sobj->dev)) {
 		rc = PTR_ERR(sobj->dev);
 		sobj->dev = NULL;

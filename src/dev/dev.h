@@ -111,8 +111,9 @@ struct ufd_dev_fault_ops {
  * Capabilities of the device itself, which mean the same to every driver:
  * the top bits of ufd_dev_create()'s @flags (drivers define the others).
  */
-#define UFD_DEV_ATS (1u << 30) /* PCIe ATS: an ATC, Translation Requests */
-#define UFD_DEV_PRI (1u << 31) /* PCIe PRI: Page Requests (needs ATS) */
+#define UFD_DEV_PASID (1u << 29) /* PCIe PASID: DMA may carry a PASID */
+#define UFD_DEV_ATS (1u << 30)	 /* PCIe ATS: an ATC, Translation Requests */
+#define UFD_DEV_PRI (1u << 31)	 /* PCIe PRI: Page Requests (needs ATS) */
 
 struct ufd_atc;
 struct ufd_pri;

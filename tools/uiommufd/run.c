@@ -17,8 +17,9 @@
  * iommufd ioctl, decoded strace-style (docs/preload.md), on stderr or
  * appended to FILE.
  * --model selects the IOMMU model behind the devices IOMMU_TEST_CMD makes
- * (UIOMMUFD_MODEL): "mock", the kernel selftests' mock driver, or
- * "smmuv3", the SMMUv3 with its Tegra241 CMDQV.
+ * (UIOMMUFD_MODEL): "mock", the kernel selftests' mock driver, "smmuv3",
+ * the SMMUv3 with its Tegra241 CMDQV, "vtd", the Intel VT-d, or "amd",
+ * the AMD-Vi IOMMU.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -39,7 +40,8 @@
 	"Runs PROGRAM with a working /dev/iommu (libuiommufd-preload.so).\n"   \
 	"  --trace         log every iommufd ioctl, decoded, to stderr\n"      \
 	"  --trace=FILE    ... appended to FILE instead\n"                     \
-	"  --model=MODEL   IOMMU model behind devices: mock, smmuv3\n"         \
+	"  --model=MODEL   IOMMU model behind devices: mock, smmuv3, vtd, "    \
+	"amd\n"                                                                \
 	"Environment: UIOMMUFD_PRELOAD overrides the library's path;\n"        \
 	"UIOMMUFD_TRACE, UIOMMUFD_MODEL and UIOMMUFD_LOG are passed on.\n"
 
@@ -157,12 +159,12 @@ int tool_run(int argc, char **argv)
 			RUN_USAGE);
 		return 2;
 	}
-	if (model && strcmp(model, "mock") && strcmp(model, "smmuv3")) {
-		fprintf(stderr, "uiommufd run: --model=%s: %s\n", model,
-			!strcmp(model, "vtd") || !strcmp(model, "amd")
-				? "this model is not available yet (mock and "
-				  "smmuv3 are)"
-				: "unknown model (smmuv3, vtd, amd or mock)");
+	if (model && strcmp(model, "mock") && strcmp(model, "smmuv3") &&
+	    strcmp(model, "vtd") && strcmp(model, "amd")) {
+		fprintf(stderr,
+			"uiommufd run: --model=%s: unknown model (smmuv3, vtd, "
+			"amd or mock)\n",
+			model);
 		return 2;
 	}
 	if (find_preload(lib, sizeof(lib)))

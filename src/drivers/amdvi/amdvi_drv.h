@@ -18,7 +18,7 @@
  * What the ops provide:
  *   - devices: probe_device gives each device a DeviceID (dev->priv holds
  *     the driver's per-device state), its DTE blocked until attached; a
- *     device created with UFD_AMDVI_DEV_PASID behind an IOMMU with guest
+ *     device created with UFD_DEV_PASID behind an IOMMU with guest
  *     translation gets EFR.PASmax + 1 PASID bits;
  *   - paging domains: v1 host tables (PT_FMT_AMDV1, growing their top as
  *     Linux's generic page table does) by default, for nesting parents and
@@ -52,12 +52,6 @@ struct ufd_amdvi;
 
 /* The default instance's driver: pass it to ufd_dev_create(). */
 extern const struct ufd_iommu_ops ufd_amdvi_iommu;
-
-/*
- * ufd_dev_create() flag: the device has a PCIe PASID capability (it gets
- * PASID bits when the IOMMU has guest translation).
- */
-#define UFD_AMDVI_DEV_PASID (1u << 0)
 
 /* How ufd_amdvi_create() builds an instance. Zeroed: the default. */
 struct ufd_amdvi_opts {

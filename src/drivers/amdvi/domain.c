@@ -699,7 +699,7 @@ int amdvi_attach(struct ufd_dev *dev, struct ufd_domain *domain)
  *
  * The lowest free DeviceID, its DTE blocking (and invalidated: a reused
  * DeviceID may still be cached); dev->priv becomes the device's struct
- * amdvi_dev_data. PASID bits for a device with UFD_AMDVI_DEV_PASID when
+ * amdvi_dev_data. PASID bits for a device with UFD_DEV_PASID when
  * the IOMMU has guest translation. Return: 0, -ENODEV (ops not ours), the
  * default instance's creation error, -ENOSPC (no DeviceID left), -ENOMEM.
  */
@@ -739,8 +739,7 @@ int amdvi_probe_device(struct ufd_dev *dev)
 	amdvi_cmd_inv_dte(&b, dd->devid);
 	amdvi_batch_submit(&b);
 	dev->priv = dd;
-	dev->pasid_bits = (dev->flags & UFD_AMDVI_DEV_PASID) ? iommu->pasid_bits
-							     : 0;
+	dev->pasid_bits = (dev->flags & UFD_DEV_PASID) ? iommu->pasid_bits : 0;
 	return 0;
 
 out_unlock:

@@ -61,7 +61,7 @@ static void make_ctx(struct vtd_master *m, uint64_t ce[4])
  * The lowest free source-id from bus 0 device 1 on, a PASID directory
  * (128 entries, or what the device's PASIDs need) and a present context
  * entry pointing at it; every PASID blocked. A device with
- * UFD_VTD_DEV_PASID behind a unit with PASIDs gets dev->pasid_bits =
+ * UFD_DEV_PASID behind a unit with PASIDs gets dev->pasid_bits =
  * ECAP.PSS + 1; one with UFD_DEV_ATS behind a unit with ECAP.DT is ATS
  * capable (DTE set, its device-TLB invalidations reach its ATC).
  * Return: 0, -ENODEV (ops not ours), the default instance's creation
@@ -84,8 +84,7 @@ int vtd_probe_device(struct ufd_dev *dev)
 	m->vtd = vtd;
 	m->dev = dev;
 	vtd_list_init(&m->attaches);
-	dev->pasid_bits = (dev->flags & UFD_VTD_DEV_PASID) ? vtd->pasid_bits
-							   : 0;
+	dev->pasid_bits = (dev->flags & UFD_DEV_PASID) ? vtd->pasid_bits : 0;
 	m->pdts = dev->pasid_bits > 13 ? dev->pasid_bits - 13 : 0;
 	m->pdir_entries = 128u << m->pdts;
 	m->pdir = ufd_alloc_aligned(4096, ufd_max(m->pdir_entries * 8, 4096u));

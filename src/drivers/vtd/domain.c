@@ -742,17 +742,13 @@ static const struct ufd_dirty_ops vtd_dirty_ops = {
 /** vtd_domain_flush_all() - everything cached under @d's DID */
 void vtd_domain_flush_all(struct vtd_batch *b, struct vtd_domain *d)
 {
-	struct vtd_desc desc = { { 0 } };
-
-	if (!d->first_stage) {
-		vtd_add_iotlb(b, d->did, 0, 0);
-		return;
-	}
-	/* Every PASID of the DID (granularity 00b). */
-	desc.qw[0] = vtd_dprep(VTD_DESC_TYPE_LO, VTD_DESC_PIOTLB) |
-		     vtd_dprep(VTD_PIOTLB_G, VTD_PIOTLB_G_DOMAIN) |
-		     vtd_dprep(VTD_PIOTLB_DID, d->did);
-	vtd_batch_add(b, &desc);
+	/*
+	 * A domain-selective IOTLB invalidation: in scalable mode it drops
+	 * every entry tagged with the DID, whatever the PASID and the
+	 * translation type. (The PASID-based descriptor has no granularity
+	 * for all PASIDs: 00b is reserved.)
+	 */
+	vtd_add_iotlb(b, d->did, 0, 0);
 }
 
 static void paging_free(struct ufd_domain *domain)

@@ -13,7 +13,7 @@
  * process-wide default instance, created on first use, over the model's
  * default configuration) or ufd_vtd_ops() of an instance made with
  * ufd_vtd_create() (tests use that for other hardware configurations).
- * A device created with UFD_VTD_DEV_PASID asks for PASIDs: behind a unit
+ * A device created with UFD_DEV_PASID asks for PASIDs: behind a unit
  * with PASID support it gets dev->pasid_bits = ECAP.PSS + 1.
  *
  * What the ops provide:
@@ -55,9 +55,6 @@
 
 struct ufd_dev;
 struct ufd_vtd;
-
-/* ufd_dev_create() flag: the device has a PASID capability it enables. */
-#define UFD_VTD_DEV_PASID (1u << 0)
 
 /* The default instance's driver: pass it to ufd_dev_create(). */
 extern const struct ufd_iommu_ops ufd_vtd_iommu;

@@ -18,9 +18,9 @@ static void no_gt(struct amdvi_config *cfg)
 static void test_pasid_bits(void **state)
 {
 	struct ufd_amdvi *iommu = tb_instance(NULL), *nogt = tb_instance(no_gt);
-	struct ufd_dev *p = tb_dev(ufd_amdvi_ops(iommu), UFD_AMDVI_DEV_PASID);
+	struct ufd_dev *p = tb_dev(ufd_amdvi_ops(iommu), UFD_DEV_PASID);
 	struct ufd_dev *n = tb_dev(ufd_amdvi_ops(iommu), 0);
-	struct ufd_dev *g = tb_dev(ufd_amdvi_ops(nogt), UFD_AMDVI_DEV_PASID);
+	struct ufd_dev *g = tb_dev(ufd_amdvi_ops(nogt), UFD_DEV_PASID);
 	uint64_t efr = amdvi_mmio_read(ufd_amdvi_hw(iommu), AMDVI_EFR, 8);
 
 	assert_int_equal(p->pasid_bits, amdvi_fget(efr, AMDVI_EFR_PASMAX) + 1);
@@ -36,7 +36,7 @@ static void test_pasid_bits(void **state)
 static void test_v2_rid(void **state)
 {
 	struct ufd_amdvi *iommu = tb_instance(NULL);
-	struct ufd_dev *dev = tb_dev(ufd_amdvi_ops(iommu), UFD_AMDVI_DEV_PASID);
+	struct ufd_dev *dev = tb_dev(ufd_amdvi_ops(iommu), UFD_DEV_PASID);
 	struct ufd_domain *d = tb_paging(dev, IOMMU_HWPT_ALLOC_PASID);
 	uint64_t *buf = tb_buf(2 * TB_PAGE, TB_PAGE);
 	uint64_t dte[AMDVI_DTE_QWORDS], v;
@@ -74,8 +74,8 @@ static void test_v2_rid(void **state)
 static void test_pasid_attach(void **state)
 {
 	struct ufd_amdvi *iommu = tb_instance(NULL);
-	struct ufd_dev *a = tb_dev(ufd_amdvi_ops(iommu), UFD_AMDVI_DEV_PASID);
-	struct ufd_dev *b = tb_dev(ufd_amdvi_ops(iommu), UFD_AMDVI_DEV_PASID);
+	struct ufd_dev *a = tb_dev(ufd_amdvi_ops(iommu), UFD_DEV_PASID);
+	struct ufd_dev *b = tb_dev(ufd_amdvi_ops(iommu), UFD_DEV_PASID);
 	struct ufd_domain *d1 = tb_paging(a, IOMMU_HWPT_ALLOC_PASID);
 	struct ufd_domain *d2 = tb_paging(a, IOMMU_HWPT_ALLOC_PASID);
 	uint64_t *b1 = tb_buf(TB_PAGE, TB_PAGE), *b2 = tb_buf(TB_PAGE, TB_PAGE);
@@ -144,7 +144,7 @@ static void test_pasid_attach(void **state)
 static void test_pasid_errors(void **state)
 {
 	struct ufd_amdvi *iommu = tb_instance(NULL);
-	struct ufd_dev *dev = tb_dev(ufd_amdvi_ops(iommu), UFD_AMDVI_DEV_PASID);
+	struct ufd_dev *dev = tb_dev(ufd_amdvi_ops(iommu), UFD_DEV_PASID);
 	struct ufd_domain *v1 = tb_paging(dev, 0);
 	struct ufd_domain *v2 = tb_paging(dev, IOMMU_HWPT_ALLOC_PASID);
 	uint32_t max = 1u << dev->pasid_bits;

@@ -23,7 +23,7 @@ static struct ufd_atc_stats atc(struct ufd_dev *dev)
 static void ats(uint32_t flags)
 {
 	struct ufd_dev *dev =
-		tb_dev(&ufd_vtd_iommu, UFD_DEV_ATS | UFD_VTD_DEV_PASID);
+		tb_dev(&ufd_vtd_iommu, UFD_DEV_ATS | UFD_DEV_PASID);
 	struct ufd_domain *d = tb_paging(dev, flags);
 	uint64_t *buf = tb_buf(2 * TB_PAGE, TB_PAGE), v;
 	struct ufd_atc_stats st;

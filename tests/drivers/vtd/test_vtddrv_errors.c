@@ -232,7 +232,7 @@ static void test_no_nesting(void **state)
 static void test_pasid_limits(void **state)
 {
 	struct ufd_dev *plain = tb_dev(ops(), 0);
-	struct ufd_dev *dev = tb_dev(ops(), UFD_VTD_DEV_PASID);
+	struct ufd_dev *dev = tb_dev(ops(), UFD_DEV_PASID);
 	struct ufd_domain *d = tb_paging(dev, IOMMU_HWPT_ALLOC_PASID);
 
 	assert_int_equal(plain->pasid_bits, 0);

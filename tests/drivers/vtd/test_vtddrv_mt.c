@@ -130,7 +130,7 @@ static void test_mt(void **state)
 	unsigned int i;
 
 	c.seed = tb_seed("vtddrv_mt", 0x5eed);
-	c.dev = tb_dev(&ufd_vtd_iommu, UFD_VTD_DEV_PASID);
+	c.dev = tb_dev(&ufd_vtd_iommu, UFD_DEV_PASID);
 	c.fs = tb_paging(c.dev, 0);
 	c.ss = tb_paging(ssdev, IOMMU_HWPT_ALLOC_DIRTY_TRACKING);
 	c.stable = tb_buf((STABLE_PAGES + 1) * TB_PAGE, TB_PAGE);

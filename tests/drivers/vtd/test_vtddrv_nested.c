@@ -181,7 +181,7 @@ static void test_hostile_pointer(void **state)
 /* A nested domain at a PASID, beside a paging domain at RID_PASID. */
 static void test_nested_pasid(void **state)
 {
-	struct ufd_dev *dev = tb_dev(&ufd_vtd_iommu, UFD_VTD_DEV_PASID);
+	struct ufd_dev *dev = tb_dev(&ufd_vtd_iommu, UFD_DEV_PASID);
 	struct ufd_domain *s2 = tb_paging(dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
 	struct iommu_hwpt_vtd_s1 s1 = { .addr_width = 48 };
 	struct ufd_domain *n;

@@ -17,8 +17,8 @@
 
 static void pasids(uint32_t flags, unsigned int pgtt)
 {
-	struct ufd_dev *dev = tb_dev(&ufd_vtd_iommu, UFD_VTD_DEV_PASID);
-	struct ufd_dev *other = tb_dev(&ufd_vtd_iommu, UFD_VTD_DEV_PASID);
+	struct ufd_dev *dev = tb_dev(&ufd_vtd_iommu, UFD_DEV_PASID);
+	struct ufd_dev *other = tb_dev(&ufd_vtd_iommu, UFD_DEV_PASID);
 	struct ufd_domain *d = tb_paging(dev, flags | IOMMU_HWPT_ALLOC_PASID);
 	struct ufd_domain *rid = tb_paging(dev, 0);
 	uint64_t *buf = tb_buf(2 * TB_PAGE, TB_PAGE),
@@ -95,7 +95,7 @@ static void test_pasid_ss(void **state)
 /* Replacing a PASID's domain: the old entry's cache goes with it. */
 static void test_pasid_replace(void **state)
 {
-	struct ufd_dev *dev = tb_dev(&ufd_vtd_iommu, UFD_VTD_DEV_PASID);
+	struct ufd_dev *dev = tb_dev(&ufd_vtd_iommu, UFD_DEV_PASID);
 	struct ufd_domain *d1 = tb_paging(dev, 0), *d2 = tb_paging(dev, 0);
 	uint64_t *b1 = tb_buf(TB_PAGE, TB_PAGE), *b2 = tb_buf(TB_PAGE, TB_PAGE);
 	uint64_t v;
