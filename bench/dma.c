@@ -6,7 +6,7 @@
  * Translation, on the SMMUv3 model (the model with an IOTLB), programmed
  * the way a driver programs it: a linear stream table, a context
  * descriptor and VMSAv8-64 tables (4 KiB granule, 4 levels) in one window
- * of "physical" memory reached through smmuv3_flat_mem_ops, PA == host
+ * of "physical" memory reached through pt_flat_mem_ops, PA == host
  * address. Two streams: stage 1 only and stage 2 only.
  *
  *   translate_hit_ns       stage 1, one warm page over and over: the
@@ -81,7 +81,7 @@
 struct rig {
 	uint8_t *ram; /* the SMMU's physical memory; PA == host address */
 	uint64_t ram_next;
-	struct smmuv3_flat_mem win;
+	struct pt_flat_mem win;
 	struct smmuv3 *smmu;
 	uint64_t strtab;
 	uint64_t out; /* where every IOVA points */
@@ -92,7 +92,7 @@ static void *rig_pt_map(void *priv, uint64_t pa, size_t len, bool write)
 {
 	struct rig *r = priv;
 
-	return smmuv3_flat_mem_ops.map(&r->win, pa, len, write);
+	return pt_flat_mem_ops.map(&r->win, pa, len, write);
 }
 
 /* Zeroed memory of the window, @align aligned as a PA; NULL if used up. */
@@ -250,7 +250,7 @@ static int rig_init(struct rig *r)
 		goto out_fini;
 
 	smmuv3_config_default(&cfg);
-	cfg.mem = &smmuv3_flat_mem_ops;
+	cfg.mem = &pt_flat_mem_ops;
 	cfg.mem_priv = &r->win;
 	r->smmu = smmuv3_create(&cfg);
 	if (IS_ERR(r->smmu)) {

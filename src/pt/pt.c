@@ -378,3 +378,21 @@ unsigned int pt_item_lg2(const struct pt_walk_ctx *ctx, unsigned int lvl)
 {
 	return ctx->granule_lg2 + ctx->ops->bits * lvl;
 }
+
+static void *flat_map(void *priv, uint64_t pa, size_t len, bool write)
+{
+	const struct pt_flat_mem *m = priv;
+	uint64_t off;
+
+	(void)write;
+	if (pa < m->pa)
+		return ERR_PTR(-EFAULT);
+	off = pa - m->pa;
+	if (off >= m->size || len > m->size - off)
+		return ERR_PTR(-EFAULT);
+	return (char *)m->host + off;
+}
+
+const struct pt_mem_ops pt_flat_mem_ops = {
+	.map = flat_map,
+};

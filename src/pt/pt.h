@@ -506,4 +506,18 @@ unsigned int pt_item_lg2(const struct pt_walk_ctx *ctx, unsigned int lvl);
 /** pt_format_name - short name ("arm_s1_4k", "vtd_ss", ...) of a context. */
 const char *pt_format_name(const struct pt_walk_ctx *ctx);
 
+/*
+ * Physical memory made of one flat window, for tests, benchmarks and a
+ * VMM's guest RAM: pt_flat_mem_ops (priv: struct pt_flat_mem) turns
+ * [pa, pa + size) into host + (address - pa) and refuses any access
+ * outside it.
+ */
+struct pt_flat_mem {
+	uint64_t pa;
+	void *host;
+	uint64_t size;
+};
+
+extern const struct pt_mem_ops pt_flat_mem_ops;
+
 #endif

@@ -87,7 +87,7 @@ static void test_create_errors(void **state)
 	smmuv3_config_default(&cfg);
 	s = smmuv3_create(&cfg); /* no memory ops */
 	assert_true((uintptr_t)s >= (uintptr_t)-4095);
-	cfg.mem = &smmuv3_flat_mem_ops;
+	cfg.mem = &pt_flat_mem_ops;
 	cfg.oas_bits = 50;
 	s = smmuv3_create(&cfg);
 	assert_true((uintptr_t)s >= (uintptr_t)-4095);

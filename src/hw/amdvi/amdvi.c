@@ -619,21 +619,3 @@ void amdvi_get_stats(struct amdvi *iommu, struct amdvi_stats *st)
 	st->events_lost = amdvi_load(&c->events_lost);
 	st->commands = amdvi_load(&c->commands);
 }
-
-static void *flat_map(void *priv, uint64_t pa, size_t len, bool write)
-{
-	const struct amdvi_flat_mem *m = priv;
-	uint64_t off;
-
-	(void)write;
-	if (pa < m->pa)
-		return ERR_PTR(-EFAULT);
-	off = pa - m->pa;
-	if (off >= m->size || len > m->size - off)
-		return ERR_PTR(-EFAULT);
-	return (char *)m->host + off;
-}
-
-const struct pt_mem_ops amdvi_flat_mem_ops = {
-	.map = flat_map,
-};

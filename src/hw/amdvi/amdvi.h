@@ -264,17 +264,4 @@ struct amdvi_stats {
 /** amdvi_get_stats - snapshot of the counters. */
 void amdvi_get_stats(struct amdvi *iommu, struct amdvi_stats *st);
 
-/* A flat RAM window for amdvi_flat_mem_ops: PA [pa, pa + size) -> host. */
-struct amdvi_flat_mem {
-	uint64_t pa;
-	void *host;
-	uint64_t size;
-};
-
-/*
- * Physical memory made of one window (priv: struct amdvi_flat_mem); any
- * access outside it is refused. Ready for a VMM's guest RAM or a test RAM.
- */
-extern const struct pt_mem_ops amdvi_flat_mem_ops;
-
 #endif

@@ -926,22 +926,3 @@ int smmuv3_mmio_write(struct smmuv3 *smmu, uint64_t offset, unsigned int size,
 	smmu_deliver_irqs(smmu);
 	return 0;
 }
-
-/* --- a flat RAM window --- */
-
-static void *flat_map(void *priv, uint64_t pa, size_t len, bool write)
-{
-	const struct smmuv3_flat_mem *m = priv;
-	uint64_t off;
-
-	if (pa < m->pa)
-		return ERR_PTR(-EFAULT);
-	off = pa - m->pa;
-	if (off >= m->size || len > m->size - off)
-		return ERR_PTR(-EFAULT);
-	return (char *)m->host + off;
-}
-
-const struct pt_mem_ops smmuv3_flat_mem_ops = {
-	.map = flat_map,
-};

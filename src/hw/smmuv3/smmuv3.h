@@ -360,17 +360,4 @@ struct smmuv3_stats {
 /** smmuv3_get_stats - snapshot of the counters. */
 void smmuv3_get_stats(struct smmuv3 *smmu, struct smmuv3_stats *st);
 
-/* A flat RAM window for smmuv3_flat_mem_ops: PA [pa, pa + size) -> host. */
-struct smmuv3_flat_mem {
-	uint64_t pa;
-	void *host;
-	uint64_t size;
-};
-
-/*
- * Physical memory made of one window (priv: struct smmuv3_flat_mem); any
- * access outside it is refused. Ready for a VMM's guest RAM or a test RAM.
- */
-extern const struct pt_mem_ops smmuv3_flat_mem_ops;
-
 #endif

@@ -680,21 +680,3 @@ void vtd_get_stats(struct vtd *vtd, struct vtd_stats *st)
 	for (i = 0; i < sizeof(*st) / sizeof(uint64_t); i++)
 		dst[i] = vtd_load(&src[i]);
 }
-
-static void *flat_map(void *priv, uint64_t pa, size_t len, bool write)
-{
-	const struct vtd_flat_mem *m = priv;
-	uint64_t off;
-
-	(void)write;
-	if (pa < m->pa)
-		return ERR_PTR(-EFAULT);
-	off = pa - m->pa;
-	if (off >= m->size || len > m->size - off)
-		return ERR_PTR(-EFAULT);
-	return (char *)m->host + off;
-}
-
-const struct pt_mem_ops vtd_flat_mem_ops = {
-	.map = flat_map,
-};

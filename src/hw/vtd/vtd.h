@@ -285,17 +285,4 @@ struct vtd_stats {
 /** vtd_get_stats - snapshot of the counters. */
 void vtd_get_stats(struct vtd *vtd, struct vtd_stats *st);
 
-/* A flat RAM window for vtd_flat_mem_ops: PA [pa, pa + size) -> host. */
-struct vtd_flat_mem {
-	uint64_t pa;
-	void *host;
-	uint64_t size;
-};
-
-/*
- * Physical memory made of one window (priv: struct vtd_flat_mem); any
- * access outside it is refused.
- */
-extern const struct pt_mem_ops vtd_flat_mem_ops;
-
 #endif

@@ -8,7 +8,7 @@
 
 static void *tb_map(void *priv, uint64_t pa, size_t len, bool write)
 {
-	return vtd_flat_mem_ops.map(priv, pa, len, write);
+	return pt_flat_mem_ops.map(priv, pa, len, write);
 }
 
 static void *tb_palloc(void *priv, size_t size, size_t align, uint64_t *pa)
@@ -60,7 +60,7 @@ void tb_init(struct tb *tb, void (*mod)(struct vtd_config *cfg))
 	tb->ops.alloc = tb_palloc;
 	tb->ops.free = tb_pfree;
 	vtd_config_default(&cfg);
-	cfg.mem = &vtd_flat_mem_ops;
+	cfg.mem = &pt_flat_mem_ops;
 	cfg.mem_priv = &tb->fm;
 	cfg.irq = tb_irq;
 	cfg.irq_priv = tb;

@@ -24,7 +24,7 @@
 struct tb {
 	void *ram;
 	uint64_t next; /* bump allocator offset */
-	struct vtd_flat_mem fm;
+	struct pt_flat_mem fm;
 	struct pt_mem_ops ops; /* flat map + bump alloc, for pt_alloc() */
 	struct vtd *vtd;
 	uint64_t root;
