@@ -188,17 +188,15 @@ static void nested_free(struct ufd_domain *domain)
 	struct vtd_nested *n = to_vtd_nested(domain);
 	struct vtd_domain *p = n->parent;
 	struct vtd_batch b = { .vtd = p->vtd };
-	struct vtd_desc d = { { 0 } };
 
 	ufd_rwlock_wrlock(&p->lock);
 	vtd_list_del(&n->parent_link);
 	ufd_rwlock_unlock(&p->lock);
-	/* The DID may be reused: nothing cached under it may survive. */
+	/*
+	 * The DID may be reused: nothing cached under it may survive. A
+	 * domain-selective IOTLB invalidation drops every PASID's entries.
+	 */
 	vtd_add_iotlb(&b, n->did, 0, 0);
-	d.qw[0] = vtd_dprep(VTD_DESC_TYPE_LO, VTD_DESC_PIOTLB) |
-		  vtd_dprep(VTD_PIOTLB_G, VTD_PIOTLB_G_DOMAIN) |
-		  vtd_dprep(VTD_PIOTLB_DID, n->did);
-	vtd_batch_add(&b, &d);
 	vtd_batch_submit(&b);
 	vtd_did_free(p->vtd, n->did);
 	ufd_rwlock_destroy(&n->lock);

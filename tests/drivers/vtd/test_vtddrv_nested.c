@@ -18,12 +18,22 @@ struct fixture {
 	struct ufd_domain *s2, *n;
 	struct tb_guest g;
 	uint64_t gpa[2]; /* two guest data pages */
+	uint64_t qi_errors; /* the unit's count when the fixture was made */
 };
+
+static uint64_t qi_errors(void)
+{
+	struct ufd_vtd_stats st;
+
+	ufd_vtd_get_stats(ufd_vtd_default(), &st);
+	return st.qi_errors;
+}
 
 static void setup(struct fixture *f, unsigned int addr_width)
 {
 	struct iommu_hwpt_vtd_s1 s1 = { .addr_width = addr_width };
 
+	f->qi_errors = qi_errors();
 	f->dev = tb_dev(&ufd_vtd_iommu, 0);
 	f->s2 = tb_paging(f->dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
 	tb_guest_init(&f->g, f->s2, addr_width);
@@ -45,6 +55,8 @@ static void teardown(struct fixture *f)
 	tb_domain_free(f->n);
 	tb_guest_fini(&f->g, f->s2);
 	tb_domain_free(f->s2);
+	/* Every invalidation the driver issued was a valid descriptor. */
+	assert_int_equal(qi_errors(), f->qi_errors);
 }
 
 /* One guest invalidation entry; returns the op's result. */
