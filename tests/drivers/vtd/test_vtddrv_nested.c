@@ -17,7 +17,7 @@ struct fixture {
 	struct ufd_dev *dev;
 	struct ufd_domain *s2, *n;
 	struct tb_guest g;
-	uint64_t gpa[2]; /* two guest data pages */
+	uint64_t gpa[2];    /* two guest data pages */
 	uint64_t qi_errors; /* the unit's count when the fixture was made */
 };
 
