@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "base/bug.h"
+#include "base/lock.h"
 #include "drivers/pt_map.h"
 #include "iopt/domain.h"
 #include "pt/pt.h"
@@ -59,5 +60,71 @@ int ufd_pt_domain_remap(struct pt_table *pt, uint64_t iova, uint64_t len,
 	/* Pointing back splits nothing, so it cannot fail (pt.h). */
 	if (rc && done && pt_remap(pt, iova, done, old_paddr, &undone))
 		ufd_panic("pt_remap: cannot undo a remap");
+	return rc;
+}
+
+/**
+ * ufd_pt_domain_unmap_inv() - iopt_domain_ops.unmap onto @pt, invalidated
+ *
+ * Unmaps what [@iova, @iova + @len) holds (holes allowed, large pages the
+ * range cuts split), invalidates it through @inv, then frees the tables the
+ * unmap emptied: no walker can be inside them any more.
+ *
+ * Return: the bytes unmapped.
+ */
+uint64_t ufd_pt_domain_unmap_inv(struct pt_table *pt, struct ufd_rwlock *lock,
+				 uint64_t iova, uint64_t len, ufd_pt_inv_fn inv,
+				 void *priv)
+{
+	struct pt_gather gather = { 0 };
+	uint64_t unmapped = 0;
+
+	ufd_rwlock_wrlock(lock);
+	pt_unmap(pt, iova, len, PT_UNMAP_HOLES | PT_UNMAP_SPLIT, &gather,
+		 &unmapped);
+	if (unmapped)
+		inv(priv, iova, unmapped);
+	pt_gather_free(pt, &gather);
+	ufd_rwlock_unlock(lock);
+	return unmapped;
+}
+
+/**
+ * ufd_pt_domain_map_inv() - iopt_domain_ops.map onto @pt, undone on failure
+ *
+ * As ufd_pt_domain_map(); what was mapped before a failure is unmapped
+ * again with ufd_pt_domain_unmap_inv().
+ */
+int ufd_pt_domain_map_inv(struct pt_table *pt, struct ufd_rwlock *lock,
+			  uint64_t iova, uint64_t paddr, uint64_t len,
+			  unsigned int prot, uint64_t small_pgsize,
+			  ufd_pt_inv_fn inv, void *priv)
+{
+	uint64_t done;
+	int rc;
+
+	rc = ufd_pt_domain_map(pt, iova, paddr, len, prot, small_pgsize, &done);
+	if (rc && done)
+		ufd_pt_domain_unmap_inv(pt, lock, iova, done, inv, priv);
+	return rc;
+}
+
+/**
+ * ufd_pt_domain_remap_inv() - iopt_domain_ops.remap onto @pt, invalidated
+ *
+ * Moved memory: the new output addresses, and the old ones out of the
+ * IOMMU's caches. Return: as ufd_pt_domain_remap().
+ */
+int ufd_pt_domain_remap_inv(struct pt_table *pt, struct ufd_rwlock *lock,
+			    uint64_t iova, uint64_t len, uint64_t old_paddr,
+			    uint64_t new_paddr, ufd_pt_inv_fn inv, void *priv)
+{
+	int rc;
+
+	ufd_rwlock_wrlock(lock);
+	rc = ufd_pt_domain_remap(pt, iova, len, old_paddr, new_paddr);
+	if (!rc)
+		inv(priv, iova, len);
+	ufd_rwlock_unlock(lock);
 	return rc;
 }

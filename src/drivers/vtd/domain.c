@@ -573,50 +573,36 @@ static void domain_inv(struct vtd_domain *d, uint64_t iova, uint64_t len)
 
 /* ---- Map and unmap ---- */
 
+static void vtd_inv(void *d, uint64_t iova, uint64_t len)
+{
+	domain_inv(d, iova, len);
+}
+
 static uint64_t vtd_unmap(struct iopt_domain *id, uint64_t iova, uint64_t len)
 {
 	struct vtd_domain *d = iopt_to_domain(id);
-	struct pt_gather gather = { 0 };
-	uint64_t unmapped = 0;
 
-	ufd_rwlock_wrlock(&d->lock);
-	pt_unmap(d->pt, iova, len, PT_UNMAP_HOLES | PT_UNMAP_SPLIT, &gather,
-		 &unmapped);
-	if (unmapped)
-		domain_inv(d, iova, unmapped);
-	/* Invalidated, and no walker inside: the tables can go. */
-	pt_gather_free(d->pt, &gather);
-	ufd_rwlock_unlock(&d->lock);
-	return unmapped;
+	return ufd_pt_domain_unmap_inv(d->pt, &d->lock, iova, len, vtd_inv, d);
 }
 
 static int vtd_map(struct iopt_domain *id, uint64_t iova, uint64_t paddr,
 		   uint64_t len, unsigned int prot, bool small_only)
 {
 	struct vtd_domain *d = iopt_to_domain(id);
-	uint64_t done;
-	int rc;
 
-	rc = ufd_pt_domain_map(d->pt, iova, paddr, len, prot,
-			       small_only ? d->small_pgsize : 0, &done);
-	if (rc && done)
-		vtd_unmap(id, iova, done);
-	return rc;
+	return ufd_pt_domain_map_inv(d->pt, &d->lock, iova, paddr, len, prot,
+				     small_only ? d->small_pgsize : 0, vtd_inv,
+				     d);
 }
 
-/* Moved memory: new output addresses, and the old ones out of the TLBs. */
+/* Moved memory: new output addresses, and the old ones out of the IOTLB. */
 static int vtd_remap(struct iopt_domain *id, uint64_t iova, uint64_t len,
 		     uint64_t old_paddr, uint64_t new_paddr)
 {
 	struct vtd_domain *d = iopt_to_domain(id);
-	int rc;
 
-	ufd_rwlock_wrlock(&d->lock);
-	rc = ufd_pt_domain_remap(d->pt, iova, len, old_paddr, new_paddr);
-	if (!rc)
-		domain_inv(d, iova, len);
-	ufd_rwlock_unlock(&d->lock);
-	return rc;
+	return ufd_pt_domain_remap_inv(d->pt, &d->lock, iova, len, old_paddr,
+				       new_paddr, vtd_inv, d);
 }
 
 static const struct iopt_domain_ops vtd_iopt_ops = {
