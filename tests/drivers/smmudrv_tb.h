@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "drvtb.h"
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/lock.h"
@@ -35,12 +36,6 @@
 #define TB_GPA 0x40000000ull	  /* where guest RAM starts, guest-physical */
 #define TB_GRAM_SIZE (8ull << 20) /* guest RAM */
 #define RW (IOPT_PROT_READ | IOPT_PROT_WRITE)
-
-/* ---- User data, as a front end would pass it ---- */
-
-struct ufd_user_data tb_udata(uint32_t type, void *p, size_t len);
-struct ufd_user_data_array tb_uarray(uint32_t type, const void *p,
-				     uint32_t entry_len, uint32_t n);
 
 /* ---- The core's vIOMMU services, faked ---- */
 
@@ -89,25 +84,6 @@ void tb_vdev_fini(struct ufd_vdevice *vdev);
 
 /* ---- Devices, domains, memory ---- */
 
-/* A device behind @ops; fails the test on error. */
-struct ufd_dev *tb_dev(const struct ufd_iommu_ops *ops);
-/* Detaches, releases and destroys a device. */
-void tb_dev_put(struct ufd_dev *dev);
-/* A paging domain with @flags; fails the test on error. */
-struct ufd_domain *tb_paging(struct ufd_dev *dev, uint32_t flags);
-void tb_domain_free(struct ufd_domain *d);
-/* iopt map / unmap of a domain. */
-void tb_map(struct ufd_domain *d, uint64_t iova, const void *host, uint64_t len,
-	    unsigned int prot);
-uint64_t tb_unmap(struct ufd_domain *d, uint64_t iova, uint64_t len);
-/* Page-aligned zeroed host memory ("pinned user pages"), and its free. */
-void *tb_buf(size_t len, size_t align);
-void tb_buf_free(void *p);
-
-/* DMA of one 64-bit word; returns ufd_dev_dma()'s result. */
-int tb_dma_write64(struct ufd_dev *dev, uint64_t iova, uint64_t v);
-int tb_dma_read64(struct ufd_dev *dev, uint64_t iova, uint64_t *v);
-
 /* Is the model's IOTLB (or micro-TLB) holding @sid's translation? */
 bool tb_cached(struct ufd_dev *dev, uint64_t iova);
 
@@ -141,10 +117,6 @@ void tb_gste(struct tb_guest *g, uint64_t ste[2]);
 
 /* A nested domain from vSTE @ste on vIOMMU @tv; returns it or ERR_PTR. */
 struct ufd_domain *tb_nested(struct tb_viommu *tv, const uint64_t ste[2]);
-
-/* The seed of a randomized test: $TB_SEED or @fallback, printed. */
-uint64_t tb_seed(const char *what, uint64_t fallback);
-uint64_t tb_rand(uint64_t *state);
 
 /* Command words. */
 static inline uint64_t tb_cmd0(unsigned int op)

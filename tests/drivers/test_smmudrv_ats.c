@@ -113,7 +113,7 @@ static void tweak_no_ats(struct smmuv3_config *cfg)
 
 static void test_caps(void **state)
 {
-	struct ufd_dev *plain = tb_dev(ops()), *dev = ats_dev(ops());
+	struct ufd_dev *plain = tb_dev(ops(), 0), *dev = ats_dev(ops());
 	struct ufd_domain *d = tb_paging(dev, 0);
 	const struct ufd_smmuv3_opts no_ats = { .tweak = tweak_no_ats };
 	struct ufd_smmuv3 *smmu;
@@ -260,7 +260,7 @@ static void test_fill_and_hit(void **state)
 /* What the ATC holds and what it refuses to hold. */
 static void test_perms_and_misses(void **state)
 {
-	struct ufd_dev *dev = ats_dev(ops()), *plain = tb_dev(ops());
+	struct ufd_dev *dev = ats_dev(ops()), *plain = tb_dev(ops(), 0);
 	struct ufd_domain *d = tb_paging(dev, 0);
 	uint64_t *buf = tagged(2, 0x200, TB_PAGE);
 	struct ufd_ats_req req = { .kind = UFD_ATS_TRANSLATED };

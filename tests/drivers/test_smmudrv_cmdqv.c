@@ -176,7 +176,7 @@ static void world_init(struct world *w)
 	uint64_t ste[2];
 
 	memset(w, 0, sizeof(*w));
-	w->dev = tb_dev(ops());
+	w->dev = tb_dev(ops(), 0);
 	w->s2 = tb_paging(w->dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
 	tb_guest_init(&w->g, w->s2, 0x21);
 	w->pa = tb_galloc(&w->g, TB_PAGE, TB_PAGE);
@@ -379,13 +379,13 @@ static void test_vdevice_slots(void **state)
 		}
 	}
 	assert_int_equal(found, 1);
-	devs[0] = tb_dev(ops());
+	devs[0] = tb_dev(ops(), 0);
 	assert_int_equal(tb_vdev_init(&vd[0], &w->tv, devs[0], 1ull << 32),
 			 -EINVAL);
 	tb_dev_put(devs[0]);
 	/* 16 pairs, one taken: 15 more, then ENOSPC. */
 	for (i = 0; i < 16; i++) {
-		devs[i] = tb_dev(ops());
+		devs[i] = tb_dev(ops(), 0);
 		assert_int_equal(tb_vdev_init(&vd[i], &w->tv, devs[i],
 					      0x100 + i),
 				 i < 15 ? 0 : -ENOSPC);
@@ -551,7 +551,7 @@ static void test_page_by_kick(void **state)
 	assert_false(IS_ERR(smmu));
 	cv = ufd_smmuv3_cmdqv(smmu);
 	memset(w, 0, sizeof(*w));
-	w->dev = tb_dev(ufd_smmuv3_ops(smmu));
+	w->dev = tb_dev(ufd_smmuv3_ops(smmu), 0);
 	w->s2 = tb_paging(w->dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
 	tb_guest_init(&w->g, w->s2, 1);
 	assert_int_equal(

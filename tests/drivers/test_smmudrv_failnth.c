@@ -167,7 +167,7 @@ static void test_failnth(void **state)
 	assert_int_equal(op_probe(NULL), 0);
 	assert_int_equal(op_probe(&ats), 0);
 	assert_int_equal(op_probe(&pri), 0);
-	c->dev = tb_dev(&ufd_smmuv3_iommu);
+	c->dev = tb_dev(&ufd_smmuv3_iommu, 0);
 	c->buf = tb_buf((2ull << 20) + 0x6000, 2ull << 20);
 	c->s2 = tb_paging(c->dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
 	tb_guest_init(&c->g, c->s2, 1);

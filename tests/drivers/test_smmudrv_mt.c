@@ -136,7 +136,7 @@ static void test_host_remap(void **state)
 	h->pool = tb_buf(2 * NPAGES * TB_PAGE, TB_PAGE);
 	for (i = 0; i < 2 * NPAGES; i++)
 		h->pool[i * TB_PAGE / 8] = i;
-	h->s.dev = tb_dev(&ufd_smmuv3_iommu);
+	h->s.dev = tb_dev(&ufd_smmuv3_iommu, 0);
 	h->s.base = IOVA;
 	h->d = tb_paging(h->s.dev, 0);
 	for (i = 0; i < NPAGES; i++) {
@@ -203,7 +203,7 @@ static void test_guest_remap(void **state)
 	unsigned int i;
 
 	w->rng = tb_seed("guest remap", 0xcafe);
-	w->s.dev = tb_dev(&ufd_smmuv3_iommu);
+	w->s.dev = tb_dev(&ufd_smmuv3_iommu, 0);
 	w->s.base = 0x10000000ull;
 	w->s2 = tb_paging(w->s.dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
 	tb_guest_init(&w->g, w->s2, 0x21);
@@ -338,8 +338,8 @@ static void test_churn(void **state)
 	uint64_t ste[2];
 	unsigned int i;
 
-	c->a = tb_dev(ops);
-	c->b = tb_dev(ops);
+	c->a = tb_dev(ops, 0);
+	c->b = tb_dev(ops, 0);
 	c->buf = tb_buf(TB_PAGE, TB_PAGE);
 	*(uint64_t *)c->buf = 0xc0ffee;
 	c->paging = tb_paging(c->a, 0);

@@ -32,7 +32,7 @@ static int setup(void **state)
 {
 	struct world *w = calloc(1, sizeof(*w));
 
-	w->dev = tb_dev(ops());
+	w->dev = tb_dev(ops(), 0);
 	w->s2 = tb_paging(w->dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
 	tb_guest_init(&w->g, w->s2, 0x31);
 	w->data_gpa = tb_galloc(&w->g, 4 * TB_PAGE, TB_PAGE);
@@ -244,7 +244,7 @@ static void test_bypass_abort(void **state)
 static void test_hostile_guest(void **state)
 {
 	struct world *w = *state;
-	struct ufd_dev *other = tb_dev(ops());
+	struct ufd_dev *other = tb_dev(ops(), 0);
 	struct ufd_domain *od = tb_paging(other, 0), *d;
 	uint8_t *obuf = tb_buf(TB_PAGE, TB_PAGE);
 	uint64_t ste[2], v, *cd;
@@ -358,7 +358,7 @@ static void test_s2_unmap_reaches_nested(void **state)
 static void test_parent_shared(void **state)
 {
 	struct world *w = *state;
-	struct ufd_dev *plain = tb_dev(ops());
+	struct ufd_dev *plain = tb_dev(ops(), 0);
 	uint64_t ste[2], v;
 	uint64_t *data = tb_gpa_ptr(&w->g, w->data_gpa);
 	struct ufd_domain *d;

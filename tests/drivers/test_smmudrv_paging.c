@@ -42,7 +42,7 @@ static void test_bringup(void **state)
 			      SMMU_CR2_RECINVSID));
 
 	/* A new device aborts everything. */
-	dev = tb_dev(ops());
+	dev = tb_dev(ops(), 0);
 	assert_int_equal(
 		ufd_smmuv3_read_ste(smmu, ufd_smmuv3_dev_sid(dev), ste), 0);
 	assert_int_equal(smmu_dget(ste, SMMU_STE_V), 1);
@@ -54,7 +54,7 @@ static void test_bringup(void **state)
 static void test_hw_info(void **state)
 {
 	struct ufd_smmuv3 *smmu = ufd_smmuv3_default();
-	struct ufd_dev *dev = tb_dev(ops());
+	struct ufd_dev *dev = tb_dev(ops(), 0);
 	struct iommu_hw_info_arm_smmuv3 *info;
 	struct iommu_hw_info_tegra241_cmdqv *cinfo;
 	uint32_t len, type = IOMMU_HW_INFO_TYPE_DEFAULT;
@@ -101,7 +101,7 @@ static void test_hw_info(void **state)
 
 static void test_alloc_flags(void **state)
 {
-	struct ufd_dev *dev = tb_dev(ops());
+	struct ufd_dev *dev = tb_dev(ops(), 0);
 	struct ufd_smmuv3_domain_info info;
 	static const uint32_t bad[] = {
 		IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_PASID,
@@ -168,7 +168,7 @@ static void test_alloc_flags(void **state)
 static void dma_through(uint32_t flags)
 {
 	struct ufd_smmuv3 *smmu = ufd_smmuv3_default();
-	struct ufd_dev *dev = tb_dev(ops());
+	struct ufd_dev *dev = tb_dev(ops(), 0);
 	struct ufd_domain *d = tb_paging(dev, flags);
 	uint8_t *buf = tb_buf(4 * TB_PAGE, TB_PAGE);
 	uint64_t ste[SMMU_STE_DWORDS], v;
@@ -235,7 +235,7 @@ static void test_dma_s2(void **state)
 /* Unmap, then remap elsewhere: the cached entry must be gone. */
 static void stale_after_unmap(uint32_t flags)
 {
-	struct ufd_dev *dev = tb_dev(ops());
+	struct ufd_dev *dev = tb_dev(ops(), 0);
 	struct ufd_domain *d = tb_paging(dev, flags);
 	uint8_t *a = tb_buf(2ull << 20, 2ull << 20);
 	uint8_t *b = tb_buf(2ull << 20, 2ull << 20);
@@ -299,7 +299,7 @@ static void test_stale_s2(void **state)
 static void random_against_reference(uint32_t flags, uint64_t seed_default)
 {
 	uint64_t rng = tb_seed(flags ? "random s2" : "random s1", seed_default);
-	struct ufd_dev *dev = tb_dev(ops());
+	struct ufd_dev *dev = tb_dev(ops(), 0);
 	struct ufd_domain *d = tb_paging(dev, flags);
 	uint8_t *pool = tb_buf(RND_PAGES * TB_PAGE, 2ull << 20);
 	int32_t ref[RND_PAGES]; /* pool page, -1 unmapped */
@@ -374,7 +374,7 @@ static void test_random_s2(void **state)
 /* A freed domain's tag is reused; its entries must not be. */
 static void test_tag_reuse(void **state)
 {
-	struct ufd_dev *dev = tb_dev(ops());
+	struct ufd_dev *dev = tb_dev(ops(), 0);
 	struct ufd_domain *d1 = tb_paging(dev, 0), *d2;
 	struct ufd_smmuv3_domain_info i1, i2;
 	uint8_t *a = tb_buf(TB_PAGE, TB_PAGE), *b = tb_buf(TB_PAGE, TB_PAGE);
@@ -408,7 +408,7 @@ static void test_tag_reuse(void **state)
 /* Several devices in a domain; domains change under one of them. */
 static void test_two_devices(void **state)
 {
-	struct ufd_dev *d1 = tb_dev(ops()), *d2 = tb_dev(ops());
+	struct ufd_dev *d1 = tb_dev(ops(), 0), *d2 = tb_dev(ops(), 0);
 	struct ufd_domain *a = tb_paging(d1, 0), *b = tb_paging(d1, 0);
 	uint8_t *ba = tb_buf(TB_PAGE, TB_PAGE), *bb = tb_buf(TB_PAGE, TB_PAGE);
 	uint64_t v;
@@ -473,7 +473,7 @@ static unsigned int harvest(struct ufd_domain *d, unsigned int flags,
 
 static void test_dirty(void **state)
 {
-	struct ufd_dev *dev = tb_dev(ops());
+	struct ufd_dev *dev = tb_dev(ops(), 0);
 	struct ufd_domain *d = tb_paging(dev, IOMMU_HWPT_ALLOC_DIRTY_TRACKING);
 	uint8_t *buf = tb_buf(8 * TB_PAGE, TB_PAGE);
 	struct dirty_log l;
@@ -516,12 +516,12 @@ static void test_dirty(void **state)
 static void attach_refused(void **state)
 {
 	struct ufd_smmuv3 *other = ufd_smmuv3_create(NULL);
-	struct ufd_dev *dev = tb_dev(ops());
+	struct ufd_dev *dev = tb_dev(ops(), 0);
 	struct ufd_dev *odev;
 	struct ufd_domain *od;
 
 	assert_false(IS_ERR(other));
-	odev = tb_dev(ufd_smmuv3_ops(other));
+	odev = tb_dev(ufd_smmuv3_ops(other), 0);
 	od = tb_paging(odev, 0);
 	/* A domain of another SMMU. */
 	assert_int_equal(ufd_dev_set_domain(dev, od), -EINVAL);
@@ -563,7 +563,7 @@ static void test_less_hardware(void **state)
 
 	smmu = ufd_smmuv3_create(&o);
 	assert_false(IS_ERR(smmu));
-	dev = tb_dev(ufd_smmuv3_ops(smmu));
+	dev = tb_dev(ufd_smmuv3_ops(smmu), 0);
 	assert_false(ufd_iommu_capable(ufd_smmuv3_ops(smmu), dev,
 				       UFD_CAP_DIRTY_TRACKING));
 	assert_int_equal(PTR_ERR(ufd_smmuv3_ops(smmu)->domain_alloc_paging(
@@ -575,7 +575,7 @@ static void test_less_hardware(void **state)
 	o.tweak = no_s2;
 	smmu = ufd_smmuv3_create(&o);
 	assert_false(IS_ERR(smmu));
-	dev = tb_dev(ufd_smmuv3_ops(smmu));
+	dev = tb_dev(ufd_smmuv3_ops(smmu), 0);
 	assert_int_equal(PTR_ERR(ufd_smmuv3_ops(smmu)->domain_alloc_paging(
 				 dev, IOMMU_HWPT_ALLOC_NEST_PARENT)),
 			 -EOPNOTSUPP);
@@ -591,7 +591,7 @@ static void test_less_hardware(void **state)
 	o.tweak = no_s1;
 	smmu = ufd_smmuv3_create(&o);
 	assert_false(IS_ERR(smmu));
-	dev = tb_dev(ufd_smmuv3_ops(smmu));
+	dev = tb_dev(ufd_smmuv3_ops(smmu), 0);
 	d = tb_paging(dev, 0);
 	assert_int_equal(ufd_smmuv3_domain_info(d, &info), 0);
 	assert_int_equal(info.stage, 2);
@@ -609,12 +609,12 @@ static void test_less_hardware(void **state)
 
 static void test_release_reuses_sid(void **state)
 {
-	struct ufd_dev *a = tb_dev(ops());
+	struct ufd_dev *a = tb_dev(ops(), 0);
 	uint32_t sid = ufd_smmuv3_dev_sid(a);
 	struct ufd_dev *b;
 
 	tb_dev_put(a);
-	b = tb_dev(ops());
+	b = tb_dev(ops(), 0);
 	assert_int_equal(ufd_smmuv3_dev_sid(b), sid);
 	tb_dev_put(b);
 }

@@ -40,7 +40,7 @@ static void world_init(struct world *w, uint64_t vsid, uint16_t asid)
 	uint64_t ste[2];
 
 	memset(w, 0, sizeof(*w));
-	w->dev = tb_dev(ops());
+	w->dev = tb_dev(ops(), 0);
 	w->s2 = tb_paging(w->dev, IOMMU_HWPT_ALLOC_NEST_PARENT);
 	tb_guest_init(&w->g, w->s2, asid);
 	w->pa = tb_galloc(&w->g, TB_PAGE, TB_PAGE);
@@ -174,11 +174,11 @@ static void test_vdevice_rules(void **state)
 {
 	struct world *w = *state;
 	struct ufd_smmuv3 *other = ufd_smmuv3_create(NULL);
-	struct ufd_dev *d2 = tb_dev(ops()), *od;
+	struct ufd_dev *d2 = tb_dev(ops(), 0), *od;
 	struct ufd_vdevice v2, v3;
 
 	assert_false(IS_ERR(other));
-	od = tb_dev(ufd_smmuv3_ops(other));
+	od = tb_dev(ufd_smmuv3_ops(other), 0);
 	/* The vSID is taken; the device already has one. */
 	assert_int_equal(tb_vdev_init(&v2, &w->tv, d2, VSID), -EEXIST);
 	assert_int_equal(tb_vdev_init(&v2, &w->tv, w->dev, VSID + 1), -EEXIST);
@@ -196,7 +196,7 @@ static void test_vdevice_rules(void **state)
 static void test_nested_attach(void **state)
 {
 	struct world *w = *state;
-	struct ufd_dev *d2 = tb_dev(ops());
+	struct ufd_dev *d2 = tb_dev(ops(), 0);
 	uint64_t ste[2] = { 0, 0 }, pste[SMMU_STE_DWORDS], v;
 	struct ufd_vdevice vd;
 	struct ufd_domain *n;
@@ -553,7 +553,7 @@ static void test_fuzz(void **state)
 		  0 },
 	};
 	struct ufd_smmuv3_stats before, after;
-	struct ufd_dev *host = tb_dev(ops());
+	struct ufd_dev *host = tb_dev(ops(), 0);
 	struct ufd_domain *hd = tb_paging(host, 0);
 	uint8_t *hbuf = tb_buf(TB_PAGE, TB_PAGE);
 	uint64_t cmds[4][2], v, r;
@@ -673,7 +673,7 @@ static void test_events(void **state)
 	w->tv.refuse[IOMMU_VEVENTQ_TYPE_ARM_SMMUV3] = false;
 
 	/* A device without a vDEVICE (bypass) has no vSID: not forwarded. */
-	d2 = tb_dev(ops());
+	d2 = tb_dev(ops(), 0);
 	smmu_dset(ste, SMMU_STE_V, 1);
 	smmu_dset(ste, SMMU_STE_CONFIG, SMMU_STE_CFG_BYPASS);
 	n = tb_nested(&w->tv, ste);
@@ -702,7 +702,7 @@ static void test_events_name_the_device(void **state)
 {
 	struct world *w = *state;
 	struct ufd_smmuv3 *smmu = ufd_smmuv3_default();
-	struct ufd_dev *d2 = tb_dev(ops());
+	struct ufd_dev *d2 = tb_dev(ops(), 0);
 	const struct tb_event *e;
 	struct ufd_vdevice vdev2;
 	uint64_t v;

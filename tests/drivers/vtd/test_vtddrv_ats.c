@@ -52,13 +52,12 @@ static void ats(uint32_t flags)
 
 	/* A PASID's translations come and go the same way. */
 	assert_int_equal(ufd_dev_set_pasid_domain(dev, 12, d), 0);
-	assert_int_equal(tb_dma_pasid_read64(dev, 12, IOVA + TB_PAGE, &v), 0);
+	assert_int_equal(tb_pasid_read64(dev, 12, IOVA + TB_PAGE, &v), 0);
 	assert_int_equal(v, 7);
 	st = atc(dev);
 	assert_int_equal(ufd_dev_set_pasid_domain(dev, 12, NULL), 0);
 	assert_true(atc(dev).inval_reqs > st.inval_reqs);
-	assert_int_equal(tb_dma_pasid_read64(dev, 12, IOVA + TB_PAGE, &v),
-			 -EFAULT);
+	assert_int_equal(tb_pasid_read64(dev, 12, IOVA + TB_PAGE, &v), -EFAULT);
 
 	/* Blocked: ATS off and the ATC emptied. */
 	assert_int_equal(ufd_dev_set_domain(dev, NULL), 0);

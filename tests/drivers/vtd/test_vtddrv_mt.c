@@ -56,7 +56,7 @@ static void *dma_thread(void *arg)
 		slot = dm->idx * 8 + (tb_rand(&st) % STABLE_PAGES) * TB_PAGE;
 		iova = STABLE + slot;
 		if (tb_dma_write64(c->dev, iova, i) ||
-		    tb_dma_pasid_read64(c->dev, PASID, iova, &v) || v != i)
+		    tb_pasid_read64(c->dev, PASID, iova, &v) || v != i)
 			mt_fail(c);
 		if (tb_dma_write64(
 			    c->dev,
@@ -85,8 +85,8 @@ static void *map_thread(void *arg)
 				     4 * TB_PAGE, RW, false))
 			mt_fail(c);
 		if (tb_dma_write64(c->dev, iova + (i % 4) * TB_PAGE, i) ||
-		    tb_dma_pasid_read64(c->dev, PASID, iova + (i % 4) * TB_PAGE,
-					&v) ||
+		    tb_pasid_read64(c->dev, PASID, iova + (i % 4) * TB_PAGE,
+				    &v) ||
 		    v != i)
 			mt_fail(c);
 		if (d->iopt.ops->unmap(&d->iopt, iova, 4 * TB_PAGE) !=
@@ -95,7 +95,7 @@ static void *map_thread(void *arg)
 		/* Unmapped and invalidated: nothing may reach the memory. */
 		if (tb_dma_read64(c->dev, iova + (i % 4) * TB_PAGE, &v) !=
 			    -EFAULT ||
-		    tb_dma_pasid_read64(c->dev, PASID, iova, &v) != -EFAULT)
+		    tb_pasid_read64(c->dev, PASID, iova, &v) != -EFAULT)
 			mt_fail(c);
 	}
 	return NULL;

@@ -210,15 +210,15 @@ static void test_nested_pasid(void **state)
 	assert_false(IS_ERR(n));
 	assert_int_equal(ufd_dev_set_domain(dev, s2), 0);
 	assert_int_equal(ufd_dev_set_pasid_domain(dev, 7, n), 0);
-	assert_int_equal(tb_dma_pasid_read64(dev, 7, VA, &v), 0);
+	assert_int_equal(tb_pasid_read64(dev, 7, VA, &v), 0);
 	assert_int_equal(v, 0x5555);
 	/* Without PASID: the parent, guest-physical. */
 	assert_int_equal(tb_dma_read64(dev, gpa, &v), 0);
 	assert_int_equal(v, 0x5555);
 	tb_gunmap(&g, VA, TB_PAGE);
-	assert_int_equal(tb_dma_pasid_read64(dev, 7, VA, &v), 0);
+	assert_int_equal(tb_pasid_read64(dev, 7, VA, &v), 0);
 	assert_int_equal(ginval(n, VA, 1, &done), 0);
-	assert_int_equal(tb_dma_pasid_read64(dev, 7, VA, &v), -EFAULT);
+	assert_int_equal(tb_pasid_read64(dev, 7, VA, &v), -EFAULT);
 	tb_dev_put(dev);
 	tb_domain_free(n);
 	tb_guest_fini(&g, s2);

@@ -40,37 +40,36 @@ static void pasids(uint32_t flags, unsigned int pgtt)
 	assert_int_equal(ufd_dev_set_pasid_domain(other, 9, d), 0);
 	/* Each PASID through its entry; without PASID, RID_PASID's. */
 	for (i = 0; i < ARRAY_SIZE(ps); i++) {
-		assert_int_equal(tb_dma_pasid_read64(dev, ps[i], IOVA, &v), 0);
+		assert_int_equal(tb_pasid_read64(dev, ps[i], IOVA, &v), 0);
 		assert_int_equal(v, 0xaa);
 		assert_int_equal(tb_warm(dev, ps[i], IOVA), 0);
 		assert_true(tb_cached(dev, ps[i], IOVA));
 	}
-	assert_int_equal(tb_dma_pasid_read64(other, 9, IOVA, &v), 0);
+	assert_int_equal(tb_pasid_read64(other, 9, IOVA, &v), 0);
 	assert_int_equal(tb_warm(other, 9, IOVA), 0);
 	assert_true(tb_cached(other, 9, IOVA));
 	assert_int_equal(tb_dma_read64(dev, IOVA, &v), 0);
 	assert_int_equal(v, 0xbb);
 	/* A PASID nothing is attached at: blocked. */
-	assert_int_equal(tb_dma_pasid_read64(dev, 6, IOVA, &v), -EFAULT);
+	assert_int_equal(tb_pasid_read64(dev, 6, IOVA, &v), -EFAULT);
 
 	/* The unmap reaches every PASID's cached translation. */
 	assert_int_equal(tb_unmap(d, IOVA, TB_PAGE), TB_PAGE);
 	for (i = 0; i < ARRAY_SIZE(ps); i++) {
 		assert_false(tb_cached(dev, ps[i], IOVA));
-		assert_int_equal(tb_dma_pasid_read64(dev, ps[i], IOVA, &v),
+		assert_int_equal(tb_pasid_read64(dev, ps[i], IOVA, &v),
 				 -EFAULT);
 	}
-	assert_int_equal(tb_dma_pasid_read64(other, 9, IOVA, &v), -EFAULT);
+	assert_int_equal(tb_pasid_read64(other, 9, IOVA, &v), -EFAULT);
 	assert_int_equal(tb_dma_read64(dev, IOVA, &v), 0);
 
 	/* Blocking one PASID leaves the others. */
-	assert_int_equal(tb_dma_pasid_read64(dev, 64, IOVA + TB_PAGE, &v), 0);
+	assert_int_equal(tb_pasid_read64(dev, 64, IOVA + TB_PAGE, &v), 0);
 	assert_int_equal(ufd_dev_set_pasid_domain(dev, 64, NULL), 0);
 	assert_int_equal(ufd_vtd_read_pasid_entry(dev, 64, pe), 0);
 	assert_int_equal(vtd_dget(pe, VTD_PE_P), 0);
-	assert_int_equal(tb_dma_pasid_read64(dev, 64, IOVA + TB_PAGE, &v),
-			 -EFAULT);
-	assert_int_equal(tb_dma_pasid_read64(dev, 5, IOVA + TB_PAGE, &v), 0);
+	assert_int_equal(tb_pasid_read64(dev, 64, IOVA + TB_PAGE, &v), -EFAULT);
+	assert_int_equal(tb_pasid_read64(dev, 5, IOVA + TB_PAGE, &v), 0);
 
 	tb_dev_put(dev);
 	tb_dev_put(other);
@@ -105,10 +104,10 @@ static void test_pasid_replace(void **state)
 	tb_map(d1, IOVA, b1, TB_PAGE, RW);
 	tb_map(d2, IOVA, b2, TB_PAGE, RW);
 	assert_int_equal(ufd_dev_set_pasid_domain(dev, 3, d1), 0);
-	assert_int_equal(tb_dma_pasid_read64(dev, 3, IOVA, &v), 0);
+	assert_int_equal(tb_pasid_read64(dev, 3, IOVA, &v), 0);
 	assert_int_equal(v, 1);
 	assert_int_equal(ufd_dev_set_pasid_domain(dev, 3, d2), 0);
-	assert_int_equal(tb_dma_pasid_read64(dev, 3, IOVA, &v), 0);
+	assert_int_equal(tb_pasid_read64(dev, 3, IOVA, &v), 0);
 	assert_int_equal(v, 2);
 	tb_dev_put(dev);
 	tb_unmap(d1, IOVA, TB_PAGE);

@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "../drvtb.h"
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/lock.h"
@@ -35,34 +36,6 @@
 #define TB_GPA 0x40000000ull	  /* where guest RAM starts, guest-physical */
 #define TB_GRAM_SIZE (8ull << 20) /* guest RAM */
 #define RW (IOPT_PROT_READ | IOPT_PROT_WRITE)
-
-/* User data, as a front end would pass it. */
-struct ufd_user_data tb_udata(uint32_t type, void *p, size_t len);
-struct ufd_user_data_array tb_uarray(uint32_t type, const void *p,
-				     uint32_t entry_len, uint32_t n);
-
-/* A device behind @ops with @flags; fails the test on error. */
-struct ufd_dev *tb_dev(const struct ufd_iommu_ops *ops, uint32_t flags);
-/* Detaches, releases and destroys a device. */
-void tb_dev_put(struct ufd_dev *dev);
-/* A paging domain with @flags; fails the test on error. */
-struct ufd_domain *tb_paging(struct ufd_dev *dev, uint32_t flags);
-void tb_domain_free(struct ufd_domain *d);
-/* iopt map / unmap of a domain. */
-void tb_map(struct ufd_domain *d, uint64_t iova, const void *host, uint64_t len,
-	    unsigned int prot);
-uint64_t tb_unmap(struct ufd_domain *d, uint64_t iova, uint64_t len);
-/* Zeroed host memory aligned to @align ("pinned user pages"). */
-void *tb_buf(size_t len, size_t align);
-void tb_buf_free(void *p);
-
-/* DMA of one 64-bit word; returns ufd_dev_dma_pasid()'s result. */
-int tb_dma_write64(struct ufd_dev *dev, uint64_t iova, uint64_t v);
-int tb_dma_read64(struct ufd_dev *dev, uint64_t iova, uint64_t *v);
-int tb_dma_pasid_write64(struct ufd_dev *dev, uint32_t pasid, uint64_t iova,
-			 uint64_t v);
-int tb_dma_pasid_read64(struct ufd_dev *dev, uint32_t pasid, uint64_t iova,
-			uint64_t *v);
 
 /* Does the unit's IOTLB hold (@dev, @pasid)'s translation of @iova? */
 bool tb_cached(struct ufd_dev *dev, uint32_t pasid, uint64_t iova);
@@ -102,9 +75,5 @@ uint64_t tb_groot(struct tb_guest *g);
 /* A nested domain over @s2 for data @s1; returns it or ERR_PTR. */
 struct ufd_domain *tb_nested(struct ufd_dev *dev, struct ufd_domain *s2,
 			     const struct iommu_hwpt_vtd_s1 *s1);
-
-/* The seed of a randomized test: $TB_SEED or @fallback, printed. */
-uint64_t tb_seed(const char *what, uint64_t fallback);
-uint64_t tb_rand(uint64_t *state);
 
 #endif
