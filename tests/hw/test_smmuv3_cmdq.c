@@ -4,7 +4,8 @@
  * reports them (GERROR.CMDQ_ERR, CMDQ_CONS.ERR, CONS left at the failing
  * command, no progress until GERRORN acknowledges), CMD_SYNC completion
  * signalling, commands addressed to devices (ATC_INV, PRI_RESP), and the
- * decoder reused on another queue through smmuv3_cmdq_consume().
+ * decoder reused on another queue through smmuv3_cmdq_consume(), and runs
+ * of commands (smmuv3_cmd_run_*).
  */
 #include <string.h>
 
@@ -451,6 +452,92 @@ static void test_consume_api(void **state)
 	tb_fini(&tb);
 }
 
+static uint64_t fills(struct tb *tb)
+{
+	struct smmuv3_stats st;
+
+	smmuv3_get_stats(tb->smmu, &st);
+	return st.tlb_fills;
+}
+
+static uint64_t commands(struct tb *tb)
+{
+	struct smmuv3_stats st;
+
+	smmuv3_get_stats(tb->smmu, &st);
+	return st.commands;
+}
+
+/*
+ * A run of commands: each TLBI takes effect when it executes (the next
+ * walk sees the new table), the run counts its commands once at its end,
+ * and an ended run leaves the IOTLB caching again.
+ */
+static void test_cmd_run(void **state)
+{
+	struct smmuv3_cmd_run run;
+	struct pt_table *t;
+	uint64_t *cd, pa, alt, *leaf, f0, c0;
+	uint64_t tlbi[2] = {
+		OP(SMMU_CMD_TLBI_NH_ASID) | smmu_dprep(SMMU_CMD_TLBI_ASID, 1), 0
+	};
+	uint64_t sync[2] = { SYNC, 0 };
+	struct smmuv3_xlate x;
+	struct tb tb;
+
+	tb_init(&tb, NULL);
+	t = tb_pt(&tb, PT_FMT_ARM_S1, 12, 48, 0, false);
+	pa = tb_alloc(&tb, 4096, 4096);
+	alt = tb_alloc(&tb, 4096, 4096);
+	tb_map(t, VA, pa, 4096, PT_PROT_READ);
+	cd = tb_ptr(tb_alloc(&tb, 64, 64));
+	tb_cd(cd, 1, t);
+	tb_ste_s1(tb_ste(&tb, 1), tb_pa(cd), 0, 0, 0);
+	assert_int_equal(smmuv3_translate(tb.smmu, 1, SMMUV3_NO_SSID, VA,
+					  SMMUV3_READ, &x),
+			 0);
+	leaf = tb_leaf(t, VA, false, &tb);
+	*leaf = (*leaf & ~0xfffffffff000ull) | alt;
+	f0 = fills(&tb);
+	c0 = commands(&tb);
+
+	smmuv3_cmd_run_begin(&run, tb.smmu, NULL);
+	assert_int_equal(smmuv3_cmd_run_execute(&run, tlbi), 0);
+	/* In effect at once: the next translation walks the new table. */
+	assert_int_equal(smmuv3_translate(tb.smmu, 1, SMMUV3_NO_SSID, VA,
+					  SMMUV3_READ, &x),
+			 0);
+	assert_true(x.oa == alt);
+	assert_int_equal(fills(&tb), f0 + 1);
+	*leaf = (*leaf & ~0xfffffffff000ull) | pa;
+	assert_int_equal(smmuv3_cmd_run_execute(&run, tlbi), 0);
+	assert_int_equal(smmuv3_cmd_run_execute(&run, sync), 0);
+	assert_int_equal(smmuv3_translate(tb.smmu, 1, SMMUV3_NO_SSID, VA,
+					  SMMUV3_READ, &x),
+			 0);
+	assert_true(x.oa == pa);
+	assert_int_equal(fills(&tb), f0 + 2);
+	/* Counted once, at the end. */
+	assert_int_equal(commands(&tb), c0);
+	smmuv3_cmd_run_end(&run);
+	assert_int_equal(commands(&tb), c0 + 3);
+	/* A run ending on a TLBI: once ended, translations are cached. */
+	smmuv3_cmd_run_begin(&run, tb.smmu, NULL);
+	assert_int_equal(smmuv3_cmd_run_execute(&run, tlbi), 0);
+	smmuv3_cmd_run_end(&run);
+	assert_int_equal(smmuv3_translate(tb.smmu, 1, SMMUV3_NO_SSID, VA,
+					  SMMUV3_READ, &x),
+			 0);
+	assert_false(x.tlb_hit);
+	assert_int_equal(smmuv3_translate(tb.smmu, 1, SMMUV3_NO_SSID, VA,
+					  SMMUV3_READ, &x),
+			 0);
+	assert_true(x.tlb_hit);
+	assert_int_equal(fills(&tb), f0 + 3);
+	assert_int_equal(commands(&tb), c0 + 4);
+	tb_fini(&tb);
+}
+
 struct stall_dev {
 	unsigned int calls;
 	uint32_t sid;
@@ -567,6 +654,7 @@ int main(void)
 		cmocka_unit_test(test_sync_signals),
 		cmocka_unit_test(test_atc_inv),
 		cmocka_unit_test(test_consume_api),
+		cmocka_unit_test(test_cmd_run),
 		cmocka_unit_test(test_stall),
 	};
 

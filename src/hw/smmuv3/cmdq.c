@@ -73,9 +73,10 @@ static unsigned int tlbi_range(struct smmuv3 *smmu, const uint64_t *cmd,
 	return SMMU_CERROR_NONE;
 }
 
-static unsigned int cmd_tlbi(struct smmuv3 *smmu, const uint64_t *cmd,
+static unsigned int cmd_tlbi(struct smmuv3_cmd_run *run, const uint64_t *cmd,
 			     uint8_t op)
 {
+	struct smmuv3 *smmu = run->smmu;
 	struct smmu_tlbi inv = { .op = op };
 	unsigned int err;
 
@@ -104,6 +105,10 @@ static unsigned int cmd_tlbi(struct smmuv3 *smmu, const uint64_t *cmd,
 		err = tlbi_range(smmu, cmd, op == SMMU_CMD_TLBI_S2_IPA, &inv);
 		if (err)
 			return err;
+	}
+	if (!run->tlbi_open) {
+		smmu_iotlb_inval_begin(&smmu->tlb);
+		run->tlbi_open = true;
 	}
 	smmu_iotlb_invalidate(&smmu->tlb, &inv);
 	return SMMU_CERROR_NONE;
@@ -282,11 +287,54 @@ static unsigned int cmd_sync(struct smmuv3 *smmu,
 	return SMMU_CERROR_NONE;
 }
 
-unsigned int smmuv3_cmd_execute(struct smmuv3 *smmu,
-				const struct smmuv3_cmdq_ops *ops,
-				const uint64_t cmd_in[SMMU_CMD_DWORDS])
+void smmuv3_cmd_run_begin(struct smmuv3_cmd_run *run, struct smmuv3 *smmu,
+			  const struct smmuv3_cmdq_ops *ops)
 {
-	uint64_t cmd[SMMU_CMD_DWORDS] = { cmd_in[0], cmd_in[1] };
+	run->smmu = smmu;
+	run->ops = ops;
+	run->count = 0;
+	run->tlbi_open = false;
+}
+
+/* Closes the TLB invalidation window the run's last TLBIs opened. */
+static void run_tlbi_close(struct smmuv3_cmd_run *run)
+{
+	if (!run->tlbi_open)
+		return;
+	smmu_iotlb_inval_end(&run->smmu->tlb);
+	run->tlbi_open = false;
+}
+
+void smmuv3_cmd_run_end(struct smmuv3_cmd_run *run)
+{
+	run_tlbi_close(run);
+	if (run->count)
+		__atomic_fetch_add(&run->smmu->stats.commands, run->count,
+				   __ATOMIC_RELAXED);
+	run->count = 0;
+}
+
+static bool is_tlbi(uint8_t op)
+{
+	switch (op) {
+	case SMMU_CMD_TLBI_NH_ALL:
+	case SMMU_CMD_TLBI_NH_ASID:
+	case SMMU_CMD_TLBI_NH_VA:
+	case SMMU_CMD_TLBI_NH_VAA:
+	case SMMU_CMD_TLBI_S12_VMALL:
+	case SMMU_CMD_TLBI_S2_IPA:
+	case SMMU_CMD_TLBI_NSNH_ALL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+unsigned int smmuv3_cmd_run_execute(struct smmuv3_cmd_run *run,
+				    uint64_t cmd[SMMU_CMD_DWORDS])
+{
+	const struct smmuv3_cmdq_ops *ops = run->ops;
+	struct smmuv3 *smmu = run->smmu;
 	unsigned int err;
 	uint8_t op;
 
@@ -296,7 +344,10 @@ unsigned int smmuv3_cmd_execute(struct smmuv3 *smmu,
 			return err;
 	}
 	op = (uint8_t)smmu_dget(cmd, SMMU_CMD_OP);
-	smmu_inc(&smmu->stats.commands);
+	run->count++;
+	/* What follows TLBIs (a CMD_SYNC above all) sees them complete. */
+	if (!is_tlbi(op))
+		run_tlbi_close(run);
 	switch (op) {
 	case SMMU_CMD_PREFETCH_CONFIG:
 	case SMMU_CMD_PREFETCH_ADDR_OP:
@@ -316,7 +367,7 @@ unsigned int smmuv3_cmd_execute(struct smmuv3 *smmu,
 	case SMMU_CMD_TLBI_S12_VMALL:
 	case SMMU_CMD_TLBI_S2_IPA:
 	case SMMU_CMD_TLBI_NSNH_ALL:
-		return cmd_tlbi(smmu, cmd, op);
+		return cmd_tlbi(run, cmd, op);
 	case SMMU_CMD_ATC_INV:
 		return cmd_atc_inv(smmu, cmd);
 	case SMMU_CMD_PRI_RESP_OP:
@@ -336,6 +387,20 @@ unsigned int smmuv3_cmd_execute(struct smmuv3 *smmu,
 	}
 }
 
+unsigned int smmuv3_cmd_execute(struct smmuv3 *smmu,
+				const struct smmuv3_cmdq_ops *ops,
+				const uint64_t cmd_in[SMMU_CMD_DWORDS])
+{
+	uint64_t cmd[SMMU_CMD_DWORDS] = { cmd_in[0], cmd_in[1] };
+	struct smmuv3_cmd_run run;
+	unsigned int err;
+
+	smmuv3_cmd_run_begin(&run, smmu, ops);
+	err = smmuv3_cmd_run_execute(&run, cmd);
+	smmuv3_cmd_run_end(&run);
+	return err;
+}
+
 unsigned int smmuv3_cmdq_consume(struct smmuv3 *smmu,
 				 const struct smmuv3_cmdq_ops *ops,
 				 uint64_t base, unsigned int log2size,
@@ -345,7 +410,9 @@ unsigned int smmuv3_cmdq_consume(struct smmuv3 *smmu,
 	uint32_t c = *cons & wrap_mask;
 	unsigned int err = SMMU_CERROR_NONE;
 	uint64_t cmd[SMMU_CMD_DWORDS];
+	struct smmuv3_cmd_run run;
 
+	smmuv3_cmd_run_begin(&run, smmu, ops);
 	prod &= wrap_mask;
 	/* The base is aligned to the queue size, at least 32 bytes. */
 	base &= ~smmu_mask(ufd_max(log2size + 4, 5u));
@@ -356,11 +423,12 @@ unsigned int smmuv3_cmdq_consume(struct smmuv3 *smmu,
 			err = SMMU_CERROR_ABT;
 			break;
 		}
-		err = smmuv3_cmd_execute(smmu, ops, cmd);
+		err = smmuv3_cmd_run_execute(&run, cmd);
 		if (err)
 			break;
 		c = (c + 1) & wrap_mask;
 	}
+	smmuv3_cmd_run_end(&run);
 	*cons = (*cons & ~wrap_mask) | c;
 	return err;
 }

@@ -24,6 +24,11 @@
  * race. The generation count orders fills against invalidations: a fill
  * reads it before walking and inserts only if no invalidation started
  * since, so a completed TLBI (+ CMD_SYNC) never leaves an entry it covered.
+ * Invalidations run inside a window that bumps the count on both sides
+ * (smmu_iotlb_inval_begin/end); a run of TLBIs shares one window, which
+ * is sound because software changed the tables of every TLBI in the run
+ * before it published the run (PROD), so a walk that starts inside the
+ * window already sees them.
  *
  * Invalidation by address probes the sets the range can hash to when that
  * is fewer than the sets in the cache, and scans every set otherwise; a
@@ -287,15 +292,23 @@ static bool inval_probe(struct smmu_iotlb *tlb, const struct smmu_tlbi *inv,
 	return true;
 }
 
+void smmu_iotlb_inval_begin(struct smmu_iotlb *tlb)
+{
+	/* Odd while running; pairs with smmu_iotlb_insert() and the uTLB. */
+	__atomic_fetch_add(&tlb->gen, 1, __ATOMIC_SEQ_CST);
+}
+
+void smmu_iotlb_inval_end(struct smmu_iotlb *tlb)
+{
+	__atomic_fetch_add(&tlb->gen, 1, __ATOMIC_SEQ_CST);
+}
+
 void smmu_iotlb_invalidate(struct smmu_iotlb *tlb, const struct smmu_tlbi *inv)
 {
 	size_t sets = (size_t)1 << tlb->sets_lg2;
 	uint64_t first = inv->first, last = inv->last, frags;
 	bool done = false;
 	size_t set;
-
-	/* Odd while running; pairs with smmu_iotlb_insert() and the uTLB. */
-	__atomic_fetch_add(&tlb->gen, 1, __ATOMIC_SEQ_CST);
 
 	if (inv->has_range) {
 		/* Pieces of a stage-1 leaf hash anywhere inside the leaf. */
@@ -312,5 +325,4 @@ void smmu_iotlb_invalidate(struct smmu_iotlb *tlb, const struct smmu_tlbi *inv)
 	}
 	for (set = 0; !done && set < sets; set++)
 		inval_set(tlb, (unsigned int)set, inv);
-	__atomic_fetch_add(&tlb->gen, 1, __ATOMIC_SEQ_CST);
 }

@@ -330,6 +330,33 @@ unsigned int smmuv3_cmd_execute(struct smmuv3 *smmu,
 				const struct smmuv3_cmdq_ops *ops,
 				const uint64_t cmd[SMMU_CMD_DWORDS]);
 
+/*
+ * A run of commands one queue's consumer executes back to back, as
+ * smmuv3_cmd_execute() would one by one, for less: consecutive TLB
+ * invalidations share one invalidation window of the IOTLB (two atomic
+ * increments per run of TLBIs instead of per command) and the command
+ * counter is added once. Any other command closes the window first, so a
+ * CMD_SYNC still finds every TLBI before it complete. Effects are complete
+ * only after smmuv3_cmd_run_end(): call it before publishing CONS.
+ * Single-threaded: one run per consumer.
+ */
+struct smmuv3_cmd_run {
+	struct smmuv3 *smmu;
+	const struct smmuv3_cmdq_ops *ops;
+	unsigned int count;
+	bool tlbi_open;
+};
+
+void smmuv3_cmd_run_begin(struct smmuv3_cmd_run *run, struct smmuv3 *smmu,
+			  const struct smmuv3_cmdq_ops *ops);
+/*
+ * Returns what smmuv3_cmd_execute() would. @cmd is the caller's copy:
+ * .prepare may rewrite it.
+ */
+unsigned int smmuv3_cmd_run_execute(struct smmuv3_cmd_run *run,
+				    uint64_t cmd[SMMU_CMD_DWORDS]);
+void smmuv3_cmd_run_end(struct smmuv3_cmd_run *run);
+
 /**
  * smmuv3_cmdq_consume - consume a command queue in physical memory.
  * @base: address of entry 0.

@@ -402,9 +402,17 @@ static inline uint64_t smmu_iotlb_gen(struct smmu_iotlb *tlb)
 	return __atomic_load_n(&tlb->gen, __ATOMIC_SEQ_CST);
 }
 /**
- * smmu_iotlb_invalidate - drop every entry in the scope of @inv.
+ * smmu_iotlb_inval_begin/end - open and close an invalidation window: the
+ * generation is bumped on both sides, so a fill whose walk began before
+ * the window closed is not inserted. One window may hold any number of
+ * smmu_iotlb_invalidate() calls; windows of several threads may overlap.
+ */
+void smmu_iotlb_inval_begin(struct smmu_iotlb *tlb);
+void smmu_iotlb_inval_end(struct smmu_iotlb *tlb);
+/**
+ * smmu_iotlb_invalidate - drop every entry in the scope of @inv; inside a
+ * window (smmu_iotlb_inval_begin()).
  *
- * Bumps the generation first, so fills racing with it are not inserted.
  * Probes the sets a small address range hashes to, scans all otherwise.
  */
 void smmu_iotlb_invalidate(struct smmu_iotlb *tlb, const struct smmu_tlbi *inv);
