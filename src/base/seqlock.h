@@ -21,15 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* What a spinning thread does between two looks. */
-static inline void ufd_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
+#include "base/spin.h"
 
 #define ufd_seq_load(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
 #define ufd_seq_store(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)

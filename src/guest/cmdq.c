@@ -196,6 +196,7 @@ static int cmdq_set_enable(struct guest_cmdq *q, bool on)
 {
 	uint64_t deadline = now_ns() + q->timeout_ns;
 	uint32_t v = on ? q->en_mask : 0;
+	unsigned int round = 0;
 
 	if (q->en_rmw) {
 		v = guest_mmio_read32(&q->mmio, q->en_off) & ~q->en_mask;
@@ -207,7 +208,7 @@ static int cmdq_set_enable(struct guest_cmdq *q, bool on)
 	       on) {
 		if (now_ns() > deadline)
 			return -ETIMEDOUT;
-		guest_mmio_relax(&q->mmio);
+		guest_mmio_relax(&q->mmio, round++);
 	}
 	return 0;
 }
@@ -303,6 +304,7 @@ static int cmdq_wait(struct guest_cmdq *q, bool for_sync, uint32_t sync_idx,
 {
 	uint32_t bit = (uint32_t)smmu_fmask(SMMU_GERROR_CMDQ_ERR);
 	uint64_t deadline = now_ns() + q->timeout_ns;
+	unsigned int round = 0;
 	bool done;
 	int ret;
 
@@ -332,7 +334,7 @@ static int cmdq_wait(struct guest_cmdq *q, bool for_sync, uint32_t sync_idx,
 		}
 		if (now_ns() > deadline)
 			return -ETIMEDOUT;
-		guest_mmio_relax(&q->mmio);
+		guest_mmio_relax(&q->mmio, round++);
 	}
 }
 

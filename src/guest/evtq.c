@@ -174,6 +174,7 @@ int guest_evtq_enable(struct guest_evtq *q)
 {
 	uint32_t en = (uint32_t)smmu_fmask(SMMU_CR0_EVENTQEN);
 	uint64_t deadline = now_ns() + EVTQ_ENABLE_TIMEOUT_NS;
+	unsigned int round = 0;
 
 	q->cons = guest_mmio_read32(&q->mmio, SMMU_EVENTQ_CONS);
 	guest_mmio_write32(&q->mmio, SMMU_CR0,
@@ -181,7 +182,7 @@ int guest_evtq_enable(struct guest_evtq *q)
 	while (!(guest_mmio_read32(&q->mmio, SMMU_CR0ACK) & en)) {
 		if (now_ns() > deadline)
 			return -ETIMEDOUT;
-		guest_mmio_relax(&q->mmio);
+		guest_mmio_relax(&q->mmio, round++);
 	}
 	return 0;
 }

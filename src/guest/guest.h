@@ -62,15 +62,16 @@ struct iommu_hwpt_arm_smmuv3;
 /*
  * Register accessors at a byte offset. read64/write64 may be NULL: the
  * library then makes two 32-bit accesses, low word first. relax is called
- * between two polls of a register (NULL: sched_yield()); a test may use it
- * to run a model that consumes only when kicked.
+ * between two polls of a register, @round counting the polls of this wait
+ * from 0 (NULL: ufd_poll_relax(), a pause and now and then a yield); a
+ * test may use it to run a model that consumes only when kicked.
  */
 struct guest_mmio_ops {
 	uint32_t (*read32)(void *priv, uint64_t off);
 	void (*write32)(void *priv, uint64_t off, uint32_t val);
 	uint64_t (*read64)(void *priv, uint64_t off);
 	void (*write64)(void *priv, uint64_t off, uint64_t val);
-	void (*relax)(void *priv);
+	void (*relax)(void *priv, unsigned int round);
 };
 
 /* A register window: @base is added to every offset. Copied by users. */
@@ -82,13 +83,14 @@ struct guest_mmio {
 
 /*
  * guest_mmio_read32/write32/read64/write64 - one register access at
- * m->base + @off; guest_mmio_relax - what a poll loop does between reads.
+ * m->base + @off; guest_mmio_relax - what a poll loop does between reads
+ * (@round: the polls of this wait so far).
  */
 uint32_t guest_mmio_read32(const struct guest_mmio *m, uint64_t off);
 void guest_mmio_write32(const struct guest_mmio *m, uint64_t off, uint32_t v);
 uint64_t guest_mmio_read64(const struct guest_mmio *m, uint64_t off);
 void guest_mmio_write64(const struct guest_mmio *m, uint64_t off, uint64_t v);
-void guest_mmio_relax(const struct guest_mmio *m);
+void guest_mmio_relax(const struct guest_mmio *m, unsigned int round);
 
 /**
  * guest_mmio_bind_smmuv3 - @m reaches the registers of an SMMUv3 model

@@ -7,8 +7,7 @@
  * rest of the library sees registers only through struct guest_mmio, so
  * the same guest code drives a VMM's trapped MMIO unchanged.
  */
-#include <sched.h>
-
+#include "base/spin.h"
 #include "guest/guest.h"
 #include "hw/smmuv3/smmuv3.h"
 #include "hw/tegra241-cmdqv/cmdqv.h"
@@ -43,12 +42,12 @@ void guest_mmio_write64(const struct guest_mmio *m, uint64_t off, uint64_t v)
 	guest_mmio_write32(m, off + 4, (uint32_t)(v >> 32));
 }
 
-void guest_mmio_relax(const struct guest_mmio *m)
+void guest_mmio_relax(const struct guest_mmio *m, unsigned int round)
 {
 	if (m->ops->relax)
-		m->ops->relax(m->priv);
+		m->ops->relax(m->priv, round);
 	else
-		sched_yield();
+		ufd_poll_relax(round);
 }
 
 /* --- an SMMUv3 model's registers --- */
@@ -104,14 +103,14 @@ static void vintf_wr32(void *priv, uint64_t off, uint32_t v)
 	(void)cmdqv_vintf_mmio_write(p->cmdqv, p->vintf, off, 4, v);
 }
 
-static void vintf_relax(void *priv)
+static void vintf_relax(void *priv, unsigned int round)
 {
 	struct guest_vintf_port *p = priv;
 
 	if (p->kick)
 		cmdqv_kick(p->cmdqv);
 	else
-		sched_yield();
+		ufd_poll_relax(round);
 }
 
 static const struct guest_mmio_ops vintf_mmio_ops = {

@@ -76,12 +76,13 @@ static uint64_t now_ns(void)
 static int write_cr0(struct guest_smmu *gs, uint32_t v)
 {
 	uint64_t deadline = now_ns() + SMMU_ACK_TIMEOUT_NS;
+	unsigned int round = 0;
 
 	guest_mmio_write32(&gs->mmio, SMMU_CR0, v);
 	while (guest_mmio_read32(&gs->mmio, SMMU_CR0ACK) != v) {
 		if (now_ns() > deadline)
 			return -ETIMEDOUT;
-		guest_mmio_relax(&gs->mmio);
+		guest_mmio_relax(&gs->mmio, round++);
 	}
 	return 0;
 }

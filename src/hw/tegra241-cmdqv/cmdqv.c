@@ -7,7 +7,7 @@
  * memory and moves PROD through its VINTF page. A consumer (the PROD
  * writer, the consumer thread or cmdqv_kick()) takes a snapshot of the
  * queue and of its VINTF under the register lock, drops the lock, reads and
- * executes up to CHUNK commands through smmuv3_cmd_execute() with a
+ * executes up to CHUNK commands as one smmuv3_cmd_run with a
  * .prepare hook that applies the VINTF's rules, then publishes CONS (and an
  * error) under the lock again. CONS therefore passes a CMD_SYNC only after
  * every earlier command of the queue executed, which is all CMD_SYNC
@@ -50,7 +50,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <string.h>
 #include <time.h>
 
@@ -58,6 +57,7 @@
 #include "base/compiler.h"
 #include "base/err.h"
 #include "base/lock.h"
+#include "base/spin.h"
 #include "hw/tegra241-cmdqv/cmdqv.h"
 
 /* Commands run between two publications of CONS. */
@@ -91,6 +91,14 @@ struct cmdqv_vintf {
 	/* Memory page 0, or NULL; seen[slot][reg]: see the essay above. */
 	uint32_t *page;
 	uint32_t (*seen)[PAGE_REGS];
+	/*
+	 * The page's mapped slots: slot[i] shows VCMDQ queue[i], as of
+	 * cmdqv->map_gen == slots_gen (see slots_sync()).
+	 */
+	unsigned int nslots;
+	uint8_t slot[PAGE_SLOTS];
+	uint8_t queue[PAGE_SLOTS];
+	uint64_t slots_gen;
 };
 
 struct cmdqv {
@@ -111,6 +119,8 @@ struct cmdqv {
 	bool stop;
 	/* VINTFs with a memory page attached. */
 	unsigned int npages;
+	/* Bumped when a slot may have changed hands (CMDQ_ALLOC, attach). */
+	uint64_t map_gen;
 	struct ufd_cond wake;
 	pthread_t thread;
 	bool has_thread; /* written before the thread starts */
@@ -499,8 +509,10 @@ static int global_write(struct cmdqv *cmdqv, uint32_t off, unsigned int size,
 				   (smmu_fmask(CMDQV_CMDQ_ALLOC_ALLOCATED) |
 				    smmu_fmask(CMDQV_CMDQ_ALLOC_LVCMDQ) |
 				    smmu_fmask(CMDQV_CMDQ_ALLOC_VINTF)));
-		if (alloc != q->alloc)
+		if (alloc != q->alloc) {
 			q->gen++;
+			cmdqv->map_gen++;
+		}
 		q->alloc = alloc;
 		work_all(cmdqv, w);
 		return 0;
@@ -558,20 +570,50 @@ static uint32_t *page_reg(const struct cmdqv_vintf *vi, unsigned int l,
 	return &vi->page[(CMDQV_VCMDQ_STRIDE * l) / 4 + r];
 }
 
-/* Applies what the guest stored in VINTF @v's page since we last looked. */
-static void page_import(struct cmdqv *cmdqv, unsigned int v, struct work *w)
+/*
+ * Brings VINTF @v's list of mapped slots up to date: unmapped slots are
+ * zeroed in the page once (an unmapped slot reads as zero), so the polls
+ * look at mapped slots only.
+ */
+static void slots_sync(struct cmdqv *cmdqv, unsigned int v)
 {
 	struct cmdqv_vintf *vi = &cmdqv->vintfs[v];
 	int16_t slot_q[PAGE_SLOTS];
 	unsigned int l, r;
+
+	if (vi->slots_gen == cmdqv->map_gen)
+		return;
+	page_slots(cmdqv, v, slot_q);
+	vi->nslots = 0;
+	for (l = 0; l < PAGE_SLOTS; l++) {
+		if (slot_q[l] >= 0) {
+			vi->slot[vi->nslots] = (uint8_t)l;
+			vi->queue[vi->nslots++] = (uint8_t)slot_q[l];
+			continue;
+		}
+		for (r = 0; r < PAGE_REGS; r++) {
+			if (!vi->seen[l][r])
+				continue;
+			__atomic_store_n(page_reg(vi, l, r), 0,
+					 __ATOMIC_RELEASE);
+			vi->seen[l][r] = 0;
+		}
+	}
+	vi->slots_gen = cmdqv->map_gen;
+}
+
+/* Applies what the guest stored in VINTF @v's page since we last looked. */
+static void page_import(struct cmdqv *cmdqv, unsigned int v, struct work *w)
+{
+	struct cmdqv_vintf *vi = &cmdqv->vintfs[v];
+	unsigned int i, l, r;
 	uint32_t val;
 
 	if (!vi->page)
 		return;
-	page_slots(cmdqv, v, slot_q);
-	for (l = 0; l < PAGE_SLOTS; l++) {
-		if (slot_q[l] < 0)
-			continue;
+	slots_sync(cmdqv, v);
+	for (i = 0; i < vi->nslots; i++) {
+		l = vi->slot[i];
 		for (r = 0; r < PAGE_REGS; r++) {
 			if (!page_reg_guest(r))
 				continue;
@@ -581,54 +623,54 @@ static void page_import(struct cmdqv *cmdqv, unsigned int v, struct work *w)
 			if (val == vi->seen[l][r])
 				continue;
 			vi->seen[l][r] = val;
-			page0_write(cmdqv, (unsigned int)slot_q[l], 4 * r, 4,
-				    val, w);
+			page0_write(cmdqv, vi->queue[i], 4 * r, 4, val, w);
 		}
 	}
 }
 
-/* Brings VINTF @v's page up to date with the registers. */
-static void page_export(struct cmdqv *cmdqv, unsigned int v)
+/* Brings slot @i of VINTF @v's list up to date with its registers. */
+static void slot_export(struct cmdqv *cmdqv, struct cmdqv_vintf *vi,
+			unsigned int i)
+{
+	unsigned int l = vi->slot[i], r;
+	uint32_t val, old;
+
+	for (r = 0; r < PAGE_REGS; r++) {
+		uint32_t *p = page_reg(vi, l, r);
+
+		val = (uint32_t)page0_read(cmdqv, vi->queue[i], 4 * r, 4);
+		if (!page_reg_guest(r)) {
+			if (__atomic_load_n(p, __ATOMIC_RELAXED) != val)
+				__atomic_store_n(p, val, __ATOMIC_RELEASE);
+			vi->seen[l][r] = val;
+			continue;
+		}
+		if (val == vi->seen[l][r])
+			continue;
+		/* Lose to a concurrent guest store; import sees it. */
+		old = vi->seen[l][r];
+		if (__atomic_compare_exchange_n(p, &old, val, false,
+						__ATOMIC_RELEASE,
+						__ATOMIC_RELAXED))
+			vi->seen[l][r] = val;
+	}
+}
+
+/*
+ * Brings VINTF @v's page up to date with the registers: every mapped slot,
+ * or with @qi >= 0 only the slots VCMDQ @qi answers for.
+ */
+static void page_export(struct cmdqv *cmdqv, unsigned int v, int qi)
 {
 	struct cmdqv_vintf *vi = &cmdqv->vintfs[v];
-	int16_t slot_q[PAGE_SLOTS];
-	unsigned int l, r;
-	uint32_t val, old;
+	unsigned int i;
 
 	if (!vi->page)
 		return;
-	page_slots(cmdqv, v, slot_q);
-	for (l = 0; l < PAGE_SLOTS; l++) {
-		for (r = 0; r < PAGE_REGS; r++) {
-			uint32_t *p = page_reg(vi, l, r);
-
-			if (slot_q[l] < 0) {
-				/* An unmapped slot reads as zero. */
-				if (!vi->seen[l][r])
-					continue;
-				__atomic_store_n(p, 0, __ATOMIC_RELEASE);
-				vi->seen[l][r] = 0;
-				continue;
-			}
-			val = (uint32_t)page0_read(
-				cmdqv, (unsigned int)slot_q[l], 4 * r, 4);
-			if (!page_reg_guest(r)) {
-				if (__atomic_load_n(p, __ATOMIC_RELAXED) != val)
-					__atomic_store_n(p, val,
-							 __ATOMIC_RELEASE);
-				vi->seen[l][r] = val;
-				continue;
-			}
-			if (val == vi->seen[l][r])
-				continue;
-			/* Lose to a concurrent guest store; import sees it. */
-			old = vi->seen[l][r];
-			if (__atomic_compare_exchange_n(p, &old, val, false,
-							__ATOMIC_RELEASE,
-							__ATOMIC_RELAXED))
-				vi->seen[l][r] = val;
-		}
-	}
+	slots_sync(cmdqv, v);
+	for (i = 0; i < vi->nslots; i++)
+		if (qi < 0 || vi->queue[i] == qi)
+			slot_export(cmdqv, vi, i);
 }
 
 static void pages_import(struct cmdqv *cmdqv, struct work *w)
@@ -650,7 +692,7 @@ static void pages_export(struct cmdqv *cmdqv)
 	if (!cmdqv->npages)
 		return;
 	for (v = 0; v < cmdqv->nvintfs; v++)
-		page_export(cmdqv, v);
+		page_export(cmdqv, v, -1);
 }
 
 /* ---- Consumption ---- */
@@ -752,6 +794,28 @@ static bool snapshot(struct cmdqv *cmdqv, unsigned int qi,
 }
 
 /*
+ * Host pointer to the @n commands from ring index @idx on, mapped once for
+ * the run. When the run is not mapped in one piece, only its first
+ * command (*n becomes 1); NULL when not even that is.
+ */
+static const uint64_t *map_run(const struct consume_ctx *ctx, uint32_t idx,
+			       unsigned int *n)
+{
+	const struct pt_mem_ops *mem = ctx->cmdqv->cfg.mem;
+	void *priv = ctx->cmdqv->cfg.mem_priv;
+	uint64_t addr = ctx->base + 16ull * idx;
+	const void *p = mem->map(priv, addr, 16ull * *n, false);
+
+	if (IS_ERR_OR_NULL(p)) {
+		*n = 1;
+		p = mem->map(priv, addr, 16, false);
+		if (IS_ERR_OR_NULL(p))
+			return NULL;
+	}
+	return p;
+}
+
+/*
  * Executes up to CHUNK commands of the snapshot, advancing ctx->cons past
  * each that completed. Returns the count read; *err the CERROR code.
  */
@@ -765,30 +829,40 @@ static unsigned int run_chunk(struct consume_ctx *ctx, unsigned int *err)
 	};
 	uint32_t wrap_mask = (2u << ctx->log2size) - 1;
 	uint32_t idx_mask = (1u << ctx->log2size) - 1;
-	uint32_t c = ctx->cons;
+	uint32_t c = ctx->cons, idx;
 	uint64_t cmd[SMMU_CMD_DWORDS];
-	unsigned int n = 0;
-	const void *p;
+	struct smmuv3_cmd_run exec;
+	unsigned int n = 0, run, i;
+	const uint64_t *p;
 
 	*err = SMMU_CERROR_NONE;
+	smmuv3_cmd_run_begin(&exec, cmdqv->cfg.smmu, &ops);
 	while (c != ctx->prod && n < CHUNK) {
-		n++;
-		p = cmdqv->cfg.mem->map(cmdqv->cfg.mem_priv,
-					ctx->base + 16ull * (c & idx_mask),
-					sizeof(cmd), false);
-		if (IS_ERR_OR_NULL(p)) {
+		/* Up to PROD, the ring's end or the chunk's, what comes first. */
+		idx = c & idx_mask;
+		run = ufd_min(ufd_min((ctx->prod - c) & wrap_mask,
+				      idx_mask + 1 - idx),
+			      CHUNK - n);
+		p = map_run(ctx, idx, &run);
+		if (!p) {
+			n++;
 			*err = SMMU_CERROR_ABT;
 			break;
 		}
-		/* The guest may be rewriting the slot: whole-word loads. */
-		cmd[0] = __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
-		cmd[1] = __atomic_load_n((const uint64_t *)p + 1,
-					 __ATOMIC_RELAXED);
-		*err = smmuv3_cmd_execute(cmdqv->cfg.smmu, &ops, cmd);
-		if (*err)
-			break;
-		c = (c + 1) & wrap_mask;
+		for (i = 0; i < run; i++) {
+			n++;
+			/* The guest may be rewriting the slot: whole words. */
+			cmd[0] = __atomic_load_n(&p[2 * i], __ATOMIC_RELAXED);
+			cmd[1] = __atomic_load_n(&p[2 * i + 1],
+						 __ATOMIC_RELAXED);
+			*err = smmuv3_cmd_run_execute(&exec, cmd);
+			if (*err)
+				goto out;
+			c = (c + 1) & wrap_mask;
+		}
 	}
+out:
+	smmuv3_cmd_run_end(&exec);
 	ctx->cons = c;
 	return n;
 }
@@ -835,7 +909,7 @@ static unsigned int consume_queue(struct cmdqv *cmdqv, unsigned int qi)
 			err_lidx = ctx.lidx;
 			stopped = true;
 		}
-		page_export(cmdqv, ctx.vintf);
+		page_export(cmdqv, ctx.vintf, (int)qi);
 		ufd_mutex_unlock(&cmdqv->lock);
 		if (stopped)
 			break;
@@ -896,13 +970,14 @@ static uint64_t mono_ns(void)
 /*
  * Sleeps until a queue may have work; never spins while idle. With memory
  * pages attached it also polls them: without sleeping for poll_spin_ns
- * after a change, then at poll_min_ns, backing off to poll_max_ns while
- * they stay the same.
+ * after a change (pausing between looks, ufd_poll_relax()), then at
+ * poll_min_ns, backing off to poll_max_ns while they stay the same.
  */
 static void *consumer_main(void *arg)
 {
 	struct cmdqv *cmdqv = arg;
 	uint64_t interval = cmdqv->cfg.poll_min_ns, spin_until = 0;
+	unsigned int round = 0;
 	struct work w;
 
 	ufd_mutex_lock(&cmdqv->lock);
@@ -923,6 +998,7 @@ static void *consumer_main(void *arg)
 		}
 		w.q[0] = w.q[1] = 0;
 		pages_import(cmdqv, &w);
+		/* Also restores read-only registers the guest scribbled on. */
 		pages_export(cmdqv);
 		if (w.q[0] | w.q[1]) {
 			cmdqv->pending[0] |= w.q[0];
@@ -932,9 +1008,9 @@ static void *consumer_main(void *arg)
 			continue;
 		}
 		if (spin_until && mono_ns() < spin_until) {
-			/* Busy: look again at once, letting writers in. */
+			/* Busy: look again soon, letting writers in. */
 			ufd_mutex_unlock(&cmdqv->lock);
-			sched_yield();
+			ufd_poll_relax(round++);
 			ufd_mutex_lock(&cmdqv->lock);
 			continue;
 		}
@@ -1180,7 +1256,7 @@ int cmdqv_vintf_mmio_write(struct cmdqv *cmdqv, unsigned int vintf,
 	ufd_mutex_lock(&cmdqv->lock);
 	ret = vintf_page_write(cmdqv, vintf, 0, (uint32_t)offset, size, value,
 			       &w);
-	page_export(cmdqv, vintf);
+	page_export(cmdqv, vintf, -1);
 	consume = post_work(cmdqv, &w);
 	ufd_mutex_unlock(&cmdqv->lock);
 	if (consume)
@@ -1225,6 +1301,7 @@ int cmdqv_vintf_page_attach(struct cmdqv *cmdqv, unsigned int vintf, void *page)
 		}
 	}
 	cmdqv->npages++;
+	cmdqv->map_gen++;
 	ufd_cond_signal(&cmdqv->wake);
 	ufd_mutex_unlock(&cmdqv->lock);
 	return 0;
