@@ -226,85 +226,125 @@ static void batch_cmds(uint64_t (*cmds)[2], unsigned int round)
 				     true);
 }
 
-/*
- * The trapped path as a VM pays for it: each batch costs the guest at least
- * one exit (its write of the emulated queue's PROD; a guest that then polls
- * CONS through the emulated register exits again, which is not counted),
- * a real KVM exit taken here before the VMM's IOMMU_HWPT_INVALIDATE. Also
- * reports the exit's round trip alone. Skipped, with a note, on a machine
- * that cannot run a KVM guest.
- */
-static int bench_inval_kvm(struct bench_ctx *b, struct nested_bench *nb,
-			   double vcmdq)
-{
-	unsigned int rounds = bench_reps(b, 2000, 200), r;
-	uint64_t cmds[BATCH + 1][2], t0, t1;
-	int rc = 0, krc = 0;
-	struct bench_kvm k;
-	double exit_ns, trapped;
+/* The ways a batch of guest TLBIs reaches the SMMU, measured side by side. */
+enum inval_path {
+	PATH_VCMDQ,	  /* the guest's own queue: stores and polls only */
+	PATH_TRAPPED,	  /* IOMMU_HWPT_INVALIDATE, no exit counted */
+	PATH_EXIT,	  /* a real KVM exit alone */
+	PATH_TRAPPED_KVM, /* a real KVM exit, then IOMMU_HWPT_INVALIDATE */
+	NR_PATHS,
+};
 
-	krc = bench_kvm_open(&k);
-	if (krc)
-		goto no_kvm;
+/* Nanoseconds per batch over @batches batches through @path. */
+static double inval_sample(struct nested_bench *nb, struct bench_kvm *k,
+			   enum inval_path path, unsigned int batches,
+			   unsigned int *round, int *rc)
+{
+	uint64_t cmds[BATCH + 1][2], t0, t1;
+	unsigned int i;
+
+	/*
+	 * The CMDQV's consumer thread sleeps when the guest has been quiet
+	 * (cmdqv_config.poll_*): wake it, so the sample is what a busy guest
+	 * sees, not the last poll interval.
+	 */
+	for (i = 0; path == PATH_VCMDQ && !*rc && i < 4; i++) {
+		batch_cmds(cmds, (*round)++);
+		*rc = guest_cmdq_submit(nb->vm.vcmdq, cmds, BATCH, NULL);
+	}
 	t0 = bench_now_ns();
-	for (r = 0; !krc && r < rounds; r++)
-		krc = bench_kvm_exit(&k);
-	t1 = bench_now_ns();
-	exit_ns = (double)(t1 - t0) / rounds;
-	t0 = bench_now_ns();
-	for (r = 0; !krc && !rc && r < rounds; r++) {
-		krc = bench_kvm_exit(&k);
-		batch_cmds(cmds, r);
-		rc = vm_guest_invalidate_trapped(&nb->vm, cmds, BATCH);
+	for (i = 0; !*rc && i < batches; i++) {
+		batch_cmds(cmds, (*round)++);
+		if (path == PATH_EXIT || path == PATH_TRAPPED_KVM)
+			*rc = bench_kvm_exit(k);
+		if (*rc || path == PATH_EXIT)
+			continue;
+		if (path == PATH_VCMDQ)
+			*rc = guest_cmdq_submit(nb->vm.vcmdq, cmds, BATCH,
+						NULL);
+		else
+			/* The CMD_SYNC a guest ends with: the return. */
+			*rc = vm_guest_invalidate_trapped(&nb->vm, cmds, BATCH);
 	}
 	t1 = bench_now_ns();
-	bench_kvm_close(&k);
-	if (rc)
-		return rc;
-	if (krc)
-		goto no_kvm;
-	trapped = (double)rounds * BATCH * 1e9 / (double)(t1 - t0);
-	bench_figure(b, "baseline.kvm_exit_ns", exit_ns, "ns");
-	bench_figure(b, "inval.trapped_kvm_cmds_s", trapped, "cmd/s");
-	bench_figure(b, "inval.vcmdq_over_trapped_kvm", vcmdq / trapped, "x");
-	return 0;
-no_kvm:
-	/* A machine without a usable KVM is not a failure of the suite. */
-	fprintf(stderr,
-		"bench viommu: no KVM guest here (%s): the trapped path with "
-		"a real VM exit is not measured\n",
-		strerror(-krc));
-	return 0;
+	return (double)(t1 - t0) / batches;
 }
 
+/*
+ * Each repetition takes one sample of every path in a row, so that the
+ * ratios compare samples taken under the same conditions (a VM's vCPUs
+ * are not always equally fast); figures are medians over repetitions, the
+ * ratios medians of the per-repetition ratios.
+ *
+ * The trapped path as a VM pays for it: each batch costs the guest at
+ * least one exit (its write of the emulated queue's PROD; a guest that
+ * then polls CONS through the emulated register exits again, which is not
+ * counted), a real KVM exit taken here before the VMM's
+ * IOMMU_HWPT_INVALIDATE. Skipped, with a note, on a machine that cannot
+ * run a KVM guest.
+ */
 static int bench_inval(struct bench_ctx *b, struct nested_bench *nb)
 {
-	unsigned int rounds = bench_reps(b, 2000, 200), r;
-	uint64_t cmds[BATCH + 1][2], t0, t1;
-	double vcmdq, trapped;
-	int rc = 0;
+	unsigned int reps = bench_reps(b, 31, 5), batches = 64, round = 0;
+	double *ns[NR_PATHS], *ratio[2];
+	unsigned int r, p, npaths = NR_PATHS;
+	struct bench_kvm k;
+	int rc = -ENOMEM, krc;
 
-	t0 = bench_now_ns();
-	for (r = 0; !rc && r < rounds; r++) {
-		batch_cmds(cmds, r);
-		rc = guest_cmdq_submit(nb->vm.vcmdq, cmds, BATCH, NULL);
+	for (p = 0; p < NR_PATHS; p++)
+		ns[p] = calloc(reps, sizeof(double));
+	ratio[0] = calloc(reps, sizeof(double));
+	ratio[1] = calloc(reps, sizeof(double));
+	krc = bench_kvm_open(&k);
+	if (krc) {
+		/* A machine without a usable KVM is not a failure. */
+		fprintf(stderr,
+			"bench viommu: no KVM guest here (%s): the trapped "
+			"path with a real VM exit is not measured\n",
+			strerror(-krc));
+		npaths = PATH_EXIT;
 	}
-	t1 = bench_now_ns();
-	vcmdq = (double)rounds * BATCH * 1e9 / (double)(t1 - t0);
-	t0 = bench_now_ns();
-	for (r = 0; !rc && r < rounds; r++) {
-		batch_cmds(cmds, r);
-		/* The CMD_SYNC a guest ends with is the ioctl's return. */
-		rc = vm_guest_invalidate_trapped(&nb->vm, cmds, BATCH);
+	for (p = 0; p < NR_PATHS; p++)
+		if (!ns[p])
+			goto out;
+	if (!ratio[0] || !ratio[1])
+		goto out;
+	rc = 0;
+	for (r = 0; !rc && r < reps; r++) {
+		for (p = 0; p < npaths; p++)
+			ns[p][r] =
+				inval_sample(nb, &k, p, batches, &round, &rc);
+		ratio[0][r] = ns[PATH_TRAPPED][r] / ns[PATH_VCMDQ][r];
+		if (npaths == NR_PATHS)
+			ratio[1][r] =
+				ns[PATH_TRAPPED_KVM][r] / ns[PATH_VCMDQ][r];
 	}
-	t1 = bench_now_ns();
-	trapped = (double)rounds * BATCH * 1e9 / (double)(t1 - t0);
 	if (rc)
-		return rc;
-	bench_figure(b, "inval.vcmdq_cmds_s", vcmdq, "cmd/s");
-	bench_figure(b, "inval.trapped_cmds_s", trapped, "cmd/s");
-	bench_figure(b, "inval.vcmdq_over_trapped", vcmdq / trapped, "x");
-	return bench_inval_kvm(b, nb, vcmdq);
+		goto out;
+	bench_figure(b, "inval.vcmdq_cmds_s",
+		     BATCH * 1e9 / bench_median(ns[PATH_VCMDQ], reps), "cmd/s");
+	bench_figure(b, "inval.trapped_cmds_s",
+		     BATCH * 1e9 / bench_median(ns[PATH_TRAPPED], reps),
+		     "cmd/s");
+	bench_figure(b, "inval.vcmdq_over_trapped",
+		     bench_median(ratio[0], reps), "x");
+	if (npaths < NR_PATHS)
+		goto out;
+	bench_figure(b, "baseline.kvm_exit_ns",
+		     bench_median(ns[PATH_EXIT], reps), "ns");
+	bench_figure(b, "inval.trapped_kvm_cmds_s",
+		     BATCH * 1e9 / bench_median(ns[PATH_TRAPPED_KVM], reps),
+		     "cmd/s");
+	bench_figure(b, "inval.vcmdq_over_trapped_kvm",
+		     bench_median(ratio[1], reps), "x");
+out:
+	if (!krc)
+		bench_kvm_close(&k);
+	for (p = 0; p < NR_PATHS; p++)
+		free(ns[p]);
+	free(ratio[0]);
+	free(ratio[1]);
+	return rc;
 }
 
 static int run(struct bench_ctx *b)
