@@ -175,6 +175,79 @@ static void test_translate_cached(void **state)
 	tb_fini(&tb);
 }
 
+/*
+ * smmuv3_translate_cached_more(): how far the caches carry a translation
+ * on, contiguously; walking nothing, and never past an invalidation.
+ */
+static void test_translate_cached_more(void **state)
+{
+	struct smmuv3_stats st0, st1;
+	struct pt_table *t;
+	uint64_t block, alt, *cd;
+	unsigned int i;
+	struct tb tb;
+
+	tb_init(&tb, NULL);
+	t = tb_pt(&tb, PT_FMT_ARM_S1, 12, 48, 0, false);
+	block = tb_alloc(&tb, 8 * 4096, 4096);
+	alt = tb_alloc(&tb, 4096, 4096);
+	tb_map(t, VA, block, 8 * 4096, RW);
+	cd = tb_ptr(tb_alloc(&tb, 64, 64));
+	tb_cd(cd, 7, t);
+	tb_ste_s1(tb_ste(&tb, 1), tb_pa(cd), 0, 0, 0);
+	/* Nothing cached: nothing, and no walk. */
+	smmuv3_get_stats(tb.smmu, &st0);
+	assert_int_equal(smmuv3_translate_cached_more(
+				 tb.smmu, 1, SMMUV3_NO_SSID, VA + 4096,
+				 SMMUV3_READ, block + 4096, 7 * 4096),
+			 0);
+	smmuv3_get_stats(tb.smmu, &st1);
+	assert_int_equal(st1.tlb_fills, st0.tlb_fills);
+	for (i = 0; i < 8; i++)
+		assert_true(xl(&tb, 1, SMMUV3_NO_SSID, VA + 4096ull * i,
+			       NULL) == block + 4096ull * i);
+	/* Cached: all seven pages, twice (the second from the run). */
+	for (i = 0; i < 2; i++)
+		assert_int_equal(smmuv3_translate_cached_more(
+					 tb.smmu, 1, SMMUV3_NO_SSID, VA + 4096,
+					 SMMUV3_READ, block + 4096, 7 * 4096),
+				 7 * 4096);
+	/* From inside the run, and asking for less: whole pages. */
+	assert_int_equal(smmuv3_translate_cached_more(
+				 tb.smmu, 1, SMMUV3_NO_SSID, VA + 3 * 4096,
+				 SMMUV3_READ, block + 3 * 4096, 1),
+			 5 * 4096);
+	/* Not where the caller's output continues: nothing. */
+	assert_int_equal(smmuv3_translate_cached_more(
+				 tb.smmu, 1, SMMUV3_NO_SSID, VA + 4096,
+				 SMMUV3_READ, block + 2 * 4096, 7 * 4096),
+			 0);
+	/* Another stream, another ASID's key: not this run. */
+	assert_int_equal(smmuv3_translate_cached_more(
+				 tb.smmu, 2, SMMUV3_NO_SSID, VA + 4096,
+				 SMMUV3_READ, block + 4096, 7 * 4096),
+			 0);
+	/* Page 5 moves and is invalidated: the run ends before it. */
+	set_oa(tb_leaf(t, VA + 5 * 4096, false, &tb), alt, 12);
+	assert_int_equal(tlbi(&tb, SMMU_CMD_TLBI_NH_VA, 0, 7, VA + 5 * 4096, 0,
+			      0, 0, 0),
+			 0);
+	assert_true(xl(&tb, 1, SMMUV3_NO_SSID, VA + 5 * 4096, NULL) == alt);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(smmuv3_translate_cached_more(
+					 tb.smmu, 1, SMMUV3_NO_SSID, VA + 4096,
+					 SMMUV3_READ, block + 4096, 7 * 4096),
+				 4 * 4096);
+	/* Everything invalidated: nothing cached, nothing remembered. */
+	assert_int_equal(tlbi(&tb, SMMU_CMD_TLBI_NH_ASID, 0, 7, 0, 0, 0, 0, 0),
+			 0);
+	assert_int_equal(smmuv3_translate_cached_more(
+				 tb.smmu, 1, SMMUV3_NO_SSID, VA + 4096,
+				 SMMUV3_READ, block + 4096, 4 * 4096),
+			 0);
+	tb_fini(&tb);
+}
+
 static void test_tlbi_asid_scope(void **state)
 {
 	struct s1 a, b;
@@ -535,6 +608,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stale_until_tlbi_va),
 		cmocka_unit_test(test_translate_cached),
+		cmocka_unit_test(test_translate_cached_more),
 		cmocka_unit_test(test_tlbi_asid_scope),
 		cmocka_unit_test(test_tlbi_range),
 		cmocka_unit_test(test_tlbi_block),

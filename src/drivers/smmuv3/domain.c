@@ -391,11 +391,10 @@ static void translate_run(struct smmuv3 *hw, uint32_t sid, uint64_t iova,
 
 	out->addr = x->oa;
 	out->len = size - (iova & (size - 1));
-	while (out->len < want &&
-	       !smmuv3_translate_cached(hw, sid, SMMUV3_NO_SSID,
-					iova + out->len, access, x) &&
-	       x->oa == out->addr + out->len)
-		out->len += 1ull << x->page_lg2;
+	if (out->len < want)
+		out->len += smmuv3_translate_cached_more(
+			hw, sid, SMMUV3_NO_SSID, iova + out->len, access,
+			out->addr + out->len, want - out->len);
 }
 
 /**

@@ -201,6 +201,19 @@ int smmuv3_translate_cached(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
 			    uint64_t iova, unsigned int access,
 			    struct smmuv3_xlate *res);
 
+/**
+ * smmuv3_translate_cached_more - how far a translation runs on: the bytes
+ * from @iova, up to @want or a little past it (whole pages), that the
+ * caches translate for @access to @oa onward, contiguously. For a DMA
+ * that translated the page before @iova to output ending at @oa; stops at
+ * the first page the caches cannot answer or that maps elsewhere. Walks
+ * nothing and records nothing.
+ */
+uint64_t smmuv3_translate_cached_more(struct smmuv3 *smmu, uint32_t sid,
+				      uint32_t ssid, uint64_t iova,
+				      unsigned int access, uint64_t oa,
+				      uint64_t want);
+
 /* ATS Translation Completion status (PCIe). */
 enum smmuv3_ats_status {
 	SMMUV3_ATS_SUCCESS = 0, /* res.perm may be 0: "R = W = 0" */

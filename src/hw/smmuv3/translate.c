@@ -702,6 +702,13 @@ struct smmu_utlb {
 	uint64_t epoch;	  /* tlb.gen + cfgc.gen they were read under */
 	uint64_t cfg_key; /* configuration key of cfg_hot; 0: none */
 	uint64_t cfg_hot; /* its smmu_cfg.hot */
+	/*
+	 * The last run smmuv3_translate_cached_more() proved: for run_key
+	 * and run_access, [run_va, run_va + run_len) translates to run_oa
+	 * onward. run_len 0: none.
+	 */
+	uint64_t run_key, run_va, run_len, run_oa;
+	unsigned int run_access;
 	struct smmu_utlb_entry e[UTLB_ENTRIES];
 };
 
@@ -714,25 +721,38 @@ static inline uint64_t utlb_epoch(struct smmuv3 *smmu)
 	       __atomic_load_n(&smmu->cfgc.gen, __ATOMIC_ACQUIRE);
 }
 
+/* This thread's micro-TLB entry that answers @access at @iova, or NULL. */
+static inline const struct smmu_utlb_entry *
+utlb_find(struct smmuv3 *smmu, uint64_t key, uint64_t iova, unsigned int access)
+{
+	const struct smmu_utlb *u = &smmu_utlb;
+	const struct smmu_utlb_entry *e = &u->e[(iova >> 12) % UTLB_ENTRIES];
+	uint64_t info;
+
+	if (((iova ^ e->va) & e->cmp) || e->key != key)
+		return NULL;
+	if (u->id != smmu->id || u->epoch != utlb_epoch(smmu))
+		return NULL;
+	info = e->info;
+	if ((!smmu_fget(info, UTLB_ANY_PRIV) &&
+	     smmu_fget(info, UTLB_PRIV) != !!(access & SMMUV3_PRIV)) ||
+	    (access & SMMUV3_RWX & ~smmu_fget(info, UTLB_PERM)))
+		return NULL;
+	return e;
+}
+
 /* A hit in this thread's micro-TLB, filling @res; false on a miss. */
 static inline bool utlb_hit(struct smmuv3 *smmu, uint64_t key, uint64_t iova,
 			    unsigned int access, struct smmuv3_xlate *res)
 {
-	const struct smmu_utlb *u = &smmu_utlb;
-	const struct smmu_utlb_entry *e = &u->e[(iova >> 12) % UTLB_ENTRIES];
+	const struct smmu_utlb_entry *e = utlb_find(smmu, key, iova, access);
 	unsigned int lg2, perm;
 	uint64_t info;
 
-	if (((iova ^ e->va) & e->cmp) || e->key != key)
-		return false;
-	if (u->id != smmu->id || u->epoch != utlb_epoch(smmu))
+	if (!e)
 		return false;
 	info = e->info;
 	perm = smmu_fget(info, UTLB_PERM);
-	if ((!smmu_fget(info, UTLB_ANY_PRIV) &&
-	     smmu_fget(info, UTLB_PRIV) != !!(access & SMMUV3_PRIV)) ||
-	    (access & SMMUV3_RWX & ~perm))
-		return false;
 	lg2 = smmu_fget(info, UTLB_LG2);
 	res->status = SMMUV3_OK;
 	/* TBI rewrites only the top byte, never the offset in the page. */
@@ -919,6 +939,91 @@ int smmuv3_translate_cached(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
 			    struct smmuv3_xlate *res)
 {
 	return translate(smmu, sid, ssid, iova, access, res, true);
+}
+
+/*
+ * What the micro-TLB's remembered run says of @iova -> @oa, if it was
+ * proven under @epoch; 0: nothing.
+ */
+static uint64_t utlb_run_find(struct smmuv3 *smmu, uint64_t key, uint64_t iova,
+			      unsigned int access, uint64_t oa, uint64_t epoch)
+{
+	const struct smmu_utlb *u = &smmu_utlb;
+	uint64_t off = iova - u->run_va;
+
+	if (u->run_key != key || u->run_access != access || iova < u->run_va ||
+	    off >= u->run_len || u->run_oa + off != oa || u->id != smmu->id ||
+	    u->epoch != epoch)
+		return 0;
+	return u->run_len - off;
+}
+
+/*
+ * Remembers the run [@iova, @iova + @len) -> @oa proven under the caches'
+ * generations @tlb_gen and @cfg_gen: only if they are still those and no
+ * invalidation was running (the rule micro-TLB entries follow).
+ */
+static void utlb_run_save(struct smmuv3 *smmu, uint64_t key, uint64_t iova,
+			  unsigned int access, uint64_t oa, uint64_t len,
+			  uint64_t tlb_gen, uint64_t cfg_gen)
+{
+	struct smmu_utlb *u;
+
+	if (((tlb_gen | cfg_gen) & 1) ||
+	    __atomic_load_n(&smmu->tlb.gen, __ATOMIC_ACQUIRE) != tlb_gen ||
+	    __atomic_load_n(&smmu->cfgc.gen, __ATOMIC_ACQUIRE) != cfg_gen)
+		return;
+	u = utlb_get(smmu, tlb_gen + cfg_gen);
+	u->run_key = key;
+	u->run_va = iova;
+	u->run_len = len;
+	u->run_oa = oa;
+	u->run_access = access;
+}
+
+uint64_t smmuv3_translate_cached_more(struct smmuv3 *smmu, uint32_t sid,
+				      uint32_t ssid, uint64_t iova,
+				      unsigned int access, uint64_t oa,
+				      uint64_t want)
+{
+	const struct smmu_utlb_entry *e;
+	struct smmuv3_xlate x;
+	uint64_t done, key, at, size, tlb_gen, cfg_gen;
+
+	if (!(access & SMMUV3_RWX))
+		access |= SMMUV3_READ;
+	if (!smmu_fget(smmu_cr0(smmu), SMMU_CR0_SMMUEN) ||
+	    (ssid != SMMUV3_NO_SSID && (uint64_t)ssid >> smmu->ssid_bits))
+		return 0;
+	key = smmu_cfg_key(sid, ssid);
+	/* Read before the caches: an invalidation after it voids the run. */
+	tlb_gen = __atomic_load_n(&smmu->tlb.gen, __ATOMIC_ACQUIRE);
+	cfg_gen = __atomic_load_n(&smmu->cfgc.gen, __ATOMIC_ACQUIRE);
+	/* The same run as last time (a DMA engine repeating a transfer). */
+	done = utlb_run_find(smmu, key, iova, access, oa, tlb_gen + cfg_gen);
+	if (done >= want)
+		return done;
+	while (done < want) {
+		at = iova + done;
+		e = utlb_find(smmu, key, at, access);
+		if (e) {
+			/* The micro-TLB: no result to fill, no call. */
+			size = 1ull << smmu_fget(e->info, UTLB_LG2);
+			if (e->oa + (at & (size - 1)) != oa + done)
+				break;
+		} else {
+			/* The IOTLB, which also fills the micro-TLB. */
+			if (translate_iotlb(smmu, key, at, access, &x, true) ||
+			    x.oa != oa + done)
+				break;
+			size = 1ull << x.page_lg2;
+		}
+		done += size - (at & (size - 1));
+	}
+	if (done)
+		utlb_run_save(smmu, key, iova, access, oa, done, tlb_gen,
+			      cfg_gen);
+	return done;
 }
 
 static int ats_bad_treq(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
