@@ -49,6 +49,7 @@ static int nb_setup(struct nested_bench *nb)
 {
 	const struct vm_cfg cfg = { .ram_size = 64ull << 20 };
 	struct ufd_device *idev;
+	uint8_t *block;
 	uint64_t gpa;
 	int rc, i;
 
@@ -59,13 +60,17 @@ static int nb_setup(struct nested_bench *nb)
 		rc = vm_vcmdq_start(&nb->vm, 10);
 	if (rc)
 		return rc;
-	/* Contiguous guest pages, so 64 KiB copies walk 16 translations. */
+	/*
+	 * Contiguous guest pages (a guest's 64 KiB DMA buffer), mapped page
+	 * by page, so 64 KiB copies take 16 translations.
+	 */
+	block = guest_ram_alloc(nb->vm.gram, PAGES * 4096ull, 4096, &gpa);
+	if (!block)
+		return -ENOMEM;
 	for (i = 0; i < PAGES; i++) {
-		nb->pages[i] = vm_guest_page(&nb->vm, &gpa);
-		if (!nb->pages[i])
-			return -ENOMEM;
-		rc = guest_s1_map(nb->vm.s1, IOVA + (uint64_t)i * 4096, gpa,
-				  4096,
+		nb->pages[i] = block + (size_t)i * 4096;
+		rc = guest_s1_map(nb->vm.s1, IOVA + (uint64_t)i * 4096,
+				  gpa + (uint64_t)i * 4096, 4096,
 				  PT_PROT_READ | PT_PROT_WRITE | PT_PROT_CACHE);
 		if (rc)
 			return rc;
