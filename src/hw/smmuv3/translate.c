@@ -702,6 +702,7 @@ struct smmu_utlb {
 	uint64_t epoch;	  /* tlb.gen + cfgc.gen they were read under */
 	uint64_t cfg_key; /* configuration key of cfg_hot; 0: none */
 	uint64_t cfg_hot; /* its smmu_cfg.hot */
+	struct smmu_utlb_entry e[UTLB_ENTRIES];
 	/*
 	 * The last run smmuv3_translate_cached_more() proved: for run_key
 	 * and run_access, [run_va, run_va + run_len) translates to run_oa
@@ -709,7 +710,6 @@ struct smmu_utlb {
 	 */
 	uint64_t run_key, run_va, run_len, run_oa;
 	unsigned int run_access;
-	struct smmu_utlb_entry e[UTLB_ENTRIES];
 };
 
 static _Thread_local struct smmu_utlb smmu_utlb __tls_initial_exec;
