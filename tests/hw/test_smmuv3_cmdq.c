@@ -396,30 +396,43 @@ static unsigned int vq_prepare(void *priv, uint64_t cmd[2])
 	return SMMU_CERROR_NONE;
 }
 
+/*
+ * StreamID 1, ASID 1, VMID @vmid: VA mapped read-only to *pa and cached,
+ * then moved to *alt behind the SMMU's back; returns the leaf.
+ */
+static uint64_t *cached_then_moved(struct tb *tb, uint16_t vmid, uint64_t *pa,
+				   uint64_t *alt)
+{
+	struct pt_table *t = tb_pt(tb, PT_FMT_ARM_S1, 12, 48, 0, false);
+	struct smmuv3_xlate x;
+	uint64_t *cd, *leaf;
+
+	*pa = tb_alloc(tb, 4096, 4096);
+	*alt = tb_alloc(tb, 4096, 4096);
+	tb_map(t, VA, *pa, 4096, PT_PROT_READ);
+	cd = tb_ptr(tb_alloc(tb, 64, 64));
+	tb_cd(cd, 1, t);
+	tb_ste_s1(tb_ste(tb, 1), tb_pa(cd), 0, 0, 0);
+	smmu_dset(tb_ste(tb, 1), SMMU_STE_S2VMID, vmid);
+	assert_int_equal(smmuv3_translate(tb->smmu, 1, SMMUV3_NO_SSID, VA,
+					  SMMUV3_READ, &x),
+			 0);
+	leaf = tb_leaf(t, VA, false, tb);
+	*leaf = (*leaf & ~0xfffffffff000ull) | *alt;
+	return leaf;
+}
+
 static void test_consume_api(void **state)
 {
 	uint16_t vmid = 5;
 	struct smmuv3_cmdq_ops ops = { .prepare = vq_prepare, .priv = &vmid };
-	struct pt_table *t;
-	uint64_t q, *cd, pa, alt, *leaf;
+	uint64_t q, pa, alt;
 	struct smmuv3_xlate x;
 	uint32_t cons = 0;
 	struct tb tb;
 
 	tb_init(&tb, NULL);
-	t = tb_pt(&tb, PT_FMT_ARM_S1, 12, 48, 0, false);
-	pa = tb_alloc(&tb, 4096, 4096);
-	alt = tb_alloc(&tb, 4096, 4096);
-	tb_map(t, VA, pa, 4096, PT_PROT_READ);
-	cd = tb_ptr(tb_alloc(&tb, 64, 64));
-	tb_cd(cd, 1, t);
-	tb_ste_s1(tb_ste(&tb, 1), tb_pa(cd), 0, 0, 0);
-	smmu_dset(tb_ste(&tb, 1), SMMU_STE_S2VMID, 5);
-	assert_int_equal(smmuv3_translate(tb.smmu, 1, SMMUV3_NO_SSID, VA,
-					  SMMUV3_READ, &x),
-			 0);
-	leaf = tb_leaf(t, VA, false, &tb);
-	*leaf = (*leaf & ~0xfffffffff000ull) | alt;
+	cached_then_moved(&tb, 5, &pa, &alt);
 
 	/* A 4-entry queue: TLBI_NH_ALL naming VMID 0, then a CFGI_STE. */
 	q = tb_alloc(&tb, 64, 64);
@@ -476,8 +489,7 @@ static uint64_t commands(struct tb *tb)
 static void test_cmd_run(void **state)
 {
 	struct smmuv3_cmd_run run;
-	struct pt_table *t;
-	uint64_t *cd, pa, alt, *leaf, f0, c0;
+	uint64_t pa, alt, *leaf, f0, c0;
 	uint64_t tlbi[2] = {
 		OP(SMMU_CMD_TLBI_NH_ASID) | smmu_dprep(SMMU_CMD_TLBI_ASID, 1), 0
 	};
@@ -486,18 +498,7 @@ static void test_cmd_run(void **state)
 	struct tb tb;
 
 	tb_init(&tb, NULL);
-	t = tb_pt(&tb, PT_FMT_ARM_S1, 12, 48, 0, false);
-	pa = tb_alloc(&tb, 4096, 4096);
-	alt = tb_alloc(&tb, 4096, 4096);
-	tb_map(t, VA, pa, 4096, PT_PROT_READ);
-	cd = tb_ptr(tb_alloc(&tb, 64, 64));
-	tb_cd(cd, 1, t);
-	tb_ste_s1(tb_ste(&tb, 1), tb_pa(cd), 0, 0, 0);
-	assert_int_equal(smmuv3_translate(tb.smmu, 1, SMMUV3_NO_SSID, VA,
-					  SMMUV3_READ, &x),
-			 0);
-	leaf = tb_leaf(t, VA, false, &tb);
-	*leaf = (*leaf & ~0xfffffffff000ull) | alt;
+	leaf = cached_then_moved(&tb, 0, &pa, &alt);
 	f0 = fills(&tb);
 	c0 = commands(&tb);
 

@@ -345,9 +345,10 @@ unsigned int smmuv3_cmd_run_execute(struct smmuv3_cmd_run *run,
 	}
 	op = (uint8_t)smmu_dget(cmd, SMMU_CMD_OP);
 	run->count++;
+	if (is_tlbi(op))
+		return cmd_tlbi(run, cmd, op);
 	/* What follows TLBIs (a CMD_SYNC above all) sees them complete. */
-	if (!is_tlbi(op))
-		run_tlbi_close(run);
+	run_tlbi_close(run);
 	switch (op) {
 	case SMMU_CMD_PREFETCH_CONFIG:
 	case SMMU_CMD_PREFETCH_ADDR_OP:
@@ -360,14 +361,6 @@ unsigned int smmuv3_cmd_run_execute(struct smmuv3_cmd_run *run,
 	case SMMU_CMD_CFGI_CD:
 	case SMMU_CMD_CFGI_CD_ALL:
 		return cmd_cfgi(smmu, cmd, op);
-	case SMMU_CMD_TLBI_NH_ALL:
-	case SMMU_CMD_TLBI_NH_ASID:
-	case SMMU_CMD_TLBI_NH_VA:
-	case SMMU_CMD_TLBI_NH_VAA:
-	case SMMU_CMD_TLBI_S12_VMALL:
-	case SMMU_CMD_TLBI_S2_IPA:
-	case SMMU_CMD_TLBI_NSNH_ALL:
-		return cmd_tlbi(run, cmd, op);
 	case SMMU_CMD_ATC_INV:
 		return cmd_atc_inv(smmu, cmd);
 	case SMMU_CMD_PRI_RESP_OP:

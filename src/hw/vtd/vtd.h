@@ -200,9 +200,10 @@ int vtd_translate(struct vtd *vtd, uint16_t sid, uint32_t pasid, uint64_t iova,
 /**
  * vtd_translate_cached - vtd_translate() answered from the caches only.
  *
- * A hit is answered exactly as vtd_translate() would; anything that would
- * need a walk (a miss, a permission the cached entry lacks, translation
- * disabled) returns -EAGAIN with nothing walked, filled or recorded.
+ * A hit is answered exactly as vtd_translate() would, and so is a request
+ * while translation is disabled (untranslated: nothing to cache); anything
+ * that would need a walk (a miss, a permission the cached entry lacks)
+ * returns -EAGAIN with nothing walked, filled or recorded.
  *
  * Returns 0 (res->status is VTD_OK) or -EAGAIN.
  */
