@@ -65,7 +65,7 @@ out_err:
 int amdvi_dtec_init(struct amdvi_dte_cache *c, unsigned int sets_lg2,
 		    unsigned int ways)
 {
-	void *ent;
+	void *ent = NULL;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -186,7 +186,7 @@ void amdvi_dtec_invalidate(struct amdvi_dte_cache *c, bool all, bool by_dev,
 int amdvi_iotlb_init(struct amdvi_iotlb *tlb, unsigned int sets_lg2,
 		     unsigned int ways)
 {
-	void *ent;
+	void *ent = NULL;
 	int rc;
 
 	memset(tlb, 0, sizeof(*tlb));
