@@ -241,7 +241,8 @@ static int dma_untranslated(struct ufd_dev *dev, uint32_t pasid,
 	/* In: how far this DMA goes, so one answer can cover it all. */
 	struct ufd_translation t = {
 		.len = len,
-		.dev = pasid == UFD_NO_PASID ? dev : NULL,
+		.dev = dev,
+		.pasid = pasid,
 	};
 	size_t n;
 	int rc;

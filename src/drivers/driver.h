@@ -42,12 +42,15 @@ struct ufd_translation {
 	 */
 	uint64_t len;
 	/*
-	 * In: the device making the DMA, without a PASID, when the caller
-	 * holds its attachment steady (its domain_lock); else NULL. A driver
-	 * may then answer from the IOMMU's caches for that device without
-	 * taking its domain's locks.
+	 * In: the device making the DMA when the caller holds its
+	 * attachment steady (its domain_lock); else NULL. A driver then
+	 * translates for that device and @pasid (its caches may answer
+	 * without the domain's locks, its faults name them); without it,
+	 * for any device attached to the domain.
 	 */
 	const struct ufd_dev *dev;
+	/* In, with @dev: the PASID the DMA carries, or UFD_NO_PASID. */
+	uint32_t pasid;
 };
 
 struct ufd_domain_ops {

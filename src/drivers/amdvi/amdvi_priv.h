@@ -301,6 +301,12 @@ void amdvi_domain_flush(struct amdvi_domain *d, uint64_t iova, uint64_t len);
 int amdvi_translate_devid(struct ufd_amdvi *iommu, uint16_t devid,
 			  uint32_t pasid, uint64_t iova, bool write,
 			  struct ufd_translation *out);
+
+/* The PASID a DMA that names its device carries, as the model takes it. */
+static inline uint32_t amdvi_dma_pasid(const struct ufd_translation *out)
+{
+	return out->pasid == UFD_NO_PASID ? AMDVI_NO_PASID : out->pasid;
+}
 int amdvi_probe_device(struct ufd_dev *dev);
 struct ufd_domain *amdvi_domain_alloc_paging(struct ufd_dev *dev,
 					     uint32_t flags);

@@ -27,11 +27,9 @@
  * with the range's size encoding, PDE = 1) and waits, and only then frees
  * the detached tables.
  *
- * Translation: the model translates by DeviceID (and PASID). A DMA of a
- * device names it (out->dev); a PASID DMA does not, and is translated with
- * the first attachment of the domain -- every attachment means the same
- * table, so the answer is right, but a fault is recorded against that
- * device and PASID.
+ * Translation: the model translates by DeviceID (and PASID): a DMA's own
+ * when it names its device (out->dev, out->pasid), else the first
+ * attachment of the domain's (every attachment means the same table).
  *
  * Dirty tracking, as Linux does it: v1 leaves are written clean
  * (PT_CFG_DIRTY); while tracking is on the DTEs have HAD = 3 and the IOMMU
@@ -204,6 +202,7 @@ static int paging_translate(struct ufd_domain *domain, uint64_t iova,
 	/* The device's attachment is steady: its cached entries answer. */
 	if (out->dev) {
 		devid = ufd_amdvi_dev_devid(out->dev);
+		pasid = amdvi_dma_pasid(out);
 		if (!amdvi_translate_cached(d->iommu->hw, devid, pasid, iova,
 					    access, &x)) {
 			translate_run(d->iommu->hw, devid, pasid, iova, access,

@@ -194,7 +194,7 @@ static int nested_translate(struct ufd_domain *domain, uint64_t iova,
 	if (out->dev &&
 	    !amdvi_translate_cached(parent->iommu->hw,
 				    ufd_amdvi_dev_devid(out->dev),
-				    AMDVI_NO_PASID, iova, access, &x)) {
+				    amdvi_dma_pasid(out), iova, access, &x)) {
 		out->addr = x.oa;
 		out->len = (1ull << x.page_lg2) -
 			   (iova & ((1ull << x.page_lg2) - 1));
@@ -205,7 +205,8 @@ static int nested_translate(struct ufd_domain *domain, uint64_t iova,
 	if (out->dev) {
 		rc = amdvi_translate_devid(parent->iommu,
 					   ufd_amdvi_dev_devid(out->dev),
-					   AMDVI_NO_PASID, iova, write, out);
+					   amdvi_dma_pasid(out), iova, write,
+					   out);
 		goto out_unlock;
 	}
 	for (l = parent->attached.next; l != &parent->attached; l = l->next) {

@@ -23,8 +23,8 @@
  * frees the detached tables -- so a translation never comes from a stale
  * entry of a table the host changed.
  *
- * Translation: the model translates by StreamID. The domain op is given
- * only the domain, so it translates with the StreamID of the first device
+ * Translation: the model translates by StreamID: the DMA's device's (and
+ * its PASID as SubstreamID) when the DMA names it, else the first device
  * in the domain's list: every device of a domain has an STE of identical
  * meaning, so the translation is right, but a fault is recorded against
  * that device (see docs/drivers-smmuv3.md, "Interface gaps").
@@ -383,9 +383,9 @@ void smmu_inv_vmid_all(struct ufd_smmuv3 *smmu, uint16_t vmid)
  * page that would need a walk ends the run and the DMA translates it on
  * its own.
  */
-static void translate_run(struct smmuv3 *hw, uint32_t sid, uint64_t iova,
-			  unsigned int access, struct smmuv3_xlate *x,
-			  struct ufd_translation *out)
+static void translate_run(struct smmuv3 *hw, uint32_t sid, uint32_t ssid,
+			  uint64_t iova, unsigned int access,
+			  struct smmuv3_xlate *x, struct ufd_translation *out)
 {
 	uint64_t size = 1ull << x->page_lg2, want = out->len;
 
@@ -393,15 +393,21 @@ static void translate_run(struct smmuv3 *hw, uint32_t sid, uint64_t iova,
 	out->len = size - (iova & (size - 1));
 	if (out->len < want)
 		out->len += smmuv3_translate_cached_more(
-			hw, sid, SMMUV3_NO_SSID, iova + out->len, access,
+			hw, sid, ssid, iova + out->len, access,
 			out->addr + out->len, want - out->len);
+}
+
+/* The SubstreamID of a DMA that names its device. */
+static uint32_t dma_ssid(const struct ufd_translation *out)
+{
+	return out->pasid == UFD_NO_PASID ? SMMUV3_NO_SSID : out->pasid;
 }
 
 /**
  * smmu_translate_sid() - translate for a device attached through @masters
  *
- * By out->dev's StreamID when the caller names the device, else by the
- * first device of @masters. The caller holds the lock that guards
+ * By out->dev's StreamID (and out->pasid as SubstreamID) when the caller
+ * names the device, else by the first device of @masters. The caller holds the lock that guards
  * @masters (and the tables' locks). Return: 0, -EFAULT (no device, or a
  * fault) or -EPERM (a permission fault).
  */
@@ -411,15 +417,16 @@ int smmu_translate_sid(struct ufd_smmuv3 *smmu, struct smmu_link *masters,
 	unsigned int access = write ? SMMUV3_WRITE : SMMUV3_READ;
 	struct smmu_master *m;
 	struct smmuv3_xlate x;
-	uint32_t sid;
+	uint32_t sid, ssid;
 
 	if (smmu_list_empty(masters))
 		return -EFAULT;
 	m = container_of(masters->next, struct smmu_master, dom_link);
 	sid = out->dev ? ufd_smmuv3_dev_sid(out->dev) : m->sid;
-	if (smmuv3_translate(smmu->hw, sid, SMMUV3_NO_SSID, iova, access, &x))
+	ssid = out->dev ? dma_ssid(out) : SMMUV3_NO_SSID;
+	if (smmuv3_translate(smmu->hw, sid, ssid, iova, access, &x))
 		return x.event == SMMU_EVT_F_PERMISSION ? -EPERM : -EFAULT;
-	translate_run(smmu->hw, sid, iova, access, &x, out);
+	translate_run(smmu->hw, sid, ssid, iova, access, &x, out);
 	return 0;
 }
 
@@ -427,7 +434,7 @@ int smmu_translate_sid(struct ufd_smmuv3 *smmu, struct smmu_link *masters,
  * smmu_translate_cached_dev() - a DMA's translation from the SMMU's caches
  *
  * For out->dev (the device making the DMA, whose attachment its caller
- * holds steady), by its own StreamID. Needs no domain lock: it reads
+ * holds steady), by its own StreamID and out->pasid. Needs no domain lock: it reads
  * only the device's StreamID, fixed for its life, and the SMMU's caches,
  * which the model keeps consistent with invalidations by itself; the
  * domain's tables are not touched. Return: 0, or -EAGAIN when the caches
@@ -445,10 +452,10 @@ int smmu_translate_cached_dev(struct ufd_smmuv3 *smmu, uint64_t iova,
 	if (!out->dev)
 		return -EAGAIN;
 	sid = ufd_smmuv3_dev_sid(out->dev);
-	if (smmuv3_translate_cached(smmu->hw, sid, SMMUV3_NO_SSID, iova, access,
+	if (smmuv3_translate_cached(smmu->hw, sid, dma_ssid(out), iova, access,
 				    &x))
 		return -EAGAIN;
-	translate_run(smmu->hw, sid, iova, access, &x, out);
+	translate_run(smmu->hw, sid, dma_ssid(out), iova, access, &x, out);
 	return 0;
 }
 

@@ -28,12 +28,10 @@
  * invalidation (a not-present entry is never cached) unless the unit is
  * in caching mode.
  *
- * Translation: the model translates by (source-id, PASID). The domain op
- * is given the device only for a DMA without PASID; otherwise it uses the
- * first attachment in the domain's list: every attachment of a domain has
- * an entry of identical meaning, so the translation is right, but a fault
- * is recorded against that attachment's source-id (the interface gap the
- * SMMUv3 driver has too).
+ * Translation: the model translates by (source-id, PASID): the device's
+ * and the DMA's PASID when the DMA names its device (out->dev,
+ * out->pasid), else the first attachment in the domain's list (every
+ * attachment of a domain has an entry of identical meaning).
  *
  * Locking: a domain's rwlock is held for read by translations and dirty
  * harvests and for write by unmap and by changes to its attachment list
@@ -441,11 +439,17 @@ static void translate_run(struct vtd *hw, uint16_t sid, uint32_t pasid,
 		out->len += 1ull << x->page_lg2;
 }
 
+/* The PASID a DMA that names its device carries, as the model takes it. */
+static uint32_t dma_pasid(const struct ufd_translation *out)
+{
+	return out->pasid == UFD_NO_PASID ? VTD_NO_PASID : out->pasid;
+}
+
 /**
  * vtd_translate_attaches() - translate for a device attached through
  * @attaches
  *
- * By out->dev's source-id without PASID when the caller names the
+ * By out->dev's source-id and out->pasid when the caller names the
  * device, else by the first attachment. The caller holds the lock that
  * guards @attaches (and the tables' locks). Return: 0, -EFAULT (nothing
  * attached, or a fault) or -EPERM (a permission fault).
@@ -461,6 +465,7 @@ int vtd_translate_attaches(struct ufd_vtd *vtd, struct vtd_link *attaches,
 
 	if (out->dev) {
 		sid = ufd_vtd_dev_sid(out->dev);
+		pasid = dma_pasid(out);
 	} else {
 		struct vtd_attach *a;
 
@@ -482,7 +487,7 @@ int vtd_translate_attaches(struct ufd_vtd *vtd, struct vtd_link *attaches,
  * vtd_translate_cached_dev() - a DMA's translation from the unit's caches
  *
  * For out->dev (whose attachment its caller holds steady), by its own
- * source-id, without a domain lock: only the unit's caches are read,
+ * source-id and out->pasid, without a domain lock: only the unit's caches are read,
  * which the model keeps consistent with invalidations itself. Return: 0,
  * or -EAGAIN when the caches cannot answer (then translate in full).
  */
@@ -496,9 +501,10 @@ int vtd_translate_cached_dev(struct ufd_vtd *vtd, uint64_t iova, bool write,
 	if (!out->dev)
 		return -EAGAIN;
 	sid = ufd_vtd_dev_sid(out->dev);
-	if (vtd_translate_cached(vtd->hw, sid, VTD_NO_PASID, iova, access, &x))
+	if (vtd_translate_cached(vtd->hw, sid, dma_pasid(out), iova, access,
+				 &x))
 		return -EAGAIN;
-	translate_run(vtd->hw, sid, VTD_NO_PASID, iova, access, &x, out);
+	translate_run(vtd->hw, sid, dma_pasid(out), iova, access, &x, out);
 	return 0;
 }
 
