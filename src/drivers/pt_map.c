@@ -4,6 +4,8 @@
 
 #include "base/bug.h"
 #include "base/lock.h"
+#include "base/compiler.h"
+#include "drivers/driver.h"
 #include "drivers/pt_map.h"
 #include "iopt/domain.h"
 #include "pt/pt.h"
@@ -125,6 +127,60 @@ int ufd_pt_domain_remap_inv(struct pt_table *pt, struct ufd_rwlock *lock,
 	rc = ufd_pt_domain_remap(pt, iova, len, old_paddr, new_paddr);
 	if (!rc)
 		inv(priv, iova, len);
+	ufd_rwlock_unlock(lock);
+	return rc;
+}
+
+/* The span a harvest found marks in, and the caller's sink on the way. */
+struct dirty_span {
+	const struct ufd_dirty_sink *user;
+	uint64_t first, end;
+};
+
+static void dirty_record(void *priv, uint64_t iova, uint64_t len)
+{
+	struct dirty_span *s = priv;
+
+	if (s->user)
+		s->user->record(s->user->priv, iova, len);
+	if (s->first == s->end) {
+		s->first = iova;
+		s->end = iova + len;
+		return;
+	}
+	s->first = ufd_min(s->first, iova);
+	s->end = ufd_max(s->end, iova + len);
+}
+
+/**
+ * ufd_pt_domain_read_and_clear_dirty_inv() - ufd_dirty_ops
+ * .read_and_clear_dirty onto @pt, invalidated
+ *
+ * Reports the dirty marks of [@iova, @iova + @len) to @sink under @lock
+ * held for read and, unless @flags has UFD_DIRTY_NO_CLEAR, clears them and
+ * invalidates through @inv the span they were found in: the IOMMU may
+ * cache a translation with its dirty state, and a cleared page must be
+ * walked again for the next write to mark it.
+ *
+ * Return: 0 or pt_read_and_clear_dirty()'s error.
+ */
+int ufd_pt_domain_read_and_clear_dirty_inv(struct pt_table *pt,
+					   struct ufd_rwlock *lock,
+					   uint64_t iova, uint64_t len,
+					   unsigned int flags,
+					   const struct ufd_dirty_sink *sink,
+					   ufd_pt_inv_fn inv, void *priv)
+{
+	struct dirty_span span = { .user = sink };
+	struct pt_dirty_sink ps = { .record = dirty_record, .priv = &span };
+	int rc;
+
+	ufd_rwlock_rdlock(lock);
+	rc = pt_read_and_clear_dirty(
+		pt, iova, len,
+		flags & UFD_DIRTY_NO_CLEAR ? PT_DIRTY_NO_CLEAR : 0, &ps);
+	if (span.end != span.first && !(flags & UFD_DIRTY_NO_CLEAR))
+		inv(priv, span.first, span.end - span.first);
 	ufd_rwlock_unlock(lock);
 	return rc;
 }

@@ -521,44 +521,14 @@ static int smmu_set_dirty_tracking(struct ufd_domain *domain, bool enable)
 	return 0;
 }
 
-struct dirty_span {
-	const struct ufd_dirty_sink *user;
-	uint64_t first, end;
-};
-
-static void dirty_record(void *priv, uint64_t iova, uint64_t len)
-{
-	struct dirty_span *s = priv;
-
-	if (s->user)
-		s->user->record(s->user->priv, iova, len);
-	if (s->first == s->end) {
-		s->first = iova;
-		s->end = iova + len;
-		return;
-	}
-	s->first = ufd_min(s->first, iova);
-	s->end = ufd_max(s->end, iova + len);
-}
-
 static int smmu_read_and_clear_dirty(struct ufd_domain *domain, uint64_t iova,
 				     uint64_t len, unsigned int flags,
 				     const struct ufd_dirty_sink *sink)
 {
 	struct smmu_domain *d = to_smmu_domain(domain);
-	struct dirty_span span = { .user = sink };
-	struct pt_dirty_sink ps = { .record = dirty_record, .priv = &span };
-	int rc;
 
-	ufd_rwlock_rdlock(&d->lock);
-	rc = pt_read_and_clear_dirty(
-		d->pt, iova, len,
-		flags & UFD_DIRTY_NO_CLEAR ? PT_DIRTY_NO_CLEAR : 0, &ps);
-	/* A cleared page may still be cached writable: make writes walk. */
-	if (span.end != span.first && !(flags & UFD_DIRTY_NO_CLEAR))
-		domain_inv(d, span.first, span.end - span.first);
-	ufd_rwlock_unlock(&d->lock);
-	return rc;
+	return ufd_pt_domain_read_and_clear_dirty_inv(
+		d->pt, &d->lock, iova, len, flags, sink, smmu_inv, d);
 }
 
 static const struct ufd_dirty_ops smmu_dirty_ops = {
