@@ -37,7 +37,9 @@
  * process (DESIGN.md). Tables we own come from ufd_alloc_aligned(). Tables
  * anywhere else -- a guest's stage-1 tables in guest RAM, read through stage
  * 2 -- are reached through struct pt_mem_ops, which turns a table address
- * into a host pointer or refuses (the walk then reports PT_FAULT_EXTERNAL).
+ * into a host pointer or refuses (the walk then reports PT_FAULT_EXTERNAL);
+ * a struct pt_mem_window, where the owner has one, lets a walk address the
+ * part of that memory it covers without the call.
  *
  * Page sizes: pt_map() lays, at every step, the largest size the table may
  * use (pt_pgsize_bitmap(): what the format stores, cut down by
@@ -156,6 +158,23 @@ struct pt_mem_ops {
 	void (*free)(void *priv, uint64_t pa, void *host, size_t size);
 };
 
+/*
+ * A stretch of table memory a walk may address without asking the memory
+ * ops: [pa, pa + size) is host memory from host onward, so a descriptor
+ * there is read (and, with @write, updated) at host + (address - pa), with
+ * no call to map(). pa and size are multiples of 8; size 0 is no window.
+ * Outside it (and for stores when !@write) the walk calls map() as usual.
+ * Walks read it without a lock: its owner changes it only where no walk
+ * through it runs (a window of one walk's own, on its stack, changed by
+ * that walk's map()).
+ */
+struct pt_mem_window {
+	uint64_t pa;
+	uint64_t size;
+	uintptr_t host;
+	bool write;
+};
+
 struct pt_cfg {
 	enum pt_format fmt;
 	/* ARM: 12, 14 or 16. Other formats: 0 (their granule is fixed). */
@@ -184,6 +203,8 @@ struct pt_cfg {
 	/* Table memory; NULL means host memory from ufd_alloc_aligned(). */
 	const struct pt_mem_ops *mem;
 	void *mem_priv;
+	/* Optional, with @mem: memory a walk reaches without map(). */
+	const struct pt_mem_window *mem_window;
 	/*
 	 * PT_CFG_DYNAMIC_TOP: called (under the table's grow lock) with the
 	 * new root and level count after the new top is built and before any
@@ -208,6 +229,8 @@ struct pt_walk_ctx {
 	uint64_t top;
 	const struct pt_mem_ops *mem;
 	void *mem_priv;
+	/* Memory reached without mem->map (pt_cfg.mem_window), or NULL. */
+	const struct pt_mem_window *win;
 	uint32_t flags;	       /* PT_CFG_* */
 	uint8_t fmt;	       /* enum pt_format */
 	uint8_t ias;	       /* input bits the table may cover */

@@ -160,6 +160,21 @@ static inline int eng_clip(const struct pt_walk_ctx *c, unsigned int tl,
 }
 
 /* Host pointer of a table of 2^nbits entries, NULL if unreachable. */
+/* Host pointer of [pa, pa + len) through the context's window, or NULL. */
+static inline uint64_t *eng_win(const struct pt_walk_ctx *c, uint64_t pa,
+				size_t len, bool write)
+{
+	const struct pt_mem_window *w = c->win;
+	uint64_t off;
+
+	if (!w)
+		return NULL;
+	off = pa - w->pa;
+	if (off >= w->size || len > w->size - off || (write && !w->write))
+		return NULL;
+	return (uint64_t *)(w->host + (uintptr_t)off);
+}
+
 static inline uint64_t *eng_tbl(const struct pt_walk_ctx *c, uint64_t pa,
 				unsigned int nbits, bool write)
 {
@@ -167,6 +182,9 @@ static inline uint64_t *eng_tbl(const struct pt_walk_ctx *c, uint64_t pa,
 
 	if (likely(!c->mem))
 		return (uint64_t *)(uintptr_t)pa;
+	p = eng_win(c, pa, (size_t)8 << nbits, write);
+	if (p)
+		return p;
 	p = c->mem->map(c->mem_priv, pa, (size_t)8 << nbits, write);
 	return IS_ERR_OR_NULL(p) ? NULL : p;
 }
@@ -175,10 +193,14 @@ static inline uint64_t *eng_tbl(const struct pt_walk_ctx *c, uint64_t pa,
 static inline uint64_t *eng_desc(const struct pt_walk_ctx *c, uint64_t pa,
 				 bool write)
 {
+	const struct pt_mem_window *w = c->win;
 	void *p;
 
 	if (likely(!c->mem))
 		return (uint64_t *)(uintptr_t)pa;
+	/* Descriptor and window are 8-aligned: inside means all 8 bytes. */
+	if (w && pa - w->pa < w->size && (!write || w->write))
+		return (uint64_t *)(w->host + (uintptr_t)(pa - w->pa));
 	p = c->mem->map(c->mem_priv, pa, 8, write);
 	return IS_ERR_OR_NULL(p) ? NULL : p;
 }
@@ -1310,6 +1332,7 @@ static int eng_init(struct pt_walk_ctx *c, const struct pt_cfg *cfg)
 	c->granule_lg2 = PTF_GRANULE_LG2;
 	c->mem = cfg->mem;
 	c->mem_priv = cfg->mem_priv;
+	c->win = cfg->mem ? cfg->mem_window : NULL;
 	c->flags = cfg->flags;
 	return fmt_init(c, cfg);
 }

@@ -1302,6 +1302,78 @@ static void test_guest_tables(void **state)
 	}
 }
 
+/*
+ * A window over table memory: walks read (and with a writable window
+ * update) descriptors inside it without calling map(), answer as through
+ * map(), and call map() for what lies outside or for stores it refuses.
+ */
+static void test_mem_window(void **state)
+{
+	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
+	const unsigned int upd = PT_ACCESS_READ | PT_HW_HA | PT_HW_HD;
+
+	for (; tc->desc; tc++) {
+		struct pt_mem_window win = { 0 };
+		struct pt_walk_result want, got;
+		struct pt_cfg cfg = tc->cfg;
+		struct pt_walk_ctx guest;
+		struct pt_table *t;
+		unsigned long maps;
+		struct arena a;
+		uint64_t m = 0, x;
+
+		arena_init(&a, 64ull << 20, 0x80000000ull);
+		cfg.mem = &arena_ops;
+		cfg.mem_priv = &a;
+		t = new_table(&cfg);
+		x = 1ull << pt_item_lg2(&t->ctx, 1);
+		if (!in_range(t, x, x + (4ull << smallest_lg2(t))))
+			x = 0;
+		assert_int_equal(pt_map(t, x, 0x12340000ull,
+					4ull << smallest_lg2(t),
+					PT_PROT_READ | PT_PROT_WRITE, &m),
+				 0);
+		assert_int_equal(pt_walk(&t->ctx, x, PT_ACCESS_READ, &want), 0);
+
+		/* The whole arena, read-only: reads take no map() call. */
+		win = (struct pt_mem_window){ .pa = a.gpa,
+					      .size = a.size,
+					      .host = (uintptr_t)a.host };
+		cfg.mem_window = &win;
+		assert_int_equal(
+			pt_walk_ctx_init(&guest, &cfg, pt_root(&t->ctx)), 0);
+		maps = a.maps;
+		assert_int_equal(pt_walk(&guest, x, PT_ACCESS_READ, &got), 0);
+		assert_int_equal(a.maps, maps);
+		assert_true(got.oa == want.oa && got.desc == want.desc &&
+			    got.desc_pa == want.desc_pa &&
+			    got.page_lg2 == want.page_lg2);
+		/* A walk that may update goes to map() for every store. */
+		assert_int_equal(pt_walk(&guest, x, upd, &got), 0);
+		assert_true(a.maps > maps);
+		assert_true(got.oa == want.oa);
+		/* Writable: no call for those either. */
+		win.write = true;
+		maps = a.maps;
+		assert_int_equal(pt_walk(&guest, x, upd, &got), 0);
+		assert_int_equal(a.maps, maps);
+		/* Outside the window map() answers, refusals included. */
+		win.size = 0;
+		assert_int_equal(pt_walk(&guest, x, PT_ACCESS_READ, &got), 0);
+		assert_true(a.maps > maps);
+		a.refuse = want.desc_pa & ~4095ull;
+		assert_int_equal(pt_walk(&guest, x, PT_ACCESS_READ, &got),
+				 -EFAULT);
+		assert_int_equal(got.fault, PT_FAULT_EXTERNAL);
+		/* The window is trusted to answer as map() would. */
+		win.size = a.size;
+		assert_int_equal(pt_walk(&guest, x, PT_ACCESS_READ, &got), 0);
+		a.refuse = 0;
+		pt_free(t);
+		arena_destroy(&a);
+	}
+}
+
 /* ---- growth of a dynamic top ---- */
 
 struct grow_log {
@@ -2301,6 +2373,7 @@ int main(void)
 		cmocka_unit_test(test_dirty),
 		cmocka_unit_test(test_fail_nth),
 		cmocka_unit_test(test_guest_tables),
+		cmocka_unit_test(test_mem_window),
 		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_concurrent),
 		cmocka_unit_test(test_remap_small),
