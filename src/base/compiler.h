@@ -45,6 +45,9 @@
 #define __noreturn __attribute__((noreturn))
 #define __cold __attribute__((cold))
 #define __noinline __attribute__((noinline))
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
 /*
  * Thread-local variables on hot paths: a single %fs-relative load instead of
  * a __tls_get_addr call. Safe for the preload library (loaded at start-up)

@@ -66,6 +66,14 @@ static const struct pt_mem_ops host_mem_ops = {
 	.map = host_map,
 };
 
+/* The same memory as host_map() answers, addressed without the call. */
+static const struct pt_mem_window host_window = {
+	.pa = HOST_PA_MIN,
+	.size = HOST_PA_END - HOST_PA_MIN,
+	.host = HOST_PA_MIN,
+	.write = true,
+};
+
 /* ---- Identifiers ---- */
 
 /**
@@ -660,6 +668,7 @@ struct ufd_smmuv3 *ufd_smmuv3_create(const struct ufd_smmuv3_opts *opts)
 		opts->tweak(&cfg);
 	cfg.mem = &host_mem_ops;
 	cfg.mem_priv = NULL;
+	cfg.mem_window = &host_window;
 	cfg.irq = smmu_irq;
 	cfg.irq_priv = smmu;
 	smmu->hw = smmuv3_create(&cfg);

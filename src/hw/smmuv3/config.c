@@ -65,14 +65,19 @@ void smmu_cfgc_destroy(struct smmu_cfg_cache *c)
 	ufd_free(c->seq);
 }
 
-/* Entries are copied word by word with atomics: readers race writers. */
-static void cfg_load(const struct smmu_cfg *e, struct smmu_cfg *out,
-		     unsigned int nwords)
+/*
+ * Entries are copied word by word with atomics: readers race writers.
+ * Inline, so that each caller's constant @nwords makes both copies plain
+ * moves (a variable length became a string copy with its start-up cost).
+ */
+static __always_inline void cfg_load(const struct smmu_cfg *e,
+				     struct smmu_cfg *out, unsigned int nwords)
 {
 	const uint64_t *src = (const uint64_t *)(const void *)e;
 	uint64_t w[SMMU_CFG_WORDS];
 	unsigned int i;
 
+#pragma GCC unroll 32
 	for (i = 0; i < nwords; i++)
 		w[i] = ufd_seq_load(&src[i]);
 	memcpy(out, w, nwords * sizeof(uint64_t));
@@ -95,7 +100,7 @@ static bool cfgc_lookup(struct smmu_cfg_cache *c, uint64_t key, bool full,
 {
 	unsigned int set = smmu_hash(key, c->sets_lg2);
 	struct smmu_cfg *e = &c->ent[(size_t)set * c->ways];
-	unsigned int i, n = full ? SMMU_CFG_WORDS : 2;
+	unsigned int i;
 	uint32_t s;
 	bool hit;
 
@@ -105,7 +110,10 @@ static bool cfgc_lookup(struct smmu_cfg_cache *c, uint64_t key, bool full,
 		for (i = 0; i < c->ways; i++) {
 			if (ufd_seq_load(&e[i].key) != key)
 				continue;
-			cfg_load(&e[i], out, n);
+			if (full)
+				cfg_load(&e[i], out, SMMU_CFG_WORDS);
+			else
+				cfg_load(&e[i], out, 2);
 			hit = true;
 			break;
 		}
@@ -398,6 +406,7 @@ static int walk_ctx(struct smmuv3 *smmu, struct pt_walk_ctx *ctx,
 		.levels = levels,
 		.mem = nested ? &smmu_nested_ops : smmu->cfg.mem,
 		.mem_priv = nested ? NULL : smmu->cfg.mem_priv,
+		.mem_window = nested ? NULL : smmu->cfg.mem_window,
 	};
 	int ret;
 

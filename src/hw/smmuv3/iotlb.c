@@ -106,6 +106,13 @@ bool smmu_iotlb_lookup(struct smmu_iotlb *tlb, enum smmu_tlb_kind kind,
 	return true;
 }
 
+/* Sets @bit in the word @w (a bitmap of sizes that only grows). */
+static inline void tlb_mark(uint64_t *w, uint64_t bit)
+{
+	if (!(__atomic_load_n(w, __ATOMIC_SEQ_CST) & bit))
+		__atomic_fetch_or(w, bit, __ATOMIC_SEQ_CST);
+}
+
 bool smmu_iotlb_insert(struct smmu_iotlb *tlb, const struct smmu_tlb_fill *f,
 		       uint64_t gen)
 {
@@ -126,12 +133,13 @@ bool smmu_iotlb_insert(struct smmu_iotlb *tlb, const struct smmu_tlb_fill *f,
 	      smmu_fprep(SMMU_TLB_PERM, f->perm) |
 	      smmu_fprep(SMMU_TLB_S1_LG2, f->s1_lg2);
 
-	/* Visible before the entry: lookups and invalidations probe by it. */
-	__atomic_fetch_or(smmu_tlb_sizes(tlb, f->vmid), 1ull << f->page_lg2,
-			  __ATOMIC_SEQ_CST);
+	/*
+	 * Visible before the entry: lookups and invalidations probe by it.
+	 * Bits are never cleared, so one already set needs no locked update.
+	 */
+	tlb_mark(smmu_tlb_sizes(tlb, f->vmid), 1ull << f->page_lg2);
 	if (f->s1_lg2 > f->page_lg2)
-		__atomic_fetch_or(&tlb->frags[f->vmid & 63], 1ull << f->s1_lg2,
-				  __ATOMIC_SEQ_CST);
+		tlb_mark(&tlb->frags[f->vmid & 63], 1ull << f->s1_lg2);
 	ufd_seq_lock(&tlb->seq[set]);
 	if (__atomic_load_n(&tlb->gen, __ATOMIC_SEQ_CST) != gen)
 		goto out_unlock;

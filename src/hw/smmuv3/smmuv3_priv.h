@@ -502,11 +502,33 @@ static inline uint32_t smmu_cr0(struct smmuv3 *smmu)
 	return smmu_load(&smmu->cr0);
 }
 
+/*
+ * Host pointer of [pa, pa + len) in window @w, or NULL when it does not
+ * cover the range (or the store @write when read-only).
+ */
+static inline void *smmu_win_ptr(const struct pt_mem_window *w, uint64_t pa,
+				 size_t len, bool write)
+{
+	uint64_t off = pa - w->pa;
+
+	if (off >= w->size || len > w->size - off || (write && !w->write))
+		return NULL;
+	return (void *)(w->host + (uintptr_t)off);
+}
+
 /* Host pointer of [pa, pa + len) of physical memory, NULL if refused. */
 static inline void *smmu_map(struct smmuv3 *smmu, uint64_t pa, size_t len,
 			     bool write)
 {
-	void *p = smmu->cfg.mem->map(smmu->cfg.mem_priv, pa, len, write);
+	const struct pt_mem_window *w = smmu->cfg.mem_window;
+	void *p;
+
+	if (w) {
+		p = smmu_win_ptr(w, pa, len, write);
+		if (p)
+			return p;
+	}
+	p = smmu->cfg.mem->map(smmu->cfg.mem_priv, pa, len, write);
 
 	return (!p || (uintptr_t)p >= (uintptr_t)-4095) ? NULL : p;
 }
@@ -601,10 +623,14 @@ struct smmu_s2_access {
 	 * The stage-2 leaf the last access of this walk went through (a walk
 	 * cache for one translation: the guest's tables usually share one
 	 * stage-2 page or block, which the hardware may then walk once).
-	 * Zero-initialised: nothing cached.
+	 * Zero-initialised: nothing cached. @win is the same leaf as a window
+	 * of IPAs when the memory ops mapped its output as one piece (size 0
+	 * otherwise: each access is mapped on its own); a nested stage-1
+	 * walk reads its tables through it without a call (pt_mem_window).
 	 */
 	bool leaf_valid, leaf_write;
 	uint64_t leaf_ipa, leaf_oa, leaf_mask;
+	struct pt_mem_window win;
 };
 /**
  * smmu_s2_map - host pointer for @len bytes at IPA @ipa through stage 2.

@@ -137,6 +137,9 @@ void *smmu_s2_map(struct smmu_s2_access *acc, uint64_t ipa, size_t len,
 	struct pt_walk_result r;
 	void *p;
 
+	p = smmu_win_ptr(&acc->win, ipa, len, write);
+	if (p)
+		return p;
 	/* Inside the leaf this walk already went through: no new walk. */
 	if (acc->leaf_valid && (ipa & ~acc->leaf_mask) == acc->leaf_ipa &&
 	    (!write || acc->leaf_write)) {
@@ -165,6 +168,15 @@ void *smmu_s2_map(struct smmu_s2_access *acc, uint64_t ipa, size_t len,
 	/* A write walk made the leaf writable (and dirty, with HTTU). */
 	acc->leaf_write = write;
 	acc->leaf_valid = true;
+	/* The whole leaf as a window when the memory ops map it at once. */
+	p = smmu_map(acc->smmu, acc->leaf_oa, acc->leaf_mask + 1, write);
+	acc->win.pa = acc->leaf_ipa;
+	acc->win.size = p ? acc->leaf_mask + 1 : 0;
+	acc->win.host = (uintptr_t)p;
+	acc->win.write = write;
+	p = smmu_win_ptr(&acc->win, ipa, len, write);
+	if (p)
+		return p;
 map:
 	p = smmu_map(acc->smmu, r.oa, len, write);
 	if (!p) {
@@ -301,8 +313,10 @@ static int s1_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, uint64_t va,
 	if (((va & smmu_mask(56)) >> ias) != (upper ? smmu_mask(56 - ias) : 0))
 		goto out_translation;
 	ctx = cfg->s1[upper];
-	if (nested)
+	if (nested) {
 		ctx.mem_priv = &acc;
+		ctx.win = &acc.win;
+	}
 	if (pt_walk(&ctx, va & smmu_mask(ias),
 		    pt_access(access) | s1_hw(cfg->flags), r)) {
 		if (nested && acc.failed && r->fault == PT_FAULT_EXTERNAL) {
@@ -409,6 +423,11 @@ enum xl_result {
 	XL_SILENT, /* abort with no event (STE.Config == 0b0xx) */
 };
 
+/* With the micro-TLB below: the whole configuration, this thread's copy. */
+static const struct smmu_cfg *cfg_full(struct smmuv3 *smmu, uint32_t sid,
+				       uint32_t ssid, struct smmu_cfg *tmp,
+				       struct smmu_fault *fault);
+
 static void res_bypass(struct smmuv3_xlate *res, uint64_t iova)
 {
 	res->status = SMMUV3_OK;
@@ -430,8 +449,9 @@ static enum xl_result xlate_core(struct smmuv3 *smmu, uint32_t sid,
 	unsigned int need = access & SMMUV3_RWX;
 	bool priv = access & SMMUV3_PRIV;
 	struct smmu_tlb_fill hit, fill;
+	const struct smmu_cfg *cfg;
 	enum smmu_tlb_kind tkind;
-	struct smmu_cfg cfg;
+	struct smmu_cfg tmp;
 	uint64_t va, gen, oa;
 	uint16_t vmid, asid = 0;
 
@@ -441,18 +461,28 @@ static enum xl_result xlate_core(struct smmuv3 *smmu, uint32_t sid,
 		fault->ssid = ssid & (uint32_t)smmu_mask(20);
 		return XL_FAULT;
 	}
-	if (tlb_missed)
-		goto miss;
-	if (smmu_cfg_get(smmu, sid, ssid, false, &cfg, fault))
+	/*
+	 * Read before the configuration: a TLB invalidation that follows a
+	 * configuration change the copy predates voids the fill.
+	 */
+	gen = smmu_iotlb_gen(&smmu->tlb);
+	cfg = cfg_full(smmu, sid, ssid, &tmp, fault);
+	if (!cfg)
 		return XL_FAULT;
-
-	vmid = (uint16_t)smmu_fget(cfg.hot, SMMU_HOT_VMID);
-	if (smmu_cfg_kind(cfg.hot) == SMMU_K_BYPASS) {
+	switch (smmu_cfg_kind(cfg->hot)) {
+	case SMMU_K_BYPASS:
 		res_bypass(res, iova);
 		return XL_OK;
+	case SMMU_K_ABORT:
+		return XL_SILENT;
+	default:
+		break;
 	}
-	/* Abort, and what is not a configuration: no translation. */
-	if (!tlb_tags(cfg.hot, iova, &tkind, &asid, &priv, &va))
+	if (tlb_missed)
+		goto miss;
+	vmid = (uint16_t)smmu_fget(cfg->hot, SMMU_HOT_VMID);
+	/* What is not a configuration that translates: no translation. */
+	if (!tlb_tags(cfg->hot, iova, &tkind, &asid, &priv, &va))
 		return XL_SILENT;
 	if (smmu_iotlb_lookup(&smmu->tlb, tkind, vmid, asid, priv, va, &hit) &&
 	    !(need & ~hit.perm)) {
@@ -466,21 +496,7 @@ static enum xl_result xlate_core(struct smmuv3 *smmu, uint32_t sid,
 	}
 
 miss:
-	/* Miss: walk with the whole configuration. */
-	gen = smmu_iotlb_gen(&smmu->tlb);
-	if (smmu_cfg_get(smmu, sid, ssid, true, &cfg, fault))
-		return XL_FAULT;
-	switch (smmu_cfg_kind(cfg.hot)) {
-	case SMMU_K_ABORT:
-		return XL_SILENT;
-	case SMMU_K_BYPASS:
-		/* Reconfigured since the first look. */
-		res_bypass(res, iova);
-		return XL_OK;
-	default:
-		break;
-	}
-	if (xlate_walk(smmu, &cfg, iova, access, &fill, &oa, fault))
+	if (xlate_walk(smmu, cfg, iova, access, &fill, &oa, fault))
 		return XL_FAULT;
 	smmu_inc(&smmu->stats.tlb_fills);
 	if (smmu_iotlb_insert(&smmu->tlb, &fill, gen))
@@ -698,10 +714,8 @@ struct smmu_utlb_entry {
 };
 
 struct smmu_utlb {
-	uint64_t id;	  /* struct smmuv3.id of the entries, 0: none */
-	uint64_t epoch;	  /* tlb.gen + cfgc.gen they were read under */
-	uint64_t cfg_key; /* configuration key of cfg_hot; 0: none */
-	uint64_t cfg_hot; /* its smmu_cfg.hot */
+	uint64_t id;	/* struct smmuv3.id of the entries, 0: none */
+	uint64_t epoch; /* tlb.gen + cfgc.gen they were read under */
 	struct smmu_utlb_entry e[UTLB_ENTRIES];
 	/*
 	 * The last run smmuv3_translate_cached_more() proved: for run_key
@@ -710,6 +724,16 @@ struct smmu_utlb {
 	 */
 	uint64_t run_key, run_va, run_len, run_oa;
 	unsigned int run_access;
+	/*
+	 * The whole configuration this thread last used (cfg.key says whose),
+	 * a copy from the configuration cache, valid for SMMU cfg_id while
+	 * cfgc.gen is cfg_gen: only a configuration invalidation ends it, so
+	 * it outlives TLB invalidations, and a walk after one reads it in
+	 * place instead of looking it up and copying it again. Not cleared
+	 * by utlb_get().
+	 */
+	uint64_t cfg_id, cfg_gen;
+	struct smmu_cfg cfg;
 };
 
 static _Thread_local struct smmu_utlb smmu_utlb __tls_initial_exec;
@@ -776,11 +800,79 @@ static inline struct smmu_utlb *utlb_get(struct smmuv3 *smmu, uint64_t epoch)
 	struct smmu_utlb *u = &smmu_utlb;
 
 	if (unlikely(u->id != smmu->id || u->epoch != epoch)) {
-		memset(u, 0, sizeof(*u));
+		memset(u, 0, offsetof(struct smmu_utlb, cfg_id));
 		u->id = smmu->id;
 		u->epoch = epoch;
 	}
 	return u;
+}
+
+/* The StreamID and SubstreamID of a valid configuration key. */
+static inline uint32_t key_sid(uint64_t key)
+{
+	return (uint32_t)smmu_fget(key, SMMU_KEY_SID);
+}
+
+static inline uint32_t key_ssid(uint64_t key)
+{
+	return smmu_fget(key, SMMU_KEY_SSV)
+		       ? (uint32_t)smmu_fget(key, SMMU_KEY_SSID)
+		       : SMMUV3_NO_SSID;
+}
+
+/* This thread's copy of the configuration @key if valid at @cfg_gen. */
+static inline const struct smmu_cfg *utlb_cfg(struct smmuv3 *smmu, uint64_t key,
+					      uint64_t cfg_gen)
+{
+	const struct smmu_utlb *u = &smmu_utlb;
+
+	if (u->cfg.key == key && u->cfg_id == smmu->id && u->cfg_gen == cfg_gen)
+		return &u->cfg;
+	return NULL;
+}
+
+/*
+ * The whole configuration of (@sid, @ssid): this thread's copy while it
+ * is valid, else the configuration cache's (or the tables'), which becomes
+ * this thread's copy when no configuration invalidation ran meanwhile (or
+ * goes to @tmp when one did). NULL with @fault on a configuration error.
+ * Nothing a translation calls replaces the copy while it is in use: the
+ * one thread that could is the one translating.
+ */
+static const struct smmu_cfg *cfg_full(struct smmuv3 *smmu, uint32_t sid,
+				       uint32_t ssid, struct smmu_cfg *tmp,
+				       struct smmu_fault *fault)
+{
+	uint64_t gen = __atomic_load_n(&smmu->cfgc.gen, __ATOMIC_ACQUIRE);
+	struct smmu_utlb *u = &smmu_utlb;
+	const struct smmu_cfg *c;
+
+	c = utlb_cfg(smmu, smmu_cfg_key(sid, ssid), gen);
+	if (c)
+		return c;
+	if (gen & 1)
+		return smmu_cfg_get(smmu, sid, ssid, true, tmp, fault) ? NULL
+								       : tmp;
+	u->cfg_id = 0;
+	if (smmu_cfg_get(smmu, sid, ssid, true, &u->cfg, fault))
+		return NULL;
+	if (__atomic_load_n(&smmu->cfgc.gen, __ATOMIC_ACQUIRE) == gen) {
+		u->cfg_id = smmu->id;
+		u->cfg_gen = gen;
+	}
+	return &u->cfg;
+}
+
+/*
+ * Makes the configuration of @key this thread's copy, so that the next
+ * IOTLB hit or walk reads it in place. Errors are left for a walk to meet.
+ */
+static __noinline void cfg_keep(struct smmuv3 *smmu, uint64_t key)
+{
+	struct smmu_fault fault;
+	struct smmu_cfg tmp;
+
+	(void)cfg_full(smmu, key_sid(key), key_ssid(key), &tmp, &fault);
 }
 
 static int translate_slow(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
@@ -798,7 +890,7 @@ static __noinline int translate_iotlb(struct smmuv3 *smmu, uint64_t key,
 				      uint64_t iova, unsigned int access,
 				      struct smmuv3_xlate *res, bool cached)
 {
-	const struct smmu_utlb *cu = &smmu_utlb;
+	const struct smmu_cfg *cfg;
 	bool priv = access & SMMUV3_PRIV, tbi = false;
 	uint64_t hot = 0, va, tlb_gen, cfg_gen;
 	enum smmu_tlb_kind tkind;
@@ -812,9 +904,9 @@ static __noinline int translate_iotlb(struct smmuv3 *smmu, uint64_t key,
 	/* Read before the caches: an invalidation after it voids the fill. */
 	tlb_gen = __atomic_load_n(&smmu->tlb.gen, __ATOMIC_ACQUIRE);
 	cfg_gen = __atomic_load_n(&smmu->cfgc.gen, __ATOMIC_ACQUIRE);
-	if (cu->cfg_key == key && cu->id == smmu->id &&
-	    cu->epoch == tlb_gen + cfg_gen)
-		hot = cu->cfg_hot;
+	cfg = utlb_cfg(smmu, key, cfg_gen);
+	if (cfg)
+		hot = cfg->hot;
 	else if (!smmu_cfgc_hot(&smmu->cfgc, key, &hot))
 		goto out_slow;
 	if (!tlb_tags(hot, iova, &tkind, &asid, &priv, &va))
@@ -847,8 +939,6 @@ static __noinline int translate_iotlb(struct smmuv3 *smmu, uint64_t key,
 	    __atomic_load_n(&smmu->cfgc.gen, __ATOMIC_ACQUIRE) != cfg_gen)
 		return 0;
 	u = utlb_get(smmu, tlb_gen + cfg_gen);
-	u->cfg_key = key;
-	u->cfg_hot = hot;
 	e = &u->e[(iova >> 12) % UTLB_ENTRIES];
 	e->key = key;
 	e->va = h.va;
@@ -858,17 +948,16 @@ static __noinline int translate_iotlb(struct smmuv3 *smmu, uint64_t key,
 		  smmu_fprep(UTLB_PRIV, priv) |
 		  smmu_fprep(UTLB_ANY_PRIV, tkind == SMMU_TLB_S2) |
 		  smmu_fprep(UTLB_ATTR, h.attr);
+	if (!cfg)
+		cfg_keep(smmu, key);
 	return 0;
 
 out_slow:
 	if (cached)
 		return -EAGAIN;
 	/* The key holds a valid (sid, ssid) exactly; passing it saves a spill. */
-	return translate_slow(smmu, (uint32_t)smmu_fget(key, SMMU_KEY_SID),
-			      smmu_fget(key, SMMU_KEY_SSV)
-				      ? (uint32_t)smmu_fget(key, SMMU_KEY_SSID)
-				      : SMMUV3_NO_SSID,
-			      iova, access, res, missed);
+	return translate_slow(smmu, key_sid(key), key_ssid(key), iova, access,
+			      res, missed);
 }
 
 /*
