@@ -175,6 +175,20 @@ struct pt_mem_window {
 	bool write;
 };
 
+/*
+ * Host pointer of [@pa, @pa + @len) through @w, or NULL when @w does not
+ * cover all of it (or it is the store @write and @w is read-only).
+ */
+static inline void *pt_mem_window_ptr(const struct pt_mem_window *w,
+				      uint64_t pa, size_t len, bool write)
+{
+	uint64_t off = pa - w->pa;
+
+	if (off >= w->size || len > w->size - off || (write && !w->write))
+		return NULL;
+	return (void *)(w->host + (uintptr_t)off);
+}
+
 struct pt_cfg {
 	enum pt_format fmt;
 	/* ARM: 12, 14 or 16. Other formats: 0 (their granule is fixed). */

@@ -160,21 +160,6 @@ static inline int eng_clip(const struct pt_walk_ctx *c, unsigned int tl,
 }
 
 /* Host pointer of a table of 2^nbits entries, NULL if unreachable. */
-/* Host pointer of [pa, pa + len) through the context's window, or NULL. */
-static inline uint64_t *eng_win(const struct pt_walk_ctx *c, uint64_t pa,
-				size_t len, bool write)
-{
-	const struct pt_mem_window *w = c->win;
-	uint64_t off;
-
-	if (!w)
-		return NULL;
-	off = pa - w->pa;
-	if (off >= w->size || len > w->size - off || (write && !w->write))
-		return NULL;
-	return (uint64_t *)(w->host + (uintptr_t)off);
-}
-
 static inline uint64_t *eng_tbl(const struct pt_walk_ctx *c, uint64_t pa,
 				unsigned int nbits, bool write)
 {
@@ -182,9 +167,11 @@ static inline uint64_t *eng_tbl(const struct pt_walk_ctx *c, uint64_t pa,
 
 	if (likely(!c->mem))
 		return (uint64_t *)(uintptr_t)pa;
-	p = eng_win(c, pa, (size_t)8 << nbits, write);
-	if (p)
-		return p;
+	if (c->win) {
+		p = pt_mem_window_ptr(c->win, pa, (size_t)8 << nbits, write);
+		if (p)
+			return p;
+	}
 	p = c->mem->map(c->mem_priv, pa, (size_t)8 << nbits, write);
 	return IS_ERR_OR_NULL(p) ? NULL : p;
 }

@@ -769,6 +769,45 @@ static void test_nested(void **state)
 	tb_fini(&tb);
 }
 
+/*
+ * The output IPA in the stage-2 leaf the stage-1 table accesses went
+ * through (guest RAM is one 2 MiB block here): answered like a walk of it,
+ * and a write to the write-clean leaf with S2HD still marks it dirty.
+ */
+static void test_nested_shared_s2_leaf(void **state)
+{
+	struct pt_walk_result r;
+	struct smmuv3_xlate x;
+	uint64_t *leaf, pa;
+	struct nested n;
+	struct tb tb;
+
+	tb_init(&tb, NULL);
+	setup_nested(&tb, 6, 9, &n);
+	pa = tb_pa(tb_gpa_ptr(&tb, n.data_gpa));
+	pt_walk(pt_table_walk_ctx(n.s1), VA, PT_ACCESS_READ, &r);
+	leaf = tb_leaf(n.s2, n.data_gpa, false, &tb);
+	assert_true(leaf == tb_leaf(n.s2, r.desc_pa, false, &tb));
+	assert_int_equal(smmuv3_translate(tb.smmu, 6, SMMUV3_NO_SSID, VA + 8,
+					  SMMUV3_READ, &x),
+			 0);
+	assert_true(x.oa == pa + 8);
+	assert_int_equal(x.page_lg2, 12);
+
+	/* Write-clean (DBM, S2AP[1] clear) under S2HA/S2HD. */
+	*leaf |= 1ull << 51;
+	*leaf &= ~(1ull << 7);
+	smmu_dset(tb_ste(&tb, 6), SMMU_STE_S2HA, 1);
+	smmu_dset(tb_ste(&tb, 6), SMMU_STE_S2HD, 1);
+	assert_int_equal(tb_cfgi_ste(&tb, 6), 0);
+	assert_int_equal(tb_tlbi_all(&tb), 0);
+	expect_ok(&tb, 6, SMMUV3_NO_SSID, VA + 8, SMMUV3_READ, pa + 8);
+	assert_false(*leaf & (1ull << 7));
+	expect_ok(&tb, 6, SMMUV3_NO_SSID, VA + 8, SMMUV3_WRITE, pa + 8);
+	assert_true(*leaf & (1ull << 7));
+	tb_fini(&tb);
+}
+
 /* Stage 2 maps guest RAM onto memory the SMMU cannot reach. */
 static void test_nested_eabt(void **state)
 {
@@ -899,6 +938,7 @@ int main(void)
 		cmocka_unit_test(test_s2_only),
 		cmocka_unit_test(test_s2_bad_ste),
 		cmocka_unit_test(test_nested),
+		cmocka_unit_test(test_nested_shared_s2_leaf),
 		cmocka_unit_test(test_nested_eabt),
 		cmocka_unit_test(test_2lvl_strtab),
 		cmocka_unit_test(test_bad_streamid),

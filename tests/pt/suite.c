@@ -1246,6 +1246,28 @@ static int same_walk_fn(void *priv, uint64_t iova, unsigned int s_lg2,
 	return 0;
 }
 
+/*
+ * A new table of @cfg (tables in arena @a) with four of its smallest pages
+ * mapped read-write at the IOVA returned in *@x (one entry into level 1,
+ * or 0 when that is out of range).
+ */
+static struct pt_table *guest_table_mapped(const struct pt_cfg *cfg,
+					   struct arena *a, uint64_t *x)
+{
+	struct pt_table *t = new_table(cfg);
+	uint64_t m = 0;
+
+	assert_true(pt_root(&t->ctx) >= a->gpa &&
+		    pt_root(&t->ctx) < a->gpa + a->size);
+	*x = 1ull << pt_item_lg2(&t->ctx, 1);
+	if (!in_range(t, *x, *x + (4ull << smallest_lg2(t))))
+		*x = 0;
+	assert_int_equal(pt_map(t, *x, 0x12340000ull, 4ull << smallest_lg2(t),
+				PT_PROT_READ | PT_PROT_WRITE, &m),
+			 0);
+	return t;
+}
+
 static void test_guest_tables(void **state)
 {
 	const struct test_cfg *tc = test_cfgs(PT_SUITE_FMT);
@@ -1259,7 +1281,7 @@ static void test_guest_tables(void **state)
 		struct pt_walk_ctx guest;
 		struct pt_walk_result res;
 		struct same_walk sw;
-		uint64_t m = 0, pa, x;
+		uint64_t pa, x;
 
 		arena_init(&a, 256ull << 20, 0x80000000ull);
 		cfg.mem = &arena_ops;
@@ -1268,16 +1290,7 @@ static void test_guest_tables(void **state)
 		run_random(&cfg, seed, 600, false);
 		assert_int_equal(a.live, 0);
 
-		t = new_table(&cfg);
-		assert_true(pt_root(&t->ctx) >= a.gpa &&
-			    pt_root(&t->ctx) < a.gpa + a.size);
-		x = 1ull << pt_item_lg2(&t->ctx, 1);
-		if (!in_range(t, x, x + (4ull << smallest_lg2(t))))
-			x = 0;
-		assert_int_equal(pt_map(t, x, 0x12340000ull,
-					4ull << smallest_lg2(t),
-					PT_PROT_READ | PT_PROT_WRITE, &m),
-				 0);
+		t = guest_table_mapped(&cfg, &a, &x);
 		/* A separate context over the same guest tables agrees. */
 		assert_int_equal(
 			pt_walk_ctx_init(&guest, &cfg, pt_root(&t->ctx)), 0);
@@ -1320,19 +1333,12 @@ static void test_mem_window(void **state)
 		struct pt_table *t;
 		unsigned long maps;
 		struct arena a;
-		uint64_t m = 0, x;
+		uint64_t x;
 
 		arena_init(&a, 64ull << 20, 0x80000000ull);
 		cfg.mem = &arena_ops;
 		cfg.mem_priv = &a;
-		t = new_table(&cfg);
-		x = 1ull << pt_item_lg2(&t->ctx, 1);
-		if (!in_range(t, x, x + (4ull << smallest_lg2(t))))
-			x = 0;
-		assert_int_equal(pt_map(t, x, 0x12340000ull,
-					4ull << smallest_lg2(t),
-					PT_PROT_READ | PT_PROT_WRITE, &m),
-				 0);
+		t = guest_table_mapped(&cfg, &a, &x);
 		assert_int_equal(pt_walk(&t->ctx, x, PT_ACCESS_READ, &want), 0);
 
 		/* The whole arena, read-only: reads take no map() call. */

@@ -502,20 +502,6 @@ static inline uint32_t smmu_cr0(struct smmuv3 *smmu)
 	return smmu_load(&smmu->cr0);
 }
 
-/*
- * Host pointer of [pa, pa + len) in window @w, or NULL when it does not
- * cover the range (or the store @write when read-only).
- */
-static inline void *smmu_win_ptr(const struct pt_mem_window *w, uint64_t pa,
-				 size_t len, bool write)
-{
-	uint64_t off = pa - w->pa;
-
-	if (off >= w->size || len > w->size - off || (write && !w->write))
-		return NULL;
-	return (void *)(w->host + (uintptr_t)off);
-}
-
 /* Host pointer of [pa, pa + len) of physical memory, NULL if refused. */
 static inline void *smmu_map(struct smmuv3 *smmu, uint64_t pa, size_t len,
 			     bool write)
@@ -524,7 +510,7 @@ static inline void *smmu_map(struct smmuv3 *smmu, uint64_t pa, size_t len,
 	void *p;
 
 	if (w) {
-		p = smmu_win_ptr(w, pa, len, write);
+		p = pt_mem_window_ptr(w, pa, len, write);
 		if (p)
 			return p;
 	}
@@ -631,6 +617,13 @@ struct smmu_s2_access {
 	bool leaf_valid, leaf_write;
 	uint64_t leaf_ipa, leaf_oa, leaf_mask;
 	struct pt_mem_window win;
+	/*
+	 * The leaf as the IOTLB would cache it (permissions as the tables
+	 * stand, size, architectural level, attributes), for the stage 2 of
+	 * the translation's output when it lies in the same leaf.
+	 */
+	unsigned int leaf_perm, leaf_lg2, leaf_lvl;
+	uint64_t leaf_attr;
 };
 /**
  * smmu_s2_map - host pointer for @len bytes at IPA @ipa through stage 2.

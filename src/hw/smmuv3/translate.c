@@ -130,6 +130,20 @@ static void fault_simple(struct smmu_fault *f, uint8_t event, bool s2,
 			 event <= SMMU_EVT_F_PERMISSION;
 }
 
+/* Permissions a cached stage-2 leaf grants, as the tables stand. */
+static unsigned int s2_cache_perm(const struct pt_walk_result *r)
+{
+	unsigned int p = 0;
+
+	if (r->perm & PT_PERM_READ)
+		p |= SMMUV3_READ;
+	if (r->perm & PT_PERM_EXEC)
+		p |= SMMUV3_EXEC;
+	if ((r->perm & PT_PERM_WRITE) && smmu_fget(r->desc, TTD_S2AP_W))
+		p |= SMMUV3_WRITE;
+	return p;
+}
+
 void *smmu_s2_map(struct smmu_s2_access *acc, uint64_t ipa, size_t len,
 		  bool write, uint8_t pa_fail_event)
 {
@@ -137,7 +151,7 @@ void *smmu_s2_map(struct smmu_s2_access *acc, uint64_t ipa, size_t len,
 	struct pt_walk_result r;
 	void *p;
 
-	p = smmu_win_ptr(&acc->win, ipa, len, write);
+	p = pt_mem_window_ptr(&acc->win, ipa, len, write);
 	if (p)
 		return p;
 	/* Inside the leaf this walk already went through: no new walk. */
@@ -168,13 +182,17 @@ void *smmu_s2_map(struct smmu_s2_access *acc, uint64_t ipa, size_t len,
 	/* A write walk made the leaf writable (and dirty, with HTTU). */
 	acc->leaf_write = write;
 	acc->leaf_valid = true;
+	acc->leaf_perm = s2_cache_perm(&r);
+	acc->leaf_lg2 = r.page_lg2;
+	acc->leaf_lvl = r.arch_level & 3;
+	acc->leaf_attr = r.attr;
 	/* The whole leaf as a window when the memory ops map it at once. */
 	p = smmu_map(acc->smmu, acc->leaf_oa, acc->leaf_mask + 1, write);
 	acc->win.pa = acc->leaf_ipa;
 	acc->win.size = p ? acc->leaf_mask + 1 : 0;
 	acc->win.host = (uintptr_t)p;
 	acc->win.write = write;
-	p = smmu_win_ptr(&acc->win, ipa, len, write);
+	p = pt_mem_window_ptr(&acc->win, ipa, len, write);
 	if (p)
 		return p;
 map:
@@ -213,19 +231,6 @@ static unsigned int s1_cache_perm(const struct pt_walk_result *r,
 	/* WXN: writable memory is never executable. */
 	if ((flags & SMMU_CF_WXN) && (r->perm & PT_PERM_WRITE))
 		p &= ~SMMUV3_EXEC;
-	return p;
-}
-
-static unsigned int s2_cache_perm(const struct pt_walk_result *r)
-{
-	unsigned int p = 0;
-
-	if (r->perm & PT_PERM_READ)
-		p |= SMMUV3_READ;
-	if (r->perm & PT_PERM_EXEC)
-		p |= SMMUV3_EXEC;
-	if ((r->perm & PT_PERM_WRITE) && smmu_fget(r->desc, TTD_S2AP_W))
-		p |= SMMUV3_WRITE;
 	return p;
 }
 
@@ -284,23 +289,18 @@ static int s2_walk(const struct smmu_cfg *cfg, uint64_t ipa,
 	return 0;
 }
 
-/* Stage 1 of @va (a nested stream's tables through stage 2). */
-static int s1_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, uint64_t va,
-		   unsigned int access, struct pt_walk_result *r,
+/*
+ * Stage 1 of @va; a nested stream's tables through stage 2 with @acc, which
+ * then remembers the last stage-2 leaf they went through.
+ */
+static int s1_walk(const struct smmu_cfg *cfg, uint64_t va, unsigned int access,
+		   struct smmu_s2_access *acc, struct pt_walk_result *r,
 		   struct smmu_fault *fault)
 {
 	bool upper = smmu_fget(va, VA_UPPER);
 	bool tbi = cfg->flags & (upper ? SMMU_CF_TBI1 : SMMU_CF_TBI0);
 	unsigned int ias = cfg->s1_ias[upper];
 	bool nested = smmu_cfg_kind(cfg->hot) == SMMU_K_NESTED;
-	struct smmu_fault s2fault;
-	struct smmu_s2_access acc = {
-		.smmu = smmu,
-		.s2 = &cfg->s2,
-		.flags = cfg->flags,
-		.cls = SMMU_CLASS_TT,
-		.fault = &s2fault,
-	};
 	struct pt_walk_ctx ctx;
 
 	/* Without TBI the top byte must be the sign extension of VA[55]. */
@@ -314,15 +314,13 @@ static int s1_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg, uint64_t va,
 		goto out_translation;
 	ctx = cfg->s1[upper];
 	if (nested) {
-		ctx.mem_priv = &acc;
-		ctx.win = &acc.win;
+		ctx.mem_priv = acc;
+		ctx.win = &acc->win;
 	}
 	if (pt_walk(&ctx, va & smmu_mask(ias),
 		    pt_access(access) | s1_hw(cfg->flags), r)) {
-		if (nested && acc.failed && r->fault == PT_FAULT_EXTERNAL) {
-			*fault = s2fault;
-			return -EFAULT;
-		}
+		if (nested && acc->failed && r->fault == PT_FAULT_EXTERNAL)
+			return -EFAULT; /* acc->fault says why */
 		fault_from_walk(fault, r, false,
 				r->fault == PT_FAULT_EXTERNAL ? SMMU_CLASS_TT
 							      : SMMU_CLASS_IN,
@@ -349,6 +347,13 @@ static int xlate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 	enum smmu_kind kind = smmu_cfg_kind(cfg->hot);
 	bool priv = access & SMMUV3_PRIV;
 	unsigned int need = access & SMMUV3_RWX;
+	struct smmu_s2_access acc = {
+		.smmu = smmu,
+		.s2 = &cfg->s2,
+		.flags = cfg->flags,
+		.cls = SMMU_CLASS_TT,
+		.fault = fault,
+	};
 	struct pt_walk_result r1, r2;
 	uint64_t va;
 	int ret;
@@ -377,7 +382,7 @@ static int xlate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 	}
 
 	va = va_canon(iova, cfg->hot);
-	ret = s1_walk(smmu, cfg, va, access, &r1, fault);
+	ret = s1_walk(cfg, va, access, &acc, &r1, fault);
 	if (ret)
 		return ret;
 	f->kind = kind == SMMU_K_NESTED ? SMMU_TLB_S12 : SMMU_TLB_S1;
@@ -398,18 +403,35 @@ static int xlate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 			     cfg->flags);
 		return -EFAULT;
 	}
-	if (kind == SMMU_K_NESTED) {
-		ret = s2_walk(cfg, r1.oa, access, &r2, fault);
-		if (ret)
-			return ret;
-		if (r2.page_lg2 < f->page_lg2)
-			f->page_lg2 = r2.page_lg2;
-		f->s2_tg = tg_code(cfg->s2.granule_lg2);
-		f->s2_lvl = r2.arch_level & 3;
-		f->perm &= s2_cache_perm(&r2);
-		f->attr = r2.attr;
-		*oa = r2.oa;
+	if (kind != SMMU_K_NESTED)
+		goto out_fill;
+	f->s2_tg = tg_code(cfg->s2.granule_lg2);
+	if (acc.leaf_valid && (r1.oa & ~acc.leaf_mask) == acc.leaf_ipa &&
+	    !(need & ~acc.leaf_perm)) {
+		/*
+		 * The output IPA lies in the stage-2 leaf this translation's
+		 * table accesses went through, read from memory moments ago
+		 * and granting the access as it stands (a write to a
+		 * write-clean leaf walks, to mark it dirty): the walk cache
+		 * answers, as it does for the tables themselves.
+		 */
+		if (acc.leaf_lg2 < f->page_lg2)
+			f->page_lg2 = acc.leaf_lg2;
+		f->s2_lvl = acc.leaf_lvl;
+		f->perm &= acc.leaf_perm;
+		f->attr = acc.leaf_attr;
+		*oa = acc.leaf_oa | (r1.oa & acc.leaf_mask);
+		goto out_fill;
 	}
+	ret = s2_walk(cfg, r1.oa, access, &r2, fault);
+	if (ret)
+		return ret;
+	if (r2.page_lg2 < f->page_lg2)
+		f->page_lg2 = r2.page_lg2;
+	f->s2_lvl = r2.arch_level & 3;
+	f->perm &= s2_cache_perm(&r2);
+	f->attr = r2.attr;
+	*oa = r2.oa;
 out_fill:
 	f->oa = *oa - (f->va & smmu_mask(f->page_lg2));
 	f->va &= ~smmu_mask(f->page_lg2);
@@ -437,6 +459,34 @@ static void res_bypass(struct smmuv3_xlate *res, uint64_t iova)
 }
 
 /*
+ * The walk of @iova under @cfg and its IOTLB fill. @gen: the IOTLB's
+ * generation, read before @cfg was obtained (a TLB invalidation that
+ * follows a configuration change the copy predates voids the fill).
+ */
+static enum xl_result xlate_fill(struct smmuv3 *smmu,
+				 const struct smmu_cfg *cfg, uint64_t gen,
+				 uint64_t iova, unsigned int access,
+				 struct smmuv3_xlate *res,
+				 struct smmu_fault *fault)
+{
+	struct smmu_tlb_fill fill;
+	uint64_t oa;
+
+	if (xlate_walk(smmu, cfg, iova, access, &fill, &oa, fault))
+		return XL_FAULT;
+	smmu_inc(&smmu->stats.tlb_fills);
+	if (smmu_iotlb_insert(&smmu->tlb, &fill, gen))
+		smmu_inc(&smmu->stats.tlb_evictions);
+	res->status = SMMUV3_OK;
+	res->oa = oa;
+	res->page_lg2 = fill.page_lg2;
+	/* The walk granted this access. */
+	res->perm = fill.perm | (access & SMMUV3_RWX);
+	res->attr = fill.attr;
+	return XL_OK;
+}
+
+/*
  * The translation of (@sid, @ssid, @iova) from the caches or the tables.
  * With @tlb_missed the caller has just looked the IOTLB up for it, under a
  * cached configuration that translates, and missed: straight to the walk.
@@ -448,11 +498,11 @@ static enum xl_result xlate_core(struct smmuv3 *smmu, uint32_t sid,
 {
 	unsigned int need = access & SMMUV3_RWX;
 	bool priv = access & SMMUV3_PRIV;
-	struct smmu_tlb_fill hit, fill;
 	const struct smmu_cfg *cfg;
 	enum smmu_tlb_kind tkind;
+	struct smmu_tlb_fill hit;
 	struct smmu_cfg tmp;
-	uint64_t va, gen, oa;
+	uint64_t va, gen;
 	uint16_t vmid, asid = 0;
 
 	if (ssid != SMMUV3_NO_SSID && (uint64_t)ssid >> smmu->ssid_bits) {
@@ -461,10 +511,7 @@ static enum xl_result xlate_core(struct smmuv3 *smmu, uint32_t sid,
 		fault->ssid = ssid & (uint32_t)smmu_mask(20);
 		return XL_FAULT;
 	}
-	/*
-	 * Read before the configuration: a TLB invalidation that follows a
-	 * configuration change the copy predates voids the fill.
-	 */
+	/* Before the configuration: see xlate_fill(). */
 	gen = smmu_iotlb_gen(&smmu->tlb);
 	cfg = cfg_full(smmu, sid, ssid, &tmp, fault);
 	if (!cfg)
@@ -496,17 +543,7 @@ static enum xl_result xlate_core(struct smmuv3 *smmu, uint32_t sid,
 	}
 
 miss:
-	if (xlate_walk(smmu, cfg, iova, access, &fill, &oa, fault))
-		return XL_FAULT;
-	smmu_inc(&smmu->stats.tlb_fills);
-	if (smmu_iotlb_insert(&smmu->tlb, &fill, gen))
-		smmu_inc(&smmu->stats.tlb_evictions);
-	res->status = SMMUV3_OK;
-	res->oa = oa;
-	res->page_lg2 = fill.page_lg2;
-	res->perm = fill.perm | need; /* the walk granted this access */
-	res->attr = fill.attr;
-	return XL_OK;
+	return xlate_fill(smmu, cfg, gen, iova, access, res, fault);
 }
 
 /* Event record of @fault for a transaction (7.3). */
@@ -878,6 +915,25 @@ static __noinline void cfg_keep(struct smmuv3 *smmu, uint64_t key)
 static int translate_slow(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
 			  uint64_t iova, unsigned int access,
 			  struct smmuv3_xlate *res, bool tlb_missed);
+/*
+ * An IOTLB miss under this thread's configuration copy @cfg (of @key, a
+ * configuration that translates), with @tlb_gen read before it: straight
+ * to the walk, the IOTLB fill or the fault.
+ */
+static __noinline int translate_walk(struct smmuv3 *smmu,
+				     const struct smmu_cfg *cfg, uint64_t key,
+				     uint64_t tlb_gen, uint64_t iova,
+				     unsigned int access,
+				     struct smmuv3_xlate *res)
+{
+	struct smmu_fault fault;
+
+	memset(res, 0, sizeof(*res));
+	if (xlate_fill(smmu, cfg, tlb_gen, iova, access, res, &fault) == XL_OK)
+		return 0;
+	return report(smmu, key_sid(key), key_ssid(key), iova, access, &fault,
+		      res);
+}
 
 /*
  * The IOTLB-hit path behind a micro-TLB miss: the hot words of the
@@ -955,6 +1011,9 @@ static __noinline int translate_iotlb(struct smmuv3 *smmu, uint64_t key,
 out_slow:
 	if (cached)
 		return -EAGAIN;
+	if (missed && cfg)
+		return translate_walk(smmu, cfg, key, tlb_gen, iova, access,
+				      res);
 	/* The key holds a valid (sid, ssid) exactly; passing it saves a spill. */
 	return translate_slow(smmu, key_sid(key), key_ssid(key), iova, access,
 			      res, missed);
