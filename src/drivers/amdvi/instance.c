@@ -43,11 +43,9 @@
 #include "base/bitmap.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "drivers/host_mem.h"
 #include "drivers/amdvi/amdvi_priv.h"
 
-/* The lowest host address the IOMMU may touch, and one past the highest. */
-#define HOST_PA_MIN 0x10000ull
-#define HOST_PA_END (1ull << 47)
 /* Polls of the COMPLETION_WAIT semaphore before giving up. */
 #define SEM_POLLS 1000000u
 
@@ -62,17 +60,6 @@ uint64_t amdvi_host_pa(const void *p)
 {
 	return (uint64_t)(uintptr_t)p;
 }
-
-static void *host_map(void *priv, uint64_t pa, size_t len, bool write)
-{
-	if (pa < HOST_PA_MIN || pa >= HOST_PA_END || len > HOST_PA_END - pa)
-		return ERR_PTR(-EFAULT);
-	return amdvi_host_ptr(pa);
-}
-
-static const struct pt_mem_ops host_mem_ops = {
-	.map = host_map,
-};
 
 static uint64_t rd64(struct ufd_amdvi *iommu, uint64_t off)
 {
@@ -635,7 +622,8 @@ struct ufd_amdvi *ufd_amdvi_create(const struct ufd_amdvi_opts *opts)
 	amdvi_config_default(&cfg);
 	if (opts->tweak)
 		opts->tweak(&cfg);
-	cfg.mem = &host_mem_ops;
+	cfg.mem = &ufd_host_mem_ops;
+	cfg.mem_window = &ufd_host_mem_window;
 	cfg.mem_priv = NULL;
 	cfg.irq = amdvi_irq;
 	cfg.irq_priv = iommu;

@@ -37,11 +37,8 @@
 #include "base/bitmap.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "drivers/host_mem.h"
 #include "drivers/smmuv3/smmuv3_priv.h"
-
-/* The lowest host address the SMMU may touch, and one past the highest. */
-#define HOST_PA_MIN 0x10000ull
-#define HOST_PA_END (1ull << 47)
 
 /** smmu_host_ptr() - the host pointer of a "physical" address */
 void *smmu_host_ptr(uint64_t pa)
@@ -54,25 +51,6 @@ uint64_t smmu_host_pa(const void *p)
 {
 	return (uint64_t)(uintptr_t)p;
 }
-
-static void *host_map(void *priv, uint64_t pa, size_t len, bool write)
-{
-	if (pa < HOST_PA_MIN || pa >= HOST_PA_END || len > HOST_PA_END - pa)
-		return ERR_PTR(-EFAULT);
-	return smmu_host_ptr(pa);
-}
-
-static const struct pt_mem_ops host_mem_ops = {
-	.map = host_map,
-};
-
-/* The same memory as host_map() answers, addressed without the call. */
-static const struct pt_mem_window host_window = {
-	.pa = HOST_PA_MIN,
-	.size = HOST_PA_END - HOST_PA_MIN,
-	.host = HOST_PA_MIN,
-	.write = true,
-};
 
 /* ---- Identifiers ---- */
 
@@ -666,9 +644,9 @@ struct ufd_smmuv3 *ufd_smmuv3_create(const struct ufd_smmuv3_opts *opts)
 	smmuv3_config_default(&cfg);
 	if (opts->tweak)
 		opts->tweak(&cfg);
-	cfg.mem = &host_mem_ops;
+	cfg.mem = &ufd_host_mem_ops;
 	cfg.mem_priv = NULL;
-	cfg.mem_window = &host_window;
+	cfg.mem_window = &ufd_host_mem_window;
 	cfg.irq = smmu_irq;
 	cfg.irq_priv = smmu;
 	smmu->hw = smmuv3_create(&cfg);
@@ -693,7 +671,7 @@ struct ufd_smmuv3 *ufd_smmuv3_create(const struct ufd_smmuv3_opts *opts)
 		if (opts->cmdqv_tweak)
 			opts->cmdqv_tweak(&ccfg);
 		ccfg.smmu = smmu->hw;
-		ccfg.mem = &host_mem_ops;
+		ccfg.mem = &ufd_host_mem_ops;
 		ccfg.mem_priv = NULL;
 		ccfg.on_error = smmu_tegra_on_error;
 		ccfg.err_priv = smmu;

@@ -37,11 +37,8 @@
 #include "base/bitmap.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "drivers/host_mem.h"
 #include "drivers/vtd/vtd_priv.h"
-
-/* The lowest host address the unit may touch, and one past the highest. */
-#define HOST_PA_MIN 0x10000ull
-#define HOST_PA_END (1ull << 47)
 
 #define CTX_TABLES 512u /* a bus has two: devfn 0..127 and 128..255 */
 #define CTX_PER_TABLE 128u
@@ -57,17 +54,6 @@ uint64_t vtd_host_pa(const void *p)
 {
 	return (uint64_t)(uintptr_t)p;
 }
-
-static void *host_map(void *priv, uint64_t pa, size_t len, bool write)
-{
-	if (pa < HOST_PA_MIN || pa >= HOST_PA_END || len > HOST_PA_END - pa)
-		return ERR_PTR(-EFAULT);
-	return vtd_host_ptr(pa);
-}
-
-static const struct pt_mem_ops host_mem_ops = {
-	.map = host_map,
-};
 
 static uint32_t rd32(struct ufd_vtd *vtd, uint64_t off)
 {
@@ -685,7 +671,8 @@ struct ufd_vtd *ufd_vtd_create(const struct ufd_vtd_opts *opts)
 	vtd_config_default(&cfg);
 	if (opts && opts->tweak)
 		opts->tweak(&cfg);
-	cfg.mem = &host_mem_ops;
+	cfg.mem = &ufd_host_mem_ops;
+	cfg.mem_window = &ufd_host_mem_window;
 	cfg.mem_priv = NULL;
 	cfg.irq = vtd_irq;
 	cfg.irq_priv = vtd;

@@ -145,8 +145,15 @@ void amdvi_destroy(struct amdvi *iommu)
 
 void *amdvi_map(struct amdvi *iommu, uint64_t pa, size_t len, bool write)
 {
-	void *p = iommu->cfg.mem->map(iommu->cfg.mem_priv, pa, len, write);
+	const struct pt_mem_window *w = iommu->cfg.mem_window;
+	void *p;
 
+	if (w) {
+		p = pt_mem_window_ptr(w, pa, len, write);
+		if (p)
+			return p;
+	}
+	p = iommu->cfg.mem->map(iommu->cfg.mem_priv, pa, len, write);
 	return IS_ERR_OR_NULL(p) ? NULL : p;
 }
 

@@ -83,6 +83,12 @@ struct amdvi_config {
 	const struct pt_mem_ops *mem;
 	void *mem_priv;
 	/*
+	 * Optional: physical memory the model addresses directly, without a
+	 * call to .map (struct pt_mem_window, src/pt/pt.h). It must answer
+	 * as .map would; the pointer must stay valid for the IOMMU's life.
+	 */
+	const struct pt_mem_window *mem_window;
+	/*
 	 * The interrupt, NULL for none. Called after the model dropped its
 	 * locks; it may call any amdvi_*() function.
 	 */

@@ -278,6 +278,7 @@ static int host_ctx(struct req *rq)
 		.levels = amdvi_dget(rq->dte, AMDVI_DTE_MODE),
 		.mem = rq->iommu->cfg.mem,
 		.mem_priv = rq->iommu->cfg.mem_priv,
+		.mem_window = rq->iommu->cfg.mem_window,
 	};
 
 	return pt_walk_ctx_init(&rq->host, &cfg,
@@ -438,6 +439,7 @@ static int xlate_guest(struct req *rq, struct amdvi_tlb_fill *fill,
 		.ias = amdvi_dget(rq->dte, AMDVI_DTE_GPM) ? 57 : 48,
 		.mem = nested ? &nest_ops : rq->iommu->cfg.mem,
 		.mem_priv = nested ? (void *)&n : rq->iommu->cfg.mem_priv,
+		.mem_window = nested ? NULL : rq->iommu->cfg.mem_window,
 	};
 
 	f->code = AMDVI_EVT_IO_PAGE_FAULT;

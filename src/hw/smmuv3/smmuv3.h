@@ -82,7 +82,10 @@ struct smmuv3_config {
 	unsigned int cfg_ways;
 	/* Stalled transactions held at once (IDR5.STALL_MAX) with stall. */
 	unsigned int stall_max;
-	/* Physical memory: only .map is used. Required. */
+	/*
+	 * Physical memory: only .map is used. Required. It runs inside
+	 * translations, so it must not translate through this SMMU itself.
+	 */
 	const struct pt_mem_ops *mem;
 	void *mem_priv;
 	/*

@@ -165,6 +165,7 @@ static int ss_ctx(struct vtd *vtd, const struct vtd_cfg *cfg,
 		.oas = vtd->cfg.haw,
 		.mem = vtd->cfg.mem,
 		.mem_priv = vtd->cfg.mem_priv,
+		.mem_window = vtd->cfg.mem_window,
 	};
 
 	return pt_walk_ctx_init(ctx, &pc, cfg->ssptr);
@@ -268,6 +269,7 @@ static int xlate_walk(struct vtd *vtd, const struct vtd_cfg *cfg, uint64_t iova,
 	pc.flags = PT_CFG_SIGN_EXTEND;
 	pc.mem = vtd->cfg.mem;
 	pc.mem_priv = vtd->cfg.mem_priv;
+	pc.mem_window = vtd->cfg.mem_window;
 	memset(&acc, 0, sizeof(acc));
 	if (pgtt == VTD_PGTT_NESTED) {
 		acc.vtd = vtd;
@@ -276,6 +278,7 @@ static int xlate_walk(struct vtd *vtd, const struct vtd_cfg *cfg, uint64_t iova,
 		acc.aw = aw_bits(cfg->hot);
 		pc.mem = &nested_mem_ops;
 		pc.mem_priv = &acc;
+		pc.mem_window = NULL;
 	}
 	if (pt_walk_ctx_init(&fs, &pc, cfg->fsptr)) {
 		*reason = VTD_FR_SM_FS_RSVD;

@@ -88,6 +88,12 @@ struct vtd_config {
 	const struct pt_mem_ops *mem;
 	void *mem_priv;
 	/*
+	 * Optional: physical memory the model addresses directly, without a
+	 * call to .map (struct pt_mem_window, src/pt/pt.h). It must answer
+	 * as .map would; the pointer must stay valid for the unit's life.
+	 */
+	const struct pt_mem_window *mem_window;
+	/*
 	 * Interrupts, NULL for none. Called after the model dropped its
 	 * locks, when the interrupt is not masked (the IP bit is set
 	 * instead while it is); it may call any vtd_*() function.

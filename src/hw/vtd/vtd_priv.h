@@ -259,8 +259,15 @@ struct vtd {
 static inline void *vtd_map(struct vtd *vtd, uint64_t pa, size_t len,
 			    bool write)
 {
-	void *p = vtd->cfg.mem->map(vtd->cfg.mem_priv, pa, len, write);
+	const struct pt_mem_window *w = vtd->cfg.mem_window;
+	void *p;
 
+	if (w) {
+		p = pt_mem_window_ptr(w, pa, len, write);
+		if (p)
+			return p;
+	}
+	p = vtd->cfg.mem->map(vtd->cfg.mem_priv, pa, len, write);
 	return (!p || (uintptr_t)p >= (uintptr_t)-4095) ? NULL : p;
 }
 
