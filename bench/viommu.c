@@ -16,7 +16,7 @@
  *
  * Copies (nested.copy_*_ratio): DMA through the nested translation against
  * memcpy of the same size, both hot; that memcpy of 64 KiB is also the
- * run's baseline.memcpy_gib_s, the machine's speed at the time.
+ * run's baseline.memcpy_gib_s.
  *
  * Invalidation (inval.*): the same batches of guest TLBI_NH_VA commands
  * followed by a CMD_SYNC, through the guest's VCMDQ (plain stores into its
@@ -242,10 +242,7 @@ static int bench_copy(struct bench_ctx *b, struct nested_bench *nb, size_t len,
 	snprintf(fig, sizeof(fig), "nested.copy_%s_ratio", name);
 	bench_figure(b, fig, bench_median(cpy, reps) / bench_median(dma, reps),
 		     "x");
-	/*
-	 * The machine's speed in this run, for the absolute figures: this
-	 * VM has phases in which everything takes twice as long.
-	 */
+	/* The run's memcpy throughput, a baseline of the machine's speed. */
 	if (len == 65536)
 		bench_figure(b, "baseline.memcpy_gib_s",
 			     (double)len / bench_median(cpy, reps) * 1e9 /
