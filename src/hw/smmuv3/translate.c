@@ -723,8 +723,9 @@ static int report(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
  *
  * Direct mapped by the 4 KiB page of the input address, small enough for
  * initial-exec TLS (DESIGN: a hit must cost a probe, not a lock). It also
- * keeps the hot words of the configuration it last read, under the same
- * rule, so that a hit in the IOTLB behind it costs one probe, not two.
+ * keeps a copy of the whole configuration last used, under the rule of
+ * the configuration cache alone (struct smmu_utlb), so that a hit in the
+ * IOTLB behind it costs one probe, not two, and a walk no copy.
  *
  * An entry is laid out for the common miss, a DMA streaming through pages
  * the micro-TLB never saw: one masked compare of the input address rejects
@@ -937,10 +938,11 @@ static __noinline int translate_walk(struct smmuv3 *smmu,
 
 /*
  * The IOTLB-hit path behind a micro-TLB miss: the hot words of the
- * configuration (remembered by the micro-TLB, or from the configuration
- * cache), one IOTLB probe, no lock and no copy; anything else goes on to
- * translate_slow(). Out of line from the micro-TLB probe, so that a
- * micro-TLB hit saves and restores no registers.
+ * configuration (this thread's copy, or from the configuration cache), one
+ * IOTLB probe, no lock and no copy; a miss under this thread's copy goes
+ * to translate_walk(), anything else to translate_slow(). Out of line from
+ * the micro-TLB probe, so that a micro-TLB hit saves and restores no
+ * registers.
  */
 static __noinline int translate_iotlb(struct smmuv3 *smmu, uint64_t key,
 				      uint64_t iova, unsigned int access,
