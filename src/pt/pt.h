@@ -189,6 +189,26 @@ static inline void *pt_mem_window_ptr(const struct pt_mem_window *w,
 	return (void *)(w->host + (uintptr_t)off);
 }
 
+/*
+ * Host pointer of [@pa, @pa + @len) of memory reached through @mem (with
+ * @priv) and optionally window @w: the window when it covers the range,
+ * else map(); NULL when refused. What a hardware model's accesses use.
+ */
+static inline void *pt_mem_map(const struct pt_mem_ops *mem, void *priv,
+			       const struct pt_mem_window *w, uint64_t pa,
+			       size_t len, bool write)
+{
+	void *p;
+
+	if (w) {
+		p = pt_mem_window_ptr(w, pa, len, write);
+		if (p)
+			return p;
+	}
+	p = mem->map(priv, pa, len, write);
+	return (!p || (uintptr_t)p >= (uintptr_t)-4095) ? NULL : p;
+}
+
 struct pt_cfg {
 	enum pt_format fmt;
 	/* ARM: 12, 14 or 16. Other formats: 0 (their granule is fixed). */

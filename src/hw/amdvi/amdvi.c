@@ -145,16 +145,8 @@ void amdvi_destroy(struct amdvi *iommu)
 
 void *amdvi_map(struct amdvi *iommu, uint64_t pa, size_t len, bool write)
 {
-	const struct pt_mem_window *w = iommu->cfg.mem_window;
-	void *p;
-
-	if (w) {
-		p = pt_mem_window_ptr(w, pa, len, write);
-		if (p)
-			return p;
-	}
-	p = iommu->cfg.mem->map(iommu->cfg.mem_priv, pa, len, write);
-	return IS_ERR_OR_NULL(p) ? NULL : p;
+	return pt_mem_map(iommu->cfg.mem, iommu->cfg.mem_priv,
+			  iommu->cfg.mem_window, pa, len, write);
 }
 
 static uint64_t ctrl_get(struct amdvi *iommu)

@@ -506,17 +506,8 @@ static inline uint32_t smmu_cr0(struct smmuv3 *smmu)
 static inline void *smmu_map(struct smmuv3 *smmu, uint64_t pa, size_t len,
 			     bool write)
 {
-	const struct pt_mem_window *w = smmu->cfg.mem_window;
-	void *p;
-
-	if (w) {
-		p = pt_mem_window_ptr(w, pa, len, write);
-		if (p)
-			return p;
-	}
-	p = smmu->cfg.mem->map(smmu->cfg.mem_priv, pa, len, write);
-
-	return (!p || (uintptr_t)p >= (uintptr_t)-4095) ? NULL : p;
+	return pt_mem_map(smmu->cfg.mem, smmu->cfg.mem_priv,
+			  smmu->cfg.mem_window, pa, len, write);
 }
 
 /**

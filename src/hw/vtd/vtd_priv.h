@@ -259,16 +259,8 @@ struct vtd {
 static inline void *vtd_map(struct vtd *vtd, uint64_t pa, size_t len,
 			    bool write)
 {
-	const struct pt_mem_window *w = vtd->cfg.mem_window;
-	void *p;
-
-	if (w) {
-		p = pt_mem_window_ptr(w, pa, len, write);
-		if (p)
-			return p;
-	}
-	p = vtd->cfg.mem->map(vtd->cfg.mem_priv, pa, len, write);
-	return (!p || (uintptr_t)p >= (uintptr_t)-4095) ? NULL : p;
+	return pt_mem_map(vtd->cfg.mem, vtd->cfg.mem_priv, vtd->cfg.mem_window,
+			  pa, len, write);
 }
 
 /** vtd_read_words - @n 64-bit words at @pa, each loaded atomically. */
