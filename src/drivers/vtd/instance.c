@@ -417,13 +417,12 @@ void vtd_add_devtlb(struct vtd_batch *b, struct vtd_master *m, uint32_t pasid,
 
 /* ---- Faults ---- */
 
-/* Reads and clears every fault record; the fault event's handler. */
-static void fault_drain(struct ufd_vtd *vtd)
+/* Reads and clears every fault record, under fault_lock. */
+static void fault_drain_locked(struct ufd_vtd *vtd)
 {
 	uint64_t off, rec[2];
 	unsigned int i;
 
-	ufd_mutex_lock(&vtd->fault_lock);
 	for (i = 0; i < vtd->nfr; i++) {
 		off = vtd->fro + (uint64_t)i * VTD_FRCD_SIZE;
 		rec[1] = rd64(vtd, off + 8);
@@ -441,7 +440,24 @@ static void fault_drain(struct ufd_vtd *vtd)
 	}
 	wr32(vtd, VTD_FSTS_REG,
 	     (uint32_t)(vtd_fmask(VTD_FSTS_PFO) | vtd_fmask(VTD_FSTS_PPF)));
-	ufd_mutex_unlock(&vtd->fault_lock);
+}
+
+/*
+ * Reads and clears every fault record; the fault event's handler. A fault
+ * recorded while a drain runs raises the event again, possibly from the
+ * drain's own register writes and so in the draining thread, under
+ * fault_lock: the event then only marks work pending and returns, and the
+ * drain that holds the lock goes round again once it has let go.
+ */
+static void fault_drain(struct ufd_vtd *vtd)
+{
+	__atomic_store_n(&vtd->fault_pending, true, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&vtd->fault_pending, __ATOMIC_SEQ_CST) &&
+	       ufd_mutex_trylock(&vtd->fault_lock)) {
+		__atomic_store_n(&vtd->fault_pending, false, __ATOMIC_SEQ_CST);
+		fault_drain_locked(vtd);
+		ufd_mutex_unlock(&vtd->fault_lock);
+	}
 }
 
 /* The unit's interrupts; run in the thread that caused them, no lock. */

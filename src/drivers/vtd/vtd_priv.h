@@ -36,7 +36,9 @@
  *   ufd_vtd.qi_lock                the invalidation queue and its tail
  *   the model's locks
  *   ufd_vtd.fault_lock             fault recording registers; taken in the
- *                                  fault interrupt, under any of the above
+ *                                  fault interrupt, under any of the above,
+ *                                  never waited for (the interrupt comes
+ *                                  again from the drain's own writes)
  */
 #ifndef UIOMMUFD_DRIVERS_VTD_VTD_PRIV_H
 #define UIOMMUFD_DRIVERS_VTD_VTD_PRIV_H
@@ -150,6 +152,8 @@ struct ufd_vtd {
 
 	/* fault_lock: the fault recording registers' consumer. */
 	struct ufd_mutex fault_lock;
+	/* A fault event since the running drain began. Atomic. */
+	bool fault_pending;
 
 	/* Atomic counters. */
 	struct ufd_vtd_stats stats;
