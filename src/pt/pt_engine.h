@@ -163,17 +163,10 @@ static inline int eng_clip(const struct pt_walk_ctx *c, unsigned int tl,
 static inline uint64_t *eng_tbl(const struct pt_walk_ctx *c, uint64_t pa,
 				unsigned int nbits, bool write)
 {
-	void *p;
-
 	if (likely(!c->mem))
 		return (uint64_t *)(uintptr_t)pa;
-	if (c->win) {
-		p = pt_mem_window_ptr(c->win, pa, (size_t)8 << nbits, write);
-		if (p)
-			return p;
-	}
-	p = c->mem->map(c->mem_priv, pa, (size_t)8 << nbits, write);
-	return IS_ERR_OR_NULL(p) ? NULL : p;
+	return pt_mem_map(c->mem, c->mem_priv, c->win, pa, (size_t)8 << nbits,
+			  write);
 }
 
 /* Host pointer of one descriptor, NULL if unreachable. */

@@ -804,13 +804,11 @@ static const uint64_t *map_run(const struct consume_ctx *ctx, uint32_t idx,
 	const struct pt_mem_ops *mem = ctx->cmdqv->cfg.mem;
 	void *priv = ctx->cmdqv->cfg.mem_priv;
 	uint64_t addr = ctx->base + 16ull * idx;
-	const void *p = mem->map(priv, addr, 16ull * *n, false);
+	const void *p = pt_mem_map(mem, priv, NULL, addr, 16ull * *n, false);
 
-	if (IS_ERR_OR_NULL(p)) {
+	if (!p) {
 		*n = 1;
-		p = mem->map(priv, addr, 16, false);
-		if (IS_ERR_OR_NULL(p))
-			return NULL;
+		p = pt_mem_map(mem, priv, NULL, addr, 16, false);
 	}
 	return p;
 }
