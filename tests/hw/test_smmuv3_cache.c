@@ -590,6 +590,19 @@ static void test_bounded_eviction(void **state)
 	assert_false(hit);
 	smmuv3_get_stats(tb.smmu, &st);
 	assert_int_equal(st.tlb_evictions, 2);
+	/* An invalidated entry's way is empty again: the next fill takes it. */
+	assert_int_equal(tlbi(&tb, SMMU_CMD_TLBI_NH_VA, 0, 7, VA, 0, 0, 0, 0),
+			 0);
+	xl(&tb, 1, SMMUV3_NO_SSID, VA + 4096, &hit);
+	assert_false(hit);
+	smmuv3_get_stats(tb.smmu, &st);
+	assert_int_equal(st.tlb_evictions, 2);
+	flush_utlb(&tb);
+	for (i = 4, hits = 0; i >= 1; i--) {
+		xl(&tb, 1, SMMUV3_NO_SSID, VA + 4096ull * i, &hit);
+		hits += hit;
+	}
+	assert_int_equal(hits, 4);
 
 	/* Config cache: two ways; a third stream evicts one of two. */
 	setup_s1(&tb, 2, 8, 0, 1, &s);

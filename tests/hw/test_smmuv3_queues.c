@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "base/err.h"
 #include "smmuv3_tb.h"
 
 #define VA 0x40000000ull
@@ -95,6 +96,15 @@ static void test_create_errors(void **state)
 	cfg.stage1 = cfg.stage2 = false;
 	s = smmuv3_create(&cfg);
 	assert_true((uintptr_t)s >= (uintptr_t)-4095);
+	/* An IOTLB set's signatures fill one word: at most 8 ways. */
+	cfg.stage1 = cfg.stage2 = true;
+	cfg.tlb_ways = 9;
+	s = smmuv3_create(&cfg);
+	assert_ptr_equal(s, ERR_PTR(-EINVAL));
+	cfg.tlb_ways = 8;
+	s = smmuv3_create(&cfg);
+	assert_false(IS_ERR(s));
+	smmuv3_destroy(s);
 }
 
 static void test_control_registers(void **state)

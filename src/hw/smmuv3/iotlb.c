@@ -13,9 +13,13 @@
  *
  * Shape: sets of ways. An entry of page size 2^n lives in the set hashed
  * from (VMID, input address >> n, n). A lookup probes, for each page size
- * the VMID's bucket has ever inserted (usually one or two), one set: a hit
- * costs a hash and a scan of the ways. Replacement is round robin within
- * the set; a full set evicts one entry, never the cache.
+ * the VMID's bucket has ever inserted (usually one or two), one set. Each
+ * way has a signature byte, more hash bits of what it holds (0: empty),
+ * eight of them in a word: a probe compares a word against its own
+ * signature in a few instructions and reads only the ways that match, so
+ * a miss reads no entry and a hit reads about one. Replacement fills an
+ * empty way (found the same way) or is round robin within the set; a full
+ * set evicts one entry, never the cache.
  *
  * Concurrency: readers (DMA translations on any thread) take no lock; each
  * set has a sequence count that writers make odd while they change it, and
@@ -54,11 +58,16 @@ int smmu_iotlb_init(struct smmu_iotlb *tlb, unsigned int sets_lg2,
 	tlb->victim = ufd_calloc(sets, sizeof(*tlb->victim));
 	if (!tlb->victim)
 		goto out_free_seq;
+	tlb->sig = ufd_calloc(sets, sizeof(*tlb->sig));
+	if (!tlb->sig)
+		goto out_free_victim;
 	tlb->ent = ufd_alloc_aligned(64, sets * ways * sizeof(*tlb->ent));
 	if (!tlb->ent)
-		goto out_free_victim;
+		goto out_free_sig;
 	return 0;
 
+out_free_sig:
+	ufd_free(tlb->sig);
 out_free_victim:
 	ufd_free(tlb->victim);
 out_free_seq:
@@ -70,40 +79,18 @@ out_err:
 void smmu_iotlb_destroy(struct smmu_iotlb *tlb)
 {
 	ufd_free(tlb->ent);
+	ufd_free(tlb->sig);
 	ufd_free(tlb->victim);
 	ufd_free(tlb->seq);
 }
 
-static void tlb_decode(uint64_t tag, uint64_t va, uint64_t oa, uint64_t attr,
-		       struct smmu_tlb_fill *out)
-{
-	out->kind = (enum smmu_tlb_kind)smmu_fget(tag, SMMU_TLB_KIND);
-	out->vmid = (uint16_t)smmu_fget(tag, SMMU_TLB_VMID);
-	out->asid = (uint16_t)smmu_fget(tag, SMMU_TLB_ASID);
-	out->global = smmu_fget(tag, SMMU_TLB_GLOBAL);
-	out->priv = smmu_fget(tag, SMMU_TLB_PRIV);
-	out->page_lg2 = smmu_fget(tag, SMMU_TLB_PAGE_LG2);
-	out->s1_lg2 = smmu_fget(tag, SMMU_TLB_S1_LG2);
-	out->s1_tg = smmu_fget(tag, SMMU_TLB_S1_TG);
-	out->s1_lvl = smmu_fget(tag, SMMU_TLB_S1_LVL);
-	out->s2_tg = smmu_fget(tag, SMMU_TLB_S2_TG);
-	out->s2_lvl = smmu_fget(tag, SMMU_TLB_S2_LVL);
-	out->perm = smmu_fget(tag, SMMU_TLB_PERM);
-	out->va = va;
-	out->oa = oa;
-	out->attr = attr;
-}
+#define SIG_BIT7 0x8080808080808080ull
 
-bool smmu_iotlb_lookup(struct smmu_iotlb *tlb, enum smmu_tlb_kind kind,
-		       uint16_t vmid, uint16_t asid, bool priv, uint64_t va,
-		       struct smmu_tlb_fill *out)
+/* Bit 7 of the signature bytes that stand for a way. */
+static uint64_t sig_ways(const struct smmu_iotlb *tlb)
 {
-	struct smmu_tlb_hit h;
-
-	if (!smmu_iotlb_find(tlb, kind, vmid, asid, priv, va, &h))
-		return false;
-	tlb_decode(h.tag, h.va, h.oa, h.attr, out);
-	return true;
+	return tlb->ways >= 8 ? SIG_BIT7
+			      : SIG_BIT7 & ((1ull << (8 * tlb->ways)) - 1);
 }
 
 /* Sets @bit in the word @w (a bitmap of sizes that only grows). */
@@ -113,64 +100,59 @@ static inline void tlb_mark(uint64_t *w, uint64_t bit)
 		__atomic_fetch_or(w, bit, __ATOMIC_SEQ_CST);
 }
 
-bool smmu_iotlb_insert(struct smmu_iotlb *tlb, const struct smmu_tlb_fill *f,
+bool smmu_iotlb_insert(struct smmu_iotlb *tlb, const struct smmu_tlb_entry *ne,
 		       uint64_t gen)
 {
-	uint64_t base = f->va & ~smmu_mask(f->page_lg2);
-	uint64_t want = smmu_tlb_want(f->kind, f->vmid, f->priv, f->page_lg2);
-	unsigned int set = smmu_tlb_set(tlb, f->vmid, base, f->page_lg2);
-	struct smmu_tlb_entry *e = &tlb->ent[(size_t)set * tlb->ways];
-	unsigned int i, way = tlb->ways;
+	uint64_t tag = ne->tag;
+	uint16_t vmid = (uint16_t)smmu_fget(tag, SMMU_TLB_VMID);
+	unsigned int lg2 = smmu_fget(tag, SMMU_TLB_PAGE_LG2);
+	unsigned int s1_lg2 = smmu_fget(tag, SMMU_TLB_S1_LG2);
+	struct smmu_tlb_slot sl = smmu_tlb_slot(tlb, vmid, ne->va, lg2);
+	struct smmu_tlb_entry *e = &tlb->ent[(size_t)sl.set * tlb->ways];
+	uint64_t same = SMMU_TLB_MATCH_MASK | smmu_fmask(SMMU_TLB_GLOBAL) |
+			smmu_fmask(SMMU_TLB_ASID);
+	unsigned int i, way;
 	bool evicted = false;
-	uint64_t tag;
-
-	tag = want | smmu_fprep(SMMU_TLB_GLOBAL, f->global) |
-	      smmu_fprep(SMMU_TLB_ASID, f->global ? 0 : f->asid) |
-	      smmu_fprep(SMMU_TLB_S1_TG, f->s1_tg) |
-	      smmu_fprep(SMMU_TLB_S1_LVL, f->s1_lvl) |
-	      smmu_fprep(SMMU_TLB_S2_TG, f->s2_tg) |
-	      smmu_fprep(SMMU_TLB_S2_LVL, f->s2_lvl) |
-	      smmu_fprep(SMMU_TLB_PERM, f->perm) |
-	      smmu_fprep(SMMU_TLB_S1_LG2, f->s1_lg2);
+	uint64_t m, w;
 
 	/*
 	 * Visible before the entry: lookups and invalidations probe by it.
 	 * Bits are never cleared, so one already set needs no locked update.
 	 */
-	tlb_mark(smmu_tlb_sizes(tlb, f->vmid), 1ull << f->page_lg2);
-	if (f->s1_lg2 > f->page_lg2)
-		tlb_mark(&tlb->frags[f->vmid & 63], 1ull << f->s1_lg2);
-	ufd_seq_lock(&tlb->seq[set]);
+	tlb_mark(smmu_tlb_sizes(tlb, vmid), 1ull << lg2);
+	if (s1_lg2 > lg2)
+		tlb_mark(&tlb->frags[vmid & 63], 1ull << s1_lg2);
+	ufd_seq_lock(&tlb->seq[sl.set]);
 	if (__atomic_load_n(&tlb->gen, __ATOMIC_SEQ_CST) != gen)
 		goto out_unlock;
-	for (i = 0; i < tlb->ways; i++) {
-		uint64_t t = smmu_load(&e[i].tag);
-
-		if (!smmu_fget(t, SMMU_TLB_VALID)) {
-			if (way == tlb->ways)
-				way = i;
-			continue;
-		}
-		/* The same translation again (say, now writable): replace. */
-		if ((t & SMMU_TLB_MATCH_MASK) == want &&
-		    smmu_fget(t, SMMU_TLB_GLOBAL) == f->global &&
-		    (f->global || smmu_fget(t, SMMU_TLB_ASID) == f->asid) &&
-		    smmu_load(&e[i].va) == base) {
+	w = smmu_load(&tlb->sig[sl.set]);
+	/* The same translation again (say, now writable): replace. */
+	for (m = smmu_tlb_sig_match(w, sl.sig); m; m &= m - 1) {
+		i = (unsigned int)__builtin_ctzll(m) / 8;
+		if (!((smmu_load(&e[i].tag) ^ tag) & same) &&
+		    smmu_load(&e[i].va) == ne->va) {
 			way = i;
-			break;
+			goto fill;
 		}
 	}
-	if (way == tlb->ways) {
-		way = tlb->victim[set] % tlb->ways;
-		tlb->victim[set] = way + 1;
+	/* Else the first empty way, else a victim. */
+	m = smmu_tlb_sig_match(w, 0) & sig_ways(tlb);
+	if (m) {
+		way = (unsigned int)__builtin_ctzll(m) / 8;
+	} else {
+		way = tlb->victim[sl.set] % tlb->ways;
+		tlb->victim[sl.set] = way + 1;
 		evicted = true;
 	}
+fill:
 	ufd_seq_store(&e[way].tag, tag);
-	ufd_seq_store(&e[way].va, base);
-	ufd_seq_store(&e[way].oa, f->oa & ~smmu_mask(f->page_lg2));
-	ufd_seq_store(&e[way].attr, f->attr);
+	ufd_seq_store(&e[way].va, ne->va);
+	ufd_seq_store(&e[way].oa, ne->oa);
+	ufd_seq_store(&e[way].attr, ne->attr);
+	w = smmu_load(&tlb->sig[sl.set]) & ~(0xffull << (way * 8));
+	ufd_seq_store(&tlb->sig[sl.set], w | sl.sig << (way * 8));
 out_unlock:
-	ufd_seq_unlock(&tlb->seq[set]);
+	ufd_seq_unlock(&tlb->seq[sl.set]);
 	return evicted;
 }
 
@@ -249,18 +231,29 @@ static void inval_set(struct smmu_iotlb *tlb, unsigned int set,
 	struct smmu_tlb_entry *e = &tlb->ent[(size_t)set * tlb->ways];
 	unsigned int i;
 	bool any = false;
+	uint64_t m, w;
 
 	if (!(__atomic_load_n(&tlb->seq[set], __ATOMIC_SEQ_CST) & 1)) {
-		for (i = 0; i < tlb->ways && !any; i++)
+		/* Only ways with a signature hold an entry. */
+		m = ufd_seq_load(&tlb->sig[set]) & SIG_BIT7;
+		for (; m && !any; m &= m - 1) {
+			i = (unsigned int)__builtin_ctzll(m) / 8;
 			any = inv_match(ufd_seq_load(&e[i].tag),
 					ufd_seq_load(&e[i].va), inv);
+		}
 		if (!any)
 			return;
 	}
 	ufd_seq_lock(&tlb->seq[set]);
-	for (i = 0; i < tlb->ways; i++)
-		if (inv_match(smmu_load(&e[i].tag), smmu_load(&e[i].va), inv))
-			ufd_seq_store(&e[i].tag, 0);
+	w = smmu_load(&tlb->sig[set]);
+	for (m = w & SIG_BIT7; m; m &= m - 1) {
+		i = (unsigned int)__builtin_ctzll(m) / 8;
+		if (!inv_match(smmu_load(&e[i].tag), smmu_load(&e[i].va), inv))
+			continue;
+		ufd_seq_store(&e[i].tag, 0);
+		w &= ~(0xffull << (i * 8));
+	}
+	ufd_seq_store(&tlb->sig[set], w);
 	ufd_seq_unlock(&tlb->seq[set]);
 }
 

@@ -82,7 +82,7 @@ static int check_config(const struct smmuv3_config *c)
 	if (c->cmdq_max_lg2 > 19 || c->evtq_max_lg2 > 19 ||
 	    c->priq_max_lg2 > 19)
 		return -EINVAL;
-	if (c->tlb_sets_lg2 > 20 || !c->tlb_ways || c->tlb_ways > 32)
+	if (c->tlb_sets_lg2 > 20 || !c->tlb_ways || c->tlb_ways > 8)
 		return -EINVAL;
 	if (c->cfg_sets_lg2 > 16 || !c->cfg_ways || c->cfg_ways > 32)
 		return -EINVAL;

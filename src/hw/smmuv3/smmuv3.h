@@ -75,7 +75,10 @@ struct smmuv3_config {
 	unsigned int priq_max_lg2;
 	/* Reset value of GBPA.ABORT: whether DMA aborts before SMMUEN. */
 	bool gbpa_abort;
-	/* Caches: sets (log2) times ways. Evictions are per set. */
+	/*
+	 * Caches: sets (log2) times ways. Evictions are per set. The IOTLB
+	 * has 1 to 8 ways (a set's signatures fill one word).
+	 */
 	unsigned int tlb_sets_lg2;
 	unsigned int tlb_ways;
 	unsigned int cfg_sets_lg2;

@@ -50,10 +50,15 @@ static inline uint64_t smmu_mask(unsigned int lg2)
 }
 
 /* Mixing for cache indexes: multiplicative, top bits taken. */
-static inline unsigned int smmu_hash(uint64_t x, unsigned int lg2)
+static inline uint64_t smmu_mix(uint64_t x)
 {
 	x ^= x >> 29;
-	x *= 0x9e3779b97f4a7c15ull;
+	return x * 0x9e3779b97f4a7c15ull;
+}
+
+static inline unsigned int smmu_hash(uint64_t x, unsigned int lg2)
+{
+	x = smmu_mix(x);
 	return lg2 ? (unsigned int)(x >> (64 - lg2)) : 0;
 }
 
@@ -245,6 +250,13 @@ struct smmu_iotlb {
 	uint32_t *victim;
 	struct smmu_tlb_entry *ent;
 	/*
+	 * A word per set, a byte per way (at most 8): the signature of what
+	 * the way holds (smmu_tlb_slot()), 0 when it is empty. A lookup
+	 * compares the full entry only where the signature matches. Written
+	 * with the entry, under the set's sequence count.
+	 */
+	uint64_t *sig;
+	/*
 	 * Page sizes (bit n: 2^n) that entries of a VMID bucket may have;
 	 * only ever grows, so every live entry is reachable by a probe.
 	 */
@@ -259,22 +271,6 @@ struct smmu_iotlb {
 	uint64_t gen;
 };
 
-/* A translation to insert or the result of a lookup. */
-struct smmu_tlb_fill {
-	enum smmu_tlb_kind kind;
-	uint16_t vmid;
-	uint16_t asid;
-	bool global;
-	bool priv;
-	unsigned int page_lg2;
-	unsigned int s1_lg2; /* stage-1 leaf size; 0 for stage 2 only */
-	unsigned int s1_tg, s1_lvl, s2_tg, s2_lvl;
-	unsigned int perm;
-	uint64_t va;
-	uint64_t oa;
-	uint64_t attr;
-};
-
 /* The scope of a TLB invalidation command. */
 struct smmu_tlbi {
 	uint8_t op; /* command opcode */
@@ -287,14 +283,52 @@ struct smmu_tlbi {
 	unsigned int ttl; /* level, 0 any */
 };
 
+/* Where an entry lives: its set, and its signature byte in that set. */
+struct smmu_tlb_slot {
+	unsigned int set;
+	uint64_t sig; /* 0x80..0xff */
+};
+
+/*
+ * The slot of (@vmid, @va, 2^@lg2): the set from the top bits of the
+ * hash, the signature from the seven below them (bit 7 set, so that no
+ * signature is an empty way's 0).
+ */
+static inline struct smmu_tlb_slot smmu_tlb_slot(const struct smmu_iotlb *tlb,
+						 uint16_t vmid, uint64_t va,
+						 unsigned int lg2)
+{
+	uint64_t x = (va >> lg2) ^ ((uint64_t)vmid << 47) ^
+		     ((uint64_t)lg2 << 41);
+	unsigned int sl = tlb->sets_lg2;
+	struct smmu_tlb_slot r;
+
+	x = smmu_mix(x);
+	r.set = sl ? (unsigned int)(x >> (64 - sl)) : 0;
+	r.sig = ((x >> (56 - sl)) & 0xff) | 0x80;
+	return r;
+}
+
 static inline unsigned int smmu_tlb_set(const struct smmu_iotlb *tlb,
 					uint16_t vmid, uint64_t va,
 					unsigned int lg2)
 {
-	uint64_t x = (va >> lg2) ^ ((uint64_t)vmid << 47) ^
-		     ((uint64_t)lg2 << 41);
+	return smmu_tlb_slot(tlb, vmid, va, lg2).set;
+}
 
-	return smmu_hash(x, tlb->sets_lg2);
+#define SMMU_TLB_BYTES_LO 0x0101010101010101ull
+#define SMMU_TLB_BYTES_7F 0x7f7f7f7f7f7f7f7full
+
+/*
+ * The bytes of the signature word @w equal to @sig, as their bit 7 (so
+ * way = word * 8 + ctz / 8). Exact: no borrow crosses bytes.
+ */
+static inline uint64_t smmu_tlb_sig_match(uint64_t w, uint64_t sig)
+{
+	uint64_t x = w ^ (sig * SMMU_TLB_BYTES_LO);
+
+	return ~(((x & SMMU_TLB_BYTES_7F) + SMMU_TLB_BYTES_7F) | x |
+		 SMMU_TLB_BYTES_7F);
 }
 
 static inline uint64_t *smmu_tlb_sizes(struct smmu_iotlb *tlb, uint16_t vmid)
@@ -323,23 +357,15 @@ static inline bool smmu_tlb_asid_ok(uint64_t tag, uint16_t asid)
 	       smmu_fget(tag, SMMU_TLB_ASID) == asid;
 }
 
-/* What a hit returns: the entry's words. */
-struct smmu_tlb_hit {
-	uint64_t tag;
-	uint64_t va;
-	uint64_t oa;
-	uint64_t attr;
-};
-
 /*
  * The IOTLB lookup, inline because it is the DMA fast path: one probe per
- * page size the VMID's bucket holds, each a hash and a scan of one set
- * under its sequence count.
+ * page size the VMID's bucket holds, each a hash and, under the set's
+ * sequence count, a look at the ways whose signature matches.
  */
 static inline bool smmu_iotlb_find(struct smmu_iotlb *tlb,
 				   enum smmu_tlb_kind kind, uint16_t vmid,
 				   uint16_t asid, bool priv, uint64_t va,
-				   struct smmu_tlb_hit *h)
+				   struct smmu_tlb_entry *h)
 {
 	uint64_t sizes = smmu_load(smmu_tlb_sizes(tlb, vmid));
 
@@ -347,19 +373,25 @@ static inline bool smmu_iotlb_find(struct smmu_iotlb *tlb,
 		unsigned int lg2 = (unsigned int)__builtin_ctzll(sizes);
 		uint64_t base = va & ~smmu_mask(lg2);
 		uint64_t want = smmu_tlb_want(kind, vmid, priv, lg2);
-		unsigned int set = smmu_tlb_set(tlb, vmid, base, lg2);
-		struct smmu_tlb_entry *e = &tlb->ent[(size_t)set * tlb->ways];
-		unsigned int i, ways = tlb->ways;
+		struct smmu_tlb_slot sl = smmu_tlb_slot(tlb, vmid, base, lg2);
+		struct smmu_tlb_entry *e =
+			&tlb->ent[(size_t)sl.set * tlb->ways];
+		unsigned int i;
+		uint64_t m;
 		bool hit;
 		uint32_t s;
 
 		sizes &= sizes - 1;
 		do {
-			s = ufd_seq_begin(&tlb->seq[set]);
+			s = ufd_seq_begin(&tlb->seq[sl.set]);
 			hit = false;
-			for (i = 0; i < ways; i++) {
-				uint64_t tag = ufd_seq_load(&e[i].tag);
+			m = smmu_tlb_sig_match(ufd_seq_load(&tlb->sig[sl.set]),
+					       sl.sig);
+			for (; m; m &= m - 1) {
+				uint64_t tag;
 
+				i = (unsigned int)__builtin_ctzll(m) / 8;
+				tag = ufd_seq_load(&e[i].tag);
 				if ((tag & SMMU_TLB_MATCH_MASK) != want ||
 				    !smmu_tlb_asid_ok(tag, asid) ||
 				    ufd_seq_load(&e[i].va) != base)
@@ -371,7 +403,7 @@ static inline bool smmu_iotlb_find(struct smmu_iotlb *tlb,
 				hit = true;
 				break;
 			}
-		} while (ufd_seq_retry(&tlb->seq[set], s));
+		} while (ufd_seq_retry(&tlb->seq[sl.set], s));
 		if (hit)
 			return true;
 	}
@@ -383,18 +415,14 @@ int smmu_iotlb_init(struct smmu_iotlb *tlb, unsigned int sets_lg2,
 		    unsigned int ways);
 /** smmu_iotlb_destroy - free its memory; no lookup may be running. */
 void smmu_iotlb_destroy(struct smmu_iotlb *tlb);
-/** smmu_iotlb_lookup - smmu_iotlb_find() decoded into @out; true on a hit. */
-bool smmu_iotlb_lookup(struct smmu_iotlb *tlb, enum smmu_tlb_kind kind,
-		       uint16_t vmid, uint16_t asid, bool priv, uint64_t va,
-		       struct smmu_tlb_fill *out);
 /**
- * smmu_iotlb_insert - cache the translation @f.
- * @gen: smmu_iotlb_gen() read before the walk that produced @f.
+ * smmu_iotlb_insert - cache the entry @ne (page-aligned va and oa).
+ * @gen: smmu_iotlb_gen() read before the walk that produced it.
  *
  * Does nothing if an invalidation started since @gen was read. Returns true
  * when an older entry of the set was evicted to make room.
  */
-bool smmu_iotlb_insert(struct smmu_iotlb *tlb, const struct smmu_tlb_fill *f,
+bool smmu_iotlb_insert(struct smmu_iotlb *tlb, const struct smmu_tlb_entry *ne,
 		       uint64_t gen);
 /** smmu_iotlb_gen - the invalidation generation, for smmu_iotlb_insert(). */
 static inline uint64_t smmu_iotlb_gen(struct smmu_iotlb *tlb)

@@ -336,17 +336,19 @@ out_translation:
 }
 
 /*
- * Walks the tables of @cfg for @iova and describes the translation in @f
- * (ready for the IOTLB) and *oa. Returns 0 or -EFAULT with @fault.
+ * Walks the tables of @cfg for @iova and describes the translation as the
+ * IOTLB entry @e, with the output address in *oa. Returns 0 or -EFAULT
+ * with @fault.
  */
 static int xlate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 		      uint64_t iova, unsigned int access,
-		      struct smmu_tlb_fill *f, uint64_t *oa,
+		      struct smmu_tlb_entry *e, uint64_t *oa,
 		      struct smmu_fault *fault)
 {
 	enum smmu_kind kind = smmu_cfg_kind(cfg->hot);
+	uint16_t vmid = (uint16_t)smmu_fget(cfg->hot, SMMU_HOT_VMID);
 	bool priv = access & SMMUV3_PRIV;
-	unsigned int need = access & SMMUV3_RWX;
+	unsigned int need = access & SMMUV3_RWX, lg2, perm;
 	struct smmu_s2_access acc = {
 		.smmu = smmu,
 		.s2 = &cfg->s2,
@@ -355,11 +357,10 @@ static int xlate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 		.fault = fault,
 	};
 	struct pt_walk_result r1, r2;
-	uint64_t va;
+	uint64_t va, tag;
+	bool global;
 	int ret;
 
-	memset(f, 0, sizeof(*f));
-	f->vmid = (uint16_t)smmu_fget(cfg->hot, SMMU_HOT_VMID);
 	if (kind == SMMU_K_S2) {
 		/* Stage 1 bypassed: an input beyond the IAS is its fault. */
 		if (iova >> smmu->oas) {
@@ -370,13 +371,13 @@ static int xlate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 		ret = s2_walk(cfg, iova, access, &r2, fault);
 		if (ret)
 			return ret;
-		f->kind = SMMU_TLB_S2;
-		f->va = iova;
-		f->page_lg2 = r2.page_lg2;
-		f->s2_tg = tg_code(cfg->s2.granule_lg2);
-		f->s2_lvl = r2.arch_level & 3;
-		f->perm = s2_cache_perm(&r2);
-		f->attr = r2.attr;
+		va = iova;
+		lg2 = r2.page_lg2;
+		perm = s2_cache_perm(&r2);
+		tag = smmu_tlb_want(SMMU_TLB_S2, vmid, false, 0) |
+		      smmu_fprep(SMMU_TLB_S2_TG, tg_code(cfg->s2.granule_lg2)) |
+		      smmu_fprep(SMMU_TLB_S2_LVL, r2.arch_level & 3);
+		e->attr = r2.attr;
 		*oa = r2.oa;
 		goto out_fill;
 	}
@@ -385,27 +386,30 @@ static int xlate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 	ret = s1_walk(cfg, va, access, &acc, &r1, fault);
 	if (ret)
 		return ret;
-	f->kind = kind == SMMU_K_NESTED ? SMMU_TLB_S12 : SMMU_TLB_S1;
-	f->asid = (uint16_t)smmu_fget(cfg->hot, SMMU_HOT_ASID);
-	f->global = r1.attr & PT_ATTR_GLOBAL;
-	f->priv = priv;
-	f->va = va;
-	f->page_lg2 = r1.page_lg2;
-	f->s1_lg2 = r1.page_lg2;
-	f->s1_tg = tg_code(cfg->s1[smmu_fget(va, VA_UPPER)].granule_lg2);
-	f->s1_lvl = r1.arch_level & 3;
-	f->perm = s1_cache_perm(&r1, cfg->flags, priv);
-	f->attr = r1.attr;
+	lg2 = r1.page_lg2;
+	perm = s1_cache_perm(&r1, cfg->flags, priv);
+	global = r1.attr & PT_ATTR_GLOBAL;
+	tag = smmu_tlb_want(kind == SMMU_K_NESTED ? SMMU_TLB_S12 : SMMU_TLB_S1,
+			    vmid, priv, 0) |
+	      smmu_fprep(SMMU_TLB_GLOBAL, global) |
+	      smmu_fprep(SMMU_TLB_ASID,
+			 global ? 0 : smmu_fget(cfg->hot, SMMU_HOT_ASID)) |
+	      smmu_fprep(SMMU_TLB_S1_LG2, lg2) |
+	      smmu_fprep(
+		      SMMU_TLB_S1_TG,
+		      tg_code(cfg->s1[smmu_fget(va, VA_UPPER)].granule_lg2)) |
+	      smmu_fprep(SMMU_TLB_S1_LVL, r1.arch_level & 3);
+	e->attr = r1.attr;
 	*oa = r1.oa;
 	/* The walker granted the access; PAN and WXN may still refuse it. */
-	if (need & ~f->perm) {
+	if (need & ~perm) {
 		fault_simple(fault, SMMU_EVT_F_PERMISSION, false, SMMU_CLASS_IN,
 			     cfg->flags);
 		return -EFAULT;
 	}
 	if (kind != SMMU_K_NESTED)
 		goto out_fill;
-	f->s2_tg = tg_code(cfg->s2.granule_lg2);
+	tag |= smmu_fprep(SMMU_TLB_S2_TG, tg_code(cfg->s2.granule_lg2));
 	if (acc.leaf_valid && (r1.oa & ~acc.leaf_mask) == acc.leaf_ipa &&
 	    !(need & ~acc.leaf_perm)) {
 		/*
@@ -415,26 +419,29 @@ static int xlate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 		 * write-clean leaf walks, to mark it dirty): the walk cache
 		 * answers, as it does for the tables themselves.
 		 */
-		if (acc.leaf_lg2 < f->page_lg2)
-			f->page_lg2 = acc.leaf_lg2;
-		f->s2_lvl = acc.leaf_lvl;
-		f->perm &= acc.leaf_perm;
-		f->attr = acc.leaf_attr;
+		if (acc.leaf_lg2 < lg2)
+			lg2 = acc.leaf_lg2;
+		tag |= smmu_fprep(SMMU_TLB_S2_LVL, acc.leaf_lvl);
+		perm &= acc.leaf_perm;
+		e->attr = acc.leaf_attr;
 		*oa = acc.leaf_oa | (r1.oa & acc.leaf_mask);
 		goto out_fill;
 	}
 	ret = s2_walk(cfg, r1.oa, access, &r2, fault);
 	if (ret)
 		return ret;
-	if (r2.page_lg2 < f->page_lg2)
-		f->page_lg2 = r2.page_lg2;
-	f->s2_lvl = r2.arch_level & 3;
-	f->perm &= s2_cache_perm(&r2);
-	f->attr = r2.attr;
+	if (r2.page_lg2 < lg2)
+		lg2 = r2.page_lg2;
+	tag |= smmu_fprep(SMMU_TLB_S2_LVL, r2.arch_level & 3);
+	perm &= s2_cache_perm(&r2);
+	e->attr = r2.attr;
 	*oa = r2.oa;
 out_fill:
-	f->oa = *oa - (f->va & smmu_mask(f->page_lg2));
-	f->va &= ~smmu_mask(f->page_lg2);
+	/* The page is the smaller of the two stages' leaves. */
+	e->tag = tag | smmu_fprep(SMMU_TLB_PAGE_LG2, lg2) |
+		 smmu_fprep(SMMU_TLB_PERM, perm);
+	e->va = va & ~smmu_mask(lg2);
+	e->oa = *oa & ~smmu_mask(lg2);
 	return 0;
 }
 
@@ -469,20 +476,20 @@ static enum xl_result xlate_fill(struct smmuv3 *smmu,
 				 struct smmuv3_xlate *res,
 				 struct smmu_fault *fault)
 {
-	struct smmu_tlb_fill fill;
+	struct smmu_tlb_entry ent;
 	uint64_t oa;
 
-	if (xlate_walk(smmu, cfg, iova, access, &fill, &oa, fault))
+	if (xlate_walk(smmu, cfg, iova, access, &ent, &oa, fault))
 		return XL_FAULT;
 	smmu_inc(&smmu->stats.tlb_fills);
-	if (smmu_iotlb_insert(&smmu->tlb, &fill, gen))
+	if (smmu_iotlb_insert(&smmu->tlb, &ent, gen))
 		smmu_inc(&smmu->stats.tlb_evictions);
 	res->status = SMMUV3_OK;
 	res->oa = oa;
-	res->page_lg2 = fill.page_lg2;
+	res->page_lg2 = smmu_fget(ent.tag, SMMU_TLB_PAGE_LG2);
 	/* The walk granted this access. */
-	res->perm = fill.perm | (access & SMMUV3_RWX);
-	res->attr = fill.attr;
+	res->perm = smmu_fget(ent.tag, SMMU_TLB_PERM) | (access & SMMUV3_RWX);
+	res->attr = ent.attr;
 	return XL_OK;
 }
 
@@ -500,7 +507,7 @@ static enum xl_result xlate_core(struct smmuv3 *smmu, uint32_t sid,
 	bool priv = access & SMMUV3_PRIV;
 	const struct smmu_cfg *cfg;
 	enum smmu_tlb_kind tkind;
-	struct smmu_tlb_fill hit;
+	struct smmu_tlb_entry hit;
 	struct smmu_cfg tmp;
 	uint64_t va, gen;
 	uint16_t vmid, asid = 0;
@@ -531,12 +538,12 @@ static enum xl_result xlate_core(struct smmuv3 *smmu, uint32_t sid,
 	/* What is not a configuration that translates: no translation. */
 	if (!tlb_tags(cfg->hot, iova, &tkind, &asid, &priv, &va))
 		return XL_SILENT;
-	if (smmu_iotlb_lookup(&smmu->tlb, tkind, vmid, asid, priv, va, &hit) &&
-	    !(need & ~hit.perm)) {
+	if (smmu_iotlb_find(&smmu->tlb, tkind, vmid, asid, priv, va, &hit) &&
+	    !(need & ~smmu_fget(hit.tag, SMMU_TLB_PERM))) {
 		res->status = SMMUV3_OK;
 		res->oa = hit.oa + (va - hit.va);
-		res->page_lg2 = hit.page_lg2;
-		res->perm = hit.perm;
+		res->page_lg2 = smmu_fget(hit.tag, SMMU_TLB_PAGE_LG2);
+		res->perm = smmu_fget(hit.tag, SMMU_TLB_PERM);
 		res->attr = hit.attr;
 		res->tlb_hit = true;
 		return XL_OK;
@@ -952,7 +959,7 @@ static __noinline int translate_iotlb(struct smmuv3 *smmu, uint64_t key,
 	bool priv = access & SMMUV3_PRIV, tbi = false;
 	uint64_t hot = 0, va, tlb_gen, cfg_gen;
 	enum smmu_tlb_kind tkind;
-	struct smmu_tlb_hit h;
+	struct smmu_tlb_entry h;
 	struct smmu_utlb *u;
 	struct smmu_utlb_entry *e;
 	uint16_t asid = 0;
