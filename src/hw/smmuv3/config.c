@@ -613,15 +613,12 @@ static int cd_read(struct smmuv3 *smmu, struct smmu_cfg *cfg, bool nested,
 		   uint64_t addr, uint64_t *w, unsigned int n,
 		   struct smmu_fault *fault)
 {
-	struct smmu_s2_access acc = {
-		.smmu = smmu,
-		.s2 = &cfg->s2,
-		.flags = cfg->flags,
-		.cls = SMMU_CLASS_CD,
-		.fault = fault,
-	};
+	struct smmu_s2_access acc;
 	const uint64_t *p;
 	unsigned int i;
+
+	smmu_s2_access_init(&acc, smmu, &cfg->s2, cfg->flags, SMMU_CLASS_CD,
+			    fault);
 
 	if (!nested) {
 		if (smmu_read_words(smmu, addr, w, n)) {

@@ -55,12 +55,12 @@ int smmu_iotlb_init(struct smmu_iotlb *tlb, unsigned int sets_lg2,
 	tlb->seq = ufd_calloc(sets, sizeof(*tlb->seq));
 	if (!tlb->seq)
 		goto out_err;
-	tlb->victim = ufd_calloc(sets, sizeof(*tlb->victim));
-	if (!tlb->victim)
+	tlb->count = ufd_calloc(sets, sizeof(*tlb->count));
+	if (!tlb->count)
 		goto out_free_seq;
 	tlb->sig = ufd_calloc(sets, sizeof(*tlb->sig));
 	if (!tlb->sig)
-		goto out_free_victim;
+		goto out_free_count;
 	tlb->ent = ufd_alloc_aligned(64, sets * ways * sizeof(*tlb->ent));
 	if (!tlb->ent)
 		goto out_free_sig;
@@ -68,8 +68,8 @@ int smmu_iotlb_init(struct smmu_iotlb *tlb, unsigned int sets_lg2,
 
 out_free_sig:
 	ufd_free(tlb->sig);
-out_free_victim:
-	ufd_free(tlb->victim);
+out_free_count:
+	ufd_free(tlb->count);
 out_free_seq:
 	ufd_free(tlb->seq);
 out_err:
@@ -80,7 +80,7 @@ void smmu_iotlb_destroy(struct smmu_iotlb *tlb)
 {
 	ufd_free(tlb->ent);
 	ufd_free(tlb->sig);
-	ufd_free(tlb->victim);
+	ufd_free(tlb->count);
 	ufd_free(tlb->seq);
 }
 
@@ -100,7 +100,7 @@ static inline void tlb_mark(uint64_t *w, uint64_t bit)
 		__atomic_fetch_or(w, bit, __ATOMIC_SEQ_CST);
 }
 
-bool smmu_iotlb_insert(struct smmu_iotlb *tlb, const struct smmu_tlb_entry *ne,
+void smmu_iotlb_insert(struct smmu_iotlb *tlb, const struct smmu_tlb_entry *ne,
 		       uint64_t gen)
 {
 	uint64_t tag = ne->tag;
@@ -109,10 +109,10 @@ bool smmu_iotlb_insert(struct smmu_iotlb *tlb, const struct smmu_tlb_entry *ne,
 	unsigned int s1_lg2 = smmu_fget(tag, SMMU_TLB_S1_LG2);
 	struct smmu_tlb_slot sl = smmu_tlb_slot(tlb, vmid, ne->va, lg2);
 	struct smmu_tlb_entry *e = &tlb->ent[(size_t)sl.set * tlb->ways];
+	struct smmu_tlb_count *cnt = &tlb->count[sl.set];
 	uint64_t same = SMMU_TLB_MATCH_MASK | smmu_fmask(SMMU_TLB_GLOBAL) |
 			smmu_fmask(SMMU_TLB_ASID);
 	unsigned int i, way;
-	bool evicted = false;
 	uint64_t m, w;
 
 	/*
@@ -140,11 +140,12 @@ bool smmu_iotlb_insert(struct smmu_iotlb *tlb, const struct smmu_tlb_entry *ne,
 	if (m) {
 		way = (unsigned int)__builtin_ctzll(m) / 8;
 	} else {
-		way = tlb->victim[sl.set] % tlb->ways;
-		tlb->victim[sl.set] = way + 1;
-		evicted = true;
+		way = cnt->victim % tlb->ways;
+		cnt->victim = way + 1;
+		smmu_store(&cnt->evictions, cnt->evictions + 1);
 	}
 fill:
+	smmu_store(&cnt->fills, cnt->fills + 1);
 	ufd_seq_store(&e[way].tag, tag);
 	ufd_seq_store(&e[way].va, ne->va);
 	ufd_seq_store(&e[way].oa, ne->oa);
@@ -153,7 +154,18 @@ fill:
 	ufd_seq_store(&tlb->sig[sl.set], w | sl.sig << (way * 8));
 out_unlock:
 	ufd_seq_unlock(&tlb->seq[sl.set]);
-	return evicted;
+}
+
+void smmu_iotlb_counts(struct smmu_iotlb *tlb, uint64_t *fills,
+		       uint64_t *evictions)
+{
+	size_t set, sets = (size_t)1 << tlb->sets_lg2;
+
+	*fills = *evictions = 0;
+	for (set = 0; set < sets; set++) {
+		*fills += smmu_load(&tlb->count[set].fills);
+		*evictions += smmu_load(&tlb->count[set].evictions);
+	}
 }
 
 static bool is_s1_kind(unsigned int kind)

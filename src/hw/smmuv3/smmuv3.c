@@ -213,8 +213,7 @@ void smmuv3_destroy(struct smmuv3 *smmu)
 
 void smmuv3_get_stats(struct smmuv3 *smmu, struct smmuv3_stats *st)
 {
-	st->tlb_fills = smmu_load(&smmu->stats.tlb_fills);
-	st->tlb_evictions = smmu_load(&smmu->stats.tlb_evictions);
+	smmu_iotlb_counts(&smmu->tlb, &st->tlb_fills, &st->tlb_evictions);
 	st->cfg_fills = smmu_load(&smmu->stats.cfg_fills);
 	st->cfg_evictions = smmu_load(&smmu->stats.cfg_evictions);
 	st->events = smmu_load(&smmu->stats.events);

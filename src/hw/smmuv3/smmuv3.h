@@ -400,7 +400,7 @@ unsigned int smmuv3_cmdq_consume(struct smmuv3 *smmu,
 
 /* Counters kept on the slow paths, for tests and benchmarks. */
 struct smmuv3_stats {
-	uint64_t tlb_fills;
+	uint64_t tlb_fills; /* entries the IOTLB took */
 	uint64_t tlb_evictions;
 	uint64_t cfg_fills;
 	uint64_t cfg_evictions;

@@ -243,11 +243,23 @@ struct smmu_tlb_entry {
 	uint64_t attr; /* PT_ATTR_* of the final stage */
 };
 
+/*
+ * What each IOTLB set counts, under its sequence count: the next victim
+ * of round-robin replacement, and for smmuv3_get_stats() the entries it
+ * took and evicted (summed over the sets when read, so that a fill takes
+ * no locked instruction beyond the set's own).
+ */
+struct smmu_tlb_count {
+	uint64_t fills;
+	uint64_t evictions;
+	uint32_t victim;
+};
+
 struct smmu_iotlb {
 	unsigned int sets_lg2;
 	unsigned int ways;
 	uint32_t *seq;
-	uint32_t *victim;
+	struct smmu_tlb_count *count;
 	struct smmu_tlb_entry *ent;
 	/*
 	 * A word per set, a byte per way (at most 8): the signature of what
@@ -419,11 +431,14 @@ void smmu_iotlb_destroy(struct smmu_iotlb *tlb);
  * smmu_iotlb_insert - cache the entry @ne (page-aligned va and oa).
  * @gen: smmu_iotlb_gen() read before the walk that produced it.
  *
- * Does nothing if an invalidation started since @gen was read. Returns true
- * when an older entry of the set was evicted to make room.
+ * Does nothing if an invalidation started since @gen was read. A full set
+ * evicts one of its entries to make room.
  */
-bool smmu_iotlb_insert(struct smmu_iotlb *tlb, const struct smmu_tlb_entry *ne,
+void smmu_iotlb_insert(struct smmu_iotlb *tlb, const struct smmu_tlb_entry *ne,
 		       uint64_t gen);
+/** smmu_iotlb_counts - entries taken and evicted so far, over all sets. */
+void smmu_iotlb_counts(struct smmu_iotlb *tlb, uint64_t *fills,
+		       uint64_t *evictions);
 /** smmu_iotlb_gen - the invalidation generation, for smmu_iotlb_insert(). */
 static inline uint64_t smmu_iotlb_gen(struct smmu_iotlb *tlb)
 {
@@ -522,7 +537,8 @@ struct smmuv3 {
 	struct smmu_cfg_cache cfgc;
 	struct smmu_iotlb tlb;
 
-	struct smmuv3_stats stats; /* atomic counters */
+	/* Atomic counters; the IOTLB counts its own (smmu_iotlb_counts()). */
+	struct smmuv3_stats stats;
 };
 
 static inline uint32_t smmu_cr0(struct smmuv3 *smmu)
@@ -628,10 +644,12 @@ struct smmu_s2_access {
 	 * The stage-2 leaf the last access of this walk went through (a walk
 	 * cache for one translation: the guest's tables usually share one
 	 * stage-2 page or block, which the hardware may then walk once).
-	 * Zero-initialised: nothing cached. @win is the same leaf as a window
-	 * of IPAs when the memory ops mapped its output as one piece (size 0
-	 * otherwise: each access is mapped on its own); a nested stage-1
-	 * walk reads its tables through it without a call (pt_mem_window).
+	 * Nothing cached at first (leaf_valid false, win.size 0; the other
+	 * leaf fields are written with leaf_valid). @win is the same leaf as
+	 * a window of IPAs when the memory ops mapped its output as one
+	 * piece (size 0 otherwise: each access is mapped on its own); a
+	 * nested stage-1 walk reads its tables through it without a call
+	 * (pt_mem_window).
 	 */
 	bool leaf_valid, leaf_write;
 	uint64_t leaf_ipa, leaf_oa, leaf_mask;
@@ -644,6 +662,29 @@ struct smmu_s2_access {
 	unsigned int leaf_perm, leaf_lg2, leaf_lvl;
 	uint64_t leaf_attr;
 };
+/*
+ * An access of class @cls through the stage 2 @s2 of @smmu, with nothing
+ * cached yet. Only the fields read before they are written are set: this
+ * runs on every nested IOTLB miss, and zeroing the whole struct costs more
+ * than the rest of the set-up.
+ */
+static inline void smmu_s2_access_init(struct smmu_s2_access *acc,
+				       struct smmuv3 *smmu,
+				       const struct pt_walk_ctx *s2,
+				       uint32_t flags, uint8_t cls,
+				       struct smmu_fault *fault)
+{
+	acc->smmu = smmu;
+	acc->s2 = s2;
+	acc->flags = flags;
+	acc->cls = cls;
+	acc->fault = fault;
+	acc->failed = false;
+	acc->leaf_valid = false;
+	acc->win.pa = 0;
+	acc->win.size = 0;
+}
+
 /**
  * smmu_s2_map - host pointer for @len bytes at IPA @ipa through stage 2.
  * @write: the access will store (HTTU); needs stage-2 write permission.

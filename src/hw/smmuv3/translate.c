@@ -349,17 +349,14 @@ static int xlate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 	uint16_t vmid = (uint16_t)smmu_fget(cfg->hot, SMMU_HOT_VMID);
 	bool priv = access & SMMUV3_PRIV;
 	unsigned int need = access & SMMUV3_RWX, lg2, perm;
-	struct smmu_s2_access acc = {
-		.smmu = smmu,
-		.s2 = &cfg->s2,
-		.flags = cfg->flags,
-		.cls = SMMU_CLASS_TT,
-		.fault = fault,
-	};
+	struct smmu_s2_access acc;
 	struct pt_walk_result r1, r2;
 	uint64_t va, tag;
 	bool global;
 	int ret;
+
+	smmu_s2_access_init(&acc, smmu, &cfg->s2, cfg->flags, SMMU_CLASS_TT,
+			    fault);
 
 	if (kind == SMMU_K_S2) {
 		/* Stage 1 bypassed: an input beyond the IAS is its fault. */
@@ -481,9 +478,7 @@ static enum xl_result xlate_fill(struct smmuv3 *smmu,
 
 	if (xlate_walk(smmu, cfg, iova, access, &ent, &oa, fault))
 		return XL_FAULT;
-	smmu_inc(&smmu->stats.tlb_fills);
-	if (smmu_iotlb_insert(&smmu->tlb, &ent, gen))
-		smmu_inc(&smmu->stats.tlb_evictions);
+	smmu_iotlb_insert(&smmu->tlb, &ent, gen);
 	res->status = SMMUV3_OK;
 	res->oa = oa;
 	res->page_lg2 = smmu_fget(ent.tag, SMMU_TLB_PAGE_LG2);
