@@ -255,14 +255,16 @@ static inline uint64_t fmt_set_accessed(const struct pt_walk_ctx *c, uint64_t e)
 	return e | AMD_A;
 }
 
+/* IR and IW grant only when set at every level. */
 static inline unsigned int fmt_table_deny(const struct pt_walk_ctx *c,
-					  uint64_t e, unsigned int access)
+					  uint64_t any, uint64_t all,
+					  unsigned int access)
 {
 	unsigned int deny = 0;
 
-	if (!(e & AMD_IR))
+	if (!(all & AMD_IR))
 		deny |= PT_PERM_READ | PT_PERM_EXEC;
-	if (!(e & AMD_IW))
+	if (!(all & AMD_IW))
 		deny |= PT_PERM_WRITE;
 	return deny;
 }

@@ -320,23 +320,27 @@ static inline uint64_t fmt_set_accessed(const struct pt_walk_ctx *c, uint64_t e)
 	return e | ARM_AF;
 }
 
-/* D8.4: what a stage-1 table descriptor takes away from everything below. */
+/*
+ * D8.4: what stage-1 table descriptors take away from everything below
+ * them; each hierarchical attribute restricts when set at any level.
+ */
 static inline unsigned int fmt_table_deny(const struct pt_walk_ctx *c,
-					  uint64_t e, unsigned int access)
+					  uint64_t any, uint64_t all,
+					  unsigned int access)
 {
 	unsigned int deny = 0;
 
 	if (PTF_STAGE != 1)
 		return 0;
-	if (e & ARM_APTABLE1)
+	if (any & ARM_APTABLE1)
 		deny |= PT_PERM_WRITE;
 	if (access & PT_ACCESS_PRIV) {
-		if (e & ARM_PXNTABLE)
+		if (any & ARM_PXNTABLE)
 			deny |= PT_PERM_EXEC;
 	} else {
-		if (e & ARM_APTABLE0)
+		if (any & ARM_APTABLE0)
 			deny |= PT_PERM_READ | PT_PERM_WRITE | PT_PERM_EXEC;
-		if (e & ARM_UXNTABLE)
+		if (any & ARM_UXNTABLE)
 			deny |= PT_PERM_EXEC;
 	}
 	return deny;

@@ -171,14 +171,16 @@ static inline uint64_t fmt_set_accessed(const struct pt_walk_ctx *c, uint64_t e)
 	return e | VTDSS_A;
 }
 
+/* R and W grant only when set at every level. */
 static inline unsigned int fmt_table_deny(const struct pt_walk_ctx *c,
-					  uint64_t e, unsigned int access)
+					  uint64_t any, uint64_t all,
+					  unsigned int access)
 {
 	unsigned int deny = 0;
 
-	if (!(e & VTDSS_R))
+	if (!(all & VTDSS_R))
 		deny |= PT_PERM_READ | PT_PERM_EXEC;
-	if (!(e & VTDSS_W))
+	if (!(all & VTDSS_W))
 		deny |= PT_PERM_WRITE;
 	return deny;
 }

@@ -185,16 +185,18 @@ static inline uint64_t fmt_set_accessed(const struct pt_walk_ctx *c, uint64_t e)
 	return e | X86_A;
 }
 
+/* R/W and U/S grant only when set at every level; XD set anywhere. */
 static inline unsigned int fmt_table_deny(const struct pt_walk_ctx *c,
-					  uint64_t e, unsigned int access)
+					  uint64_t any, uint64_t all,
+					  unsigned int access)
 {
 	unsigned int deny = 0;
 
-	if (!(e & X86_RW))
+	if (!(all & X86_RW))
 		deny |= PT_PERM_WRITE;
-	if (e & X86_XD)
+	if (any & X86_XD)
 		deny |= PT_PERM_EXEC;
-	if (!(e & X86_US) && !(access & PT_ACCESS_PRIV))
+	if (!(all & X86_US) && !(access & PT_ACCESS_PRIV))
 		deny |= PT_PERM_READ | PT_PERM_WRITE | PT_PERM_EXEC;
 	return deny;
 }

@@ -27,7 +27,9 @@
  *   fmt_leaf_bits(c, lvl, e)         e's attributes, to rebuild it resized
  *   fmt_can_dirty / fmt_is_dirty / fmt_make_dirty / fmt_make_clean
  *   fmt_accessed / fmt_set_accessed
- *   fmt_table_deny(c, e, access)     permissions a table takes away below
+ *   fmt_table_deny(c, any, all, a)   permissions the tables above a leaf take
+ *                                    away, from the OR (any) and AND (all)
+ *                                    of their descriptors (0 and ~0: none)
  *   fmt_leaf_perm(c, e, access)      permissions a leaf grants the request
  *   fmt_leaf_attr(c, lvl, e)         PT_ATTR_* of a leaf
  * A page of n = 2^(s - item) entries occupies n aligned entries; every
@@ -917,8 +919,10 @@ static int eng_walk(const struct pt_walk_ctx *c, uint64_t iova,
 	uint64_t top = pt_load(&c->top);
 	unsigned int tl = eng_top_level(top), lvl = tl;
 	unsigned int nb = eng_nbits(c, tl, tl);
-	unsigned int deny = 0, need, s_lg2, perm;
+	unsigned int need, s_lg2, perm;
 	uint64_t pa = eng_root(top), epa, e, oa;
+	/* The table descriptors passed, for fmt_table_deny() at the leaf. */
+	uint64_t t_any = 0, t_all = ~0ull;
 	uint64_t *p;
 	enum pt_fault f;
 	unsigned int type;
@@ -943,7 +947,8 @@ static int eng_walk(const struct pt_walk_ctx *c, uint64_t iova,
 		pa = fmt_table_pa(c, lvl, e);
 		if (unlikely(pt_above(pa, c->oas)))
 			return eng_walk_fault(res, PTF_OAS_FAULT, lvl, e, epa);
-		deny |= fmt_table_deny(c, e, access);
+		t_any |= e;
+		t_all &= e;
 		lvl--;
 		epa = pa +
 		      8 * ((iova >> eng_item_lg2(lvl)) & pt_lg2_mask(PTF_BITS));
@@ -968,7 +973,8 @@ retry:
 					      epa);
 		}
 	}
-	perm = fmt_leaf_perm(c, e, access) & ~deny;
+	perm = fmt_leaf_perm(c, e, access) &
+	       ~fmt_table_deny(c, t_any, t_all, access);
 	need = access & (PT_ACCESS_READ | PT_ACCESS_WRITE | PT_ACCESS_EXEC);
 	if (unlikely(need & ~perm)) {
 		res->perm = perm;

@@ -507,6 +507,13 @@ static void test_arm_s1_walk(void **state)
 	walk_fault(&r, 0x40201000, PRIV_X, PT_FAULT_PERMISSION, 3);
 	l2[1] = raw_pa(2) | 3;
 	walk_ok(&r, 0x40201000, PRIV_X, 0x80005000, 12, 3);
+	/* ... and two levels up: it restricts everything below it. */
+	l3[1] = 0x80005000 | page;
+	l1[1] = raw_pa(1) | 3 | (1ull << 62);
+	walk_fault(&r, 0x40201000, PRIV_W, PT_FAULT_PERMISSION, 3);
+	walk_ok(&r, 0x40201000, PRIV_R, 0x80005000, 12, 3);
+	l1[1] = raw_pa(1) | 3;
+	walk_ok(&r, 0x40201000, PRIV_W, 0x80005000, 12, 3);
 
 	/* Access flag: a fault without HA, set by the walker with it. */
 	l3[1] = 0x80005000 | 0x3 | 0x40;
