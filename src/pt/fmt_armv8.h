@@ -330,7 +330,9 @@ static inline unsigned int fmt_table_deny(const struct pt_walk_ctx *c,
 {
 	unsigned int deny = 0;
 
-	if (PTF_STAGE != 1)
+	/* Usually none is set: one test. */
+	if (PTF_STAGE != 1 || !(any & (ARM_PXNTABLE | ARM_UXNTABLE |
+				       ARM_APTABLE0 | ARM_APTABLE1)))
 		return 0;
 	if (any & ARM_APTABLE1)
 		deny |= PT_PERM_WRITE;

@@ -161,6 +161,15 @@ static inline int eng_clip(const struct pt_walk_ctx *c, unsigned int tl,
 	return 0;
 }
 
+/*
+ * Whether @v lies beyond the output address size. Every format's fmt_init()
+ * keeps oas at 52 or below, so the shift needs no check for 64.
+ */
+static inline bool eng_above_oas(const struct pt_walk_ctx *c, uint64_t v)
+{
+	return v >> (c->oas & 63);
+}
+
 /* Host pointer of a table of 2^nbits entries, NULL if unreachable. */
 static inline uint64_t *eng_tbl(const struct pt_walk_ctx *c, uint64_t pa,
 				unsigned int nbits, bool write)
@@ -929,7 +938,7 @@ static int eng_walk(const struct pt_walk_ctx *c, uint64_t iova,
 
 	if (unlikely(!eng_range_ok(c, tl, iova, iova)))
 		return eng_walk_fault(res, PT_FAULT_TRANSLATION, tl, 0, 0);
-	if (unlikely(pt_above(pa, c->oas)))
+	if (unlikely(eng_above_oas(c, pa)))
 		return eng_walk_fault(res, PTF_OAS_FAULT, tl, 0, 0);
 	epa = pa + 8 * ((iova >> eng_item_lg2(tl)) & pt_lg2_mask(nb));
 	for (;;) {
@@ -945,7 +954,7 @@ static int eng_walk(const struct pt_walk_ctx *c, uint64_t iova,
 		if (unlikely(f))
 			return eng_walk_fault(res, f, lvl, e, epa);
 		pa = fmt_table_pa(c, lvl, e);
-		if (unlikely(pt_above(pa, c->oas)))
+		if (unlikely(eng_above_oas(c, pa)))
 			return eng_walk_fault(res, PTF_OAS_FAULT, lvl, e, epa);
 		t_any |= e;
 		t_all &= e;
@@ -961,7 +970,7 @@ retry:
 		return eng_walk_fault(res, f, lvl, e, epa);
 	s_lg2 = fmt_leaf_lg2(c, lvl, e);
 	oa = fmt_oa(c, lvl, e, s_lg2, iova);
-	if (unlikely(pt_above(oa, c->oas)))
+	if (unlikely(eng_above_oas(c, oa)))
 		return eng_walk_fault(res, PTF_OAS_FAULT, lvl, e, epa);
 	if (unlikely(!fmt_accessed(c, e))) {
 		if (access & PT_HW_HA) {
