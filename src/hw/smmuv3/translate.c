@@ -919,12 +919,13 @@ static int translate_slow(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
 			  uint64_t iova, unsigned int access,
 			  struct smmuv3_xlate *res, bool tlb_missed);
 /*
- * An IOTLB miss under this thread's configuration copy @cfg (of @key, a
+ * An IOTLB miss under this thread's configuration copy @cfg (a
  * configuration that translates), with @tlb_gen read before it: straight
- * to the walk, the IOTLB fill or the fault.
+ * to the walk, the IOTLB fill or the fault. Six arguments, so that the
+ * caller's call is a jump.
  */
 static __noinline int translate_walk(struct smmuv3 *smmu,
-				     const struct smmu_cfg *cfg, uint64_t key,
+				     const struct smmu_cfg *cfg,
 				     uint64_t tlb_gen, uint64_t iova,
 				     unsigned int access,
 				     struct smmuv3_xlate *res)
@@ -934,8 +935,8 @@ static __noinline int translate_walk(struct smmuv3 *smmu,
 	memset(res, 0, sizeof(*res));
 	if (xlate_fill(smmu, cfg, tlb_gen, iova, access, res, &fault) == XL_OK)
 		return 0;
-	return report(smmu, key_sid(key), key_ssid(key), iova, access, &fault,
-		      res);
+	return report(smmu, key_sid(cfg->key), key_ssid(cfg->key), iova, access,
+		      &fault, res);
 }
 
 /*
@@ -1016,8 +1017,7 @@ out_slow:
 	if (cached)
 		return -EAGAIN;
 	if (missed && cfg)
-		return translate_walk(smmu, cfg, key, tlb_gen, iova, access,
-				      res);
+		return translate_walk(smmu, cfg, tlb_gen, iova, access, res);
 	/* The key holds a valid (sid, ssid) exactly; passing it saves a spill. */
 	return translate_slow(smmu, key_sid(key), key_ssid(key), iova, access,
 			      res, missed);
