@@ -678,6 +678,42 @@ static int cd_fetch(struct smmuv3 *smmu, const uint64_t *ste,
 	return cd_read(smmu, cfg, nested, addr, cd, SMMU_CD_DWORDS, fault);
 }
 
+/*
+ * What the miss path of a configuration whose stage 1 translates reads
+ * instead of working it out each time (smmu_cfg.s1_va_mask and the rest).
+ */
+static void derive_s1(struct smmu_cfg *cfg, bool nested)
+{
+	uint64_t tag =
+		smmu_tlb_want(nested ? SMMU_TLB_S12 : SMMU_TLB_S1,
+			      (uint16_t)smmu_fget(cfg->hot, SMMU_HOT_VMID),
+			      false, 0) |
+		smmu_fprep(SMMU_TLB_ASID, smmu_fget(cfg->hot, SMMU_HOT_ASID));
+	unsigned int r;
+
+	if (nested)
+		tag |= smmu_fprep(SMMU_TLB_S2_TG,
+				  smmu_tg_code(cfg->s2.granule_lg2));
+	for (r = 0; r < 2; r++) {
+		bool tbi = cfg->flags & (r ? SMMU_CF_TBI1 : SMMU_CF_TBI0);
+		uint64_t m = smmu_mask(tbi ? 56 : 64) &
+			     ~smmu_mask(cfg->s1_ias[r]);
+
+		if (cfg->flags & (r ? SMMU_CF_EPD1 : SMMU_CF_EPD0)) {
+			/* Walks disabled: no VA matches. */
+			cfg->s1_va_mask[r] = 0;
+			cfg->s1_va_want[r] = 1;
+		} else {
+			/* VA[55:ias] (and the top byte) copies of VA[55]. */
+			cfg->s1_va_mask[r] = m;
+			cfg->s1_va_want[r] = r ? m : 0;
+		}
+		cfg->tlb_tag[r] =
+			tag | smmu_fprep(SMMU_TLB_S1_TG,
+					 smmu_tg_code(cfg->s1[r].granule_lg2));
+	}
+}
+
 /* Fetches and decodes the configuration of (sid, ssid) into @cfg. */
 static int cfg_fetch(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
 		     struct smmu_cfg *cfg, struct smmu_fault *fault)
@@ -783,6 +819,7 @@ static int cfg_fetch(struct smmuv3 *smmu, uint32_t sid, uint32_t ssid,
 	cfg->cd_index = idx;
 	cfg->flags |= SMMU_CF_SSID_CD;
 	cfg->hot |= smmu_fprep(SMMU_HOT_KIND, s2 ? SMMU_K_NESTED : SMMU_K_S1);
+	derive_s1(cfg, s2);
 	return 0;
 }
 

@@ -120,6 +120,15 @@ struct smmu_cfg {
 	/* Walk contexts: stage 1 TTB0, TTB1; stage 2. mem_priv is patched. */
 	struct pt_walk_ctx s1[2];
 	struct pt_walk_ctx s2;
+	/*
+	 * Derived once per decode for the miss path, per stage-1 region
+	 * (VA[55]): a VA walks through TTBn only if (va & s1_va_mask[n]) ==
+	 * s1_va_want[n] (VA[55:ias] and, without TBI, the top byte copy
+	 * VA[55]; nothing matches when EPDn is set); its IOTLB entries carry
+	 * tlb_tag[n] (kind, VMID, ASID, granules) and what the leaf adds.
+	 */
+	uint64_t s1_va_mask[2], s1_va_want[2];
+	uint64_t tlb_tag[2];
 };
 
 #define SMMU_CFG_WORDS (sizeof(struct smmu_cfg) / sizeof(uint64_t))
@@ -346,6 +355,15 @@ static inline uint64_t smmu_tlb_sig_match(uint64_t w, uint64_t sig)
 static inline uint64_t *smmu_tlb_sizes(struct smmu_iotlb *tlb, uint16_t vmid)
 {
 	return &tlb->sizes[vmid & 63];
+}
+
+/* TLBI TG of a granule (SMMU_TLBI_TG_*), as entries keep it. */
+static inline unsigned int smmu_tg_code(unsigned int granule_lg2)
+{
+	return granule_lg2 == 12   ? SMMU_TLBI_TG_4K
+	       : granule_lg2 == 14 ? SMMU_TLBI_TG_16K
+	       : granule_lg2 == 16 ? SMMU_TLBI_TG_64K
+				   : SMMU_TLBI_TG_ANY;
 }
 
 /* Tag bits a lookup compares exactly (ASID and global are separate). */

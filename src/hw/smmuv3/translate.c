@@ -45,14 +45,6 @@
 
 #define SMMUV3_RWX (SMMUV3_READ | SMMUV3_WRITE | SMMUV3_EXEC)
 
-static unsigned int tg_code(unsigned int granule_lg2)
-{
-	return granule_lg2 == 12   ? SMMU_TLBI_TG_4K
-	       : granule_lg2 == 14 ? SMMU_TLBI_TG_16K
-	       : granule_lg2 == 16 ? SMMU_TLBI_TG_64K
-				   : SMMU_TLBI_TG_ANY;
-}
-
 static unsigned int pt_access(unsigned int access)
 {
 	unsigned int a = 0;
@@ -298,19 +290,15 @@ static int s1_walk(const struct smmu_cfg *cfg, uint64_t va, unsigned int access,
 		   struct smmu_fault *fault)
 {
 	bool upper = smmu_fget(va, VA_UPPER);
-	bool tbi = cfg->flags & (upper ? SMMU_CF_TBI1 : SMMU_CF_TBI0);
 	unsigned int ias = cfg->s1_ias[upper];
 	bool nested = smmu_cfg_kind(cfg->hot) == SMMU_K_NESTED;
 	struct pt_walk_ctx ctx;
 
-	/* Without TBI the top byte must be the sign extension of VA[55]. */
-	if (!tbi && (va & smmu_fmask(VA_TOP_BYTE)) !=
-			    (upper ? smmu_fmask(VA_TOP_BYTE) : 0))
-		goto out_translation;
-	if (cfg->flags & (upper ? SMMU_CF_EPD1 : SMMU_CF_EPD0))
-		goto out_translation;
-	/* VA[55:ias] must match the region: all zeros or all ones. */
-	if (((va & smmu_mask(56)) >> ias) != (upper ? smmu_mask(56 - ias) : 0))
+	/*
+	 * VA[55:ias] must match the region (all zeros or all ones), and so
+	 * must the top byte without TBI; EPDn disables the region's walks.
+	 */
+	if ((va & cfg->s1_va_mask[upper]) != cfg->s1_va_want[upper])
 		goto out_translation;
 	ctx = cfg->s1[upper];
 	if (nested) {
@@ -372,7 +360,8 @@ static int xlate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 		lg2 = r2.page_lg2;
 		perm = s2_cache_perm(&r2);
 		tag = smmu_tlb_want(SMMU_TLB_S2, vmid, false, 0) |
-		      smmu_fprep(SMMU_TLB_S2_TG, tg_code(cfg->s2.granule_lg2)) |
+		      smmu_fprep(SMMU_TLB_S2_TG,
+				 smmu_tg_code(cfg->s2.granule_lg2)) |
 		      smmu_fprep(SMMU_TLB_S2_LVL, r2.arch_level & 3);
 		e->attr = r2.attr;
 		*oa = r2.oa;
@@ -386,16 +375,14 @@ static int xlate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 	lg2 = r1.page_lg2;
 	perm = s1_cache_perm(&r1, cfg->flags, priv);
 	global = r1.attr & PT_ATTR_GLOBAL;
-	tag = smmu_tlb_want(kind == SMMU_K_NESTED ? SMMU_TLB_S12 : SMMU_TLB_S1,
-			    vmid, priv, 0) |
-	      smmu_fprep(SMMU_TLB_GLOBAL, global) |
-	      smmu_fprep(SMMU_TLB_ASID,
-			 global ? 0 : smmu_fget(cfg->hot, SMMU_HOT_ASID)) |
+	tag = cfg->tlb_tag[smmu_fget(va, VA_UPPER)] |
+	      smmu_fprep(SMMU_TLB_PRIV, priv) |
 	      smmu_fprep(SMMU_TLB_S1_LG2, lg2) |
-	      smmu_fprep(
-		      SMMU_TLB_S1_TG,
-		      tg_code(cfg->s1[smmu_fget(va, VA_UPPER)].granule_lg2)) |
 	      smmu_fprep(SMMU_TLB_S1_LVL, r1.arch_level & 3);
+	/* A global entry matches every ASID: it carries none. */
+	if (global)
+		tag = (tag & ~smmu_fmask(SMMU_TLB_ASID)) |
+		      smmu_fprep(SMMU_TLB_GLOBAL, 1);
 	e->attr = r1.attr;
 	*oa = r1.oa;
 	/* The walker granted the access; PAN and WXN may still refuse it. */
@@ -406,7 +393,6 @@ static int xlate_walk(struct smmuv3 *smmu, const struct smmu_cfg *cfg,
 	}
 	if (kind != SMMU_K_NESTED)
 		goto out_fill;
-	tag |= smmu_fprep(SMMU_TLB_S2_TG, tg_code(cfg->s2.granule_lg2));
 	if (acc.leaf_valid && (r1.oa & ~acc.leaf_mask) == acc.leaf_ipa &&
 	    !(need & ~acc.leaf_perm)) {
 		/*
