@@ -180,19 +180,46 @@ static inline uint64_t *eng_tbl(const struct pt_walk_ctx *c, uint64_t pa,
 			  write);
 }
 
-/* Host pointer of one descriptor, NULL if unreachable. */
-static inline uint64_t *eng_desc(const struct pt_walk_ctx *c, uint64_t pa,
-				 bool write)
+/*
+ * How a walk reaches its descriptors, in three words it keeps in registers:
+ * [pa, pa + size) is at host + (address - pa); elsewhere it calls map().
+ * Without memory ops that is all of memory at offset 0; with them, the
+ * window (pt_mem_window), if any, when it takes the walk's accesses.
+ * Copied because the descriptor loads are acquires, after which the
+ * compiler would read the window from memory again at every level; map()
+ * may move the window, so the copy is taken again after each call.
+ */
+struct eng_rd {
+	uint64_t pa, size;
+	uintptr_t host;
+};
+
+static inline void eng_rd_init(struct eng_rd *rd, const struct pt_walk_ctx *c,
+			       bool write)
 {
 	const struct pt_mem_window *w = c->win;
+
+	rd->pa = 0;
+	rd->host = 0;
+	rd->size = c->mem ? 0 : ~0ull;
+	if (c->mem && w && (!write || w->write)) {
+		rd->pa = w->pa;
+		rd->size = w->size;
+		rd->host = w->host;
+	}
+}
+
+/* Host pointer of one descriptor, NULL if unreachable. */
+static inline uint64_t *eng_desc(const struct pt_walk_ctx *c, struct eng_rd *rd,
+				 uint64_t pa, bool write)
+{
 	void *p;
 
-	if (likely(!c->mem))
-		return (uint64_t *)(uintptr_t)pa;
 	/* Descriptor and window are 8-aligned: inside means all 8 bytes. */
-	if (w && pa - w->pa < w->size && (!write || w->write))
-		return (uint64_t *)(w->host + (uintptr_t)(pa - w->pa));
+	if (likely(pa - rd->pa < rd->size))
+		return (uint64_t *)(rd->host + (uintptr_t)(pa - rd->pa));
 	p = c->mem->map(c->mem_priv, pa, 8, write);
+	eng_rd_init(rd, c, write);
 	return IS_ERR_OR_NULL(p) ? NULL : p;
 }
 
@@ -876,14 +903,16 @@ static int eng_iova_to_phys(const struct pt_walk_ctx *c, uint64_t iova,
 	uint64_t top = pt_load(&c->top);
 	unsigned int tl = eng_top_level(top), lvl = tl;
 	unsigned int nb = eng_nbits(c, tl, tl);
+	struct eng_rd rd;
 	uint64_t epa;
 
 	if (unlikely(!eng_range_ok(c, tl, iova, iova)))
 		return -ENOENT;
+	eng_rd_init(&rd, c, false);
 	epa = eng_root(top) +
 	      8 * ((iova >> eng_item_lg2(tl)) & pt_lg2_mask(nb));
 	for (;;) {
-		const uint64_t *p = eng_desc(c, epa, false);
+		const uint64_t *p = eng_desc(c, &rd, epa, false);
 		uint64_t e;
 
 		if (unlikely(!p))
@@ -932,6 +961,7 @@ static int eng_walk(const struct pt_walk_ctx *c, uint64_t iova,
 	uint64_t pa = eng_root(top), epa, e, oa;
 	/* The table descriptors passed, for fmt_table_deny() at the leaf. */
 	uint64_t t_any = 0, t_all = ~0ull;
+	struct eng_rd rd;
 	uint64_t *p;
 	enum pt_fault f;
 	unsigned int type;
@@ -941,8 +971,9 @@ static int eng_walk(const struct pt_walk_ctx *c, uint64_t iova,
 	if (unlikely(eng_above_oas(c, pa)))
 		return eng_walk_fault(res, PTF_OAS_FAULT, tl, 0, 0);
 	epa = pa + 8 * ((iova >> eng_item_lg2(tl)) & pt_lg2_mask(nb));
+	eng_rd_init(&rd, c, upd);
 	for (;;) {
-		p = eng_desc(c, epa, upd);
+		p = eng_desc(c, &rd, epa, upd);
 		if (unlikely(!p))
 			return eng_walk_fault(res, PT_FAULT_EXTERNAL, lvl, 0,
 					      epa);
