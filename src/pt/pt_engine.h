@@ -162,12 +162,14 @@ static inline int eng_clip(const struct pt_walk_ctx *c, unsigned int tl,
 }
 
 /*
- * Whether @v lies beyond the output address size. Every format's fmt_init()
- * keeps oas at 52 or below, so the shift needs no check for 64.
+ * The address bits beyond the output address size: an address with any of
+ * them set faults. Every format's fmt_init() keeps oas at 52 or below.
+ * A walk keeps this in a local, which its acquire loads do not force it to
+ * read again.
  */
-static inline bool eng_above_oas(const struct pt_walk_ctx *c, uint64_t v)
+static inline uint64_t eng_oas_out(const struct pt_walk_ctx *c)
 {
-	return v >> (c->oas & 63);
+	return ~0ull << (c->oas & 63);
 }
 
 /* Host pointer of a table of 2^nbits entries, NULL if unreachable. */
@@ -961,6 +963,7 @@ static int eng_walk(const struct pt_walk_ctx *c, uint64_t iova,
 	uint64_t pa = eng_root(top), epa, e, oa;
 	/* The table descriptors passed, for fmt_table_deny() at the leaf. */
 	uint64_t t_any = 0, t_all = ~0ull;
+	const uint64_t oas_out = eng_oas_out(c);
 	struct eng_rd rd;
 	uint64_t *p;
 	enum pt_fault f;
@@ -968,7 +971,7 @@ static int eng_walk(const struct pt_walk_ctx *c, uint64_t iova,
 
 	if (unlikely(!eng_range_ok(c, tl, iova, iova)))
 		return eng_walk_fault(res, PT_FAULT_TRANSLATION, tl, 0, 0);
-	if (unlikely(eng_above_oas(c, pa)))
+	if (unlikely((pa & oas_out)))
 		return eng_walk_fault(res, PTF_OAS_FAULT, tl, 0, 0);
 	epa = pa + 8 * ((iova >> eng_item_lg2(tl)) & pt_lg2_mask(nb));
 	eng_rd_init(&rd, c, upd);
@@ -985,7 +988,7 @@ static int eng_walk(const struct pt_walk_ctx *c, uint64_t iova,
 		if (unlikely(f))
 			return eng_walk_fault(res, f, lvl, e, epa);
 		pa = fmt_table_pa(c, lvl, e);
-		if (unlikely(eng_above_oas(c, pa)))
+		if (unlikely((pa & oas_out)))
 			return eng_walk_fault(res, PTF_OAS_FAULT, lvl, e, epa);
 		t_any |= e;
 		t_all &= e;
@@ -1001,7 +1004,7 @@ retry:
 		return eng_walk_fault(res, f, lvl, e, epa);
 	s_lg2 = fmt_leaf_lg2(c, lvl, e);
 	oa = fmt_oa(c, lvl, e, s_lg2, iova);
-	if (unlikely(eng_above_oas(c, oa)))
+	if (unlikely((oa & oas_out)))
 		return eng_walk_fault(res, PTF_OAS_FAULT, lvl, e, epa);
 	if (unlikely(!fmt_accessed(c, e))) {
 		if (access & PT_HW_HA) {
