@@ -51,6 +51,8 @@ struct nested_bench {
 	uint32_t sid;
 	uint16_t vmid; /* the vIOMMU's, as the device's STE holds it */
 	uint8_t *pages[PAGES];
+	/* Guest-physical addresses of the pages at IOVA and at IOVA_FAR. */
+	uint64_t gpa, gpa_far;
 };
 
 /* @n guest pages at @gpa mapped at @iova, read-write. */
@@ -91,12 +93,14 @@ static int nb_setup(struct nested_bench *nb)
 		return -ENOMEM;
 	for (i = 0; i < PAGES; i++)
 		nb->pages[i] = block + (size_t)i * 4096;
+	nb->gpa = gpa;
 	rc = map_pages(nb, IOVA, gpa, PAGES);
 	if (rc)
 		return rc;
 	/* A whole 2 MiB block: no guest table can share its stage-2 leaf. */
 	if (!guest_ram_alloc(nb->vm.gram, 2ull << 20, 2ull << 20, &gpa))
 		return -ENOMEM;
+	nb->gpa_far = gpa;
 	rc = map_pages(nb, IOVA_FAR, gpa, FAR_PAGES);
 	if (rc)
 		return rc;
@@ -137,13 +141,16 @@ static int xlate(struct nested_bench *nb, uint64_t iova)
  */
 static void tlbi(struct nested_bench *nb, uint64_t iova, bool s2)
 {
-	uint64_t cmd[SMMU_CMD_DWORDS], gpa = 0;
+	uint64_t cmd[SMMU_CMD_DWORDS];
 
 	guest_cmd_tlbi_nh_va(cmd, nb->vmid, VM_ASID, iova, NULL, true);
 	smmuv3_cmd_execute(nb->smmu, NULL, cmd);
-	if (!s2 || guest_s1_iova_to_gpa(nb->vm.s1, iova, &gpa))
+	if (!s2)
 		return;
-	guest_cmd_tlbi_s2_ipa(cmd, nb->vmid, gpa, NULL, true);
+	guest_cmd_tlbi_s2_ipa(cmd, nb->vmid,
+			      iova >= IOVA_FAR ? nb->gpa_far + (iova - IOVA_FAR)
+					       : nb->gpa + (iova - IOVA),
+			      NULL, true);
 	smmuv3_cmd_execute(nb->smmu, NULL, cmd);
 }
 
