@@ -342,7 +342,7 @@ static inline unsigned int smmu_tlb_set(const struct smmu_iotlb *tlb,
 
 /*
  * The bytes of the signature word @w equal to @sig, as their bit 7 (so
- * way = word * 8 + ctz / 8). Exact: no borrow crosses bytes.
+ * way = ctz / 8). Exact: no borrow crosses bytes.
  */
 static inline uint64_t smmu_tlb_sig_match(uint64_t w, uint64_t sig)
 {
