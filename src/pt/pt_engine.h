@@ -971,7 +971,7 @@ static int eng_walk(const struct pt_walk_ctx *c, uint64_t iova,
 
 	if (unlikely(!eng_range_ok(c, tl, iova, iova)))
 		return eng_walk_fault(res, PT_FAULT_TRANSLATION, tl, 0, 0);
-	if (unlikely((pa & oas_out)))
+	if (unlikely(pa & oas_out))
 		return eng_walk_fault(res, PTF_OAS_FAULT, tl, 0, 0);
 	epa = pa + 8 * ((iova >> eng_item_lg2(tl)) & pt_lg2_mask(nb));
 	eng_rd_init(&rd, c, upd);
@@ -988,7 +988,7 @@ static int eng_walk(const struct pt_walk_ctx *c, uint64_t iova,
 		if (unlikely(f))
 			return eng_walk_fault(res, f, lvl, e, epa);
 		pa = fmt_table_pa(c, lvl, e);
-		if (unlikely((pa & oas_out)))
+		if (unlikely(pa & oas_out))
 			return eng_walk_fault(res, PTF_OAS_FAULT, lvl, e, epa);
 		t_any |= e;
 		t_all &= e;
@@ -1004,7 +1004,7 @@ retry:
 		return eng_walk_fault(res, f, lvl, e, epa);
 	s_lg2 = fmt_leaf_lg2(c, lvl, e);
 	oa = fmt_oa(c, lvl, e, s_lg2, iova);
-	if (unlikely((oa & oas_out)))
+	if (unlikely(oa & oas_out))
 		return eng_walk_fault(res, PTF_OAS_FAULT, lvl, e, epa);
 	if (unlikely(!fmt_accessed(c, e))) {
 		if (access & PT_HW_HA) {

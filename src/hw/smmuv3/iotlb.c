@@ -150,8 +150,9 @@ fill:
 	ufd_seq_store(&e[way].va, ne->va);
 	ufd_seq_store(&e[way].oa, ne->oa);
 	ufd_seq_store(&e[way].attr, ne->attr);
-	w = smmu_load(&tlb->sig[sl.set]) & ~(0xffull << (way * 8));
-	ufd_seq_store(&tlb->sig[sl.set], w | sl.sig << (way * 8));
+	/* @w is still the set's word: only lock holders change it. */
+	w = (w & ~(0xffull << (way * 8))) | sl.sig << (way * 8);
+	ufd_seq_store(&tlb->sig[sl.set], w);
 out_unlock:
 	ufd_seq_unlock(&tlb->seq[sl.set]);
 }
