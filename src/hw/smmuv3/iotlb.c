@@ -35,8 +35,9 @@
  * window already sees them.
  *
  * Invalidation by address probes the sets the range can hash to when that
- * is fewer than the sets in the cache, and scans every set otherwise; a
- * scan is bounded by the cache size, whatever the range.
+ * is fewer than the sets in the cache, and in each only the ways holding
+ * the signature of the page it probes for; otherwise it scans every way of
+ * every set, which bounds its cost by the cache size, whatever the range.
  */
 #include <errno.h>
 #include <string.h>
@@ -228,8 +229,18 @@ static bool inv_match(uint64_t tag, uint64_t va, const struct smmu_tlbi *inv)
 	return va <= inv->last && (va | smmu_mask(lg2)) >= inv->first;
 }
 
+/* The ways of signature word @w holding @sig, or any entry if @sig is 0. */
+static inline uint64_t held_ways(uint64_t w, uint64_t sig)
+{
+	uint64_t held = w & SIG_BIT7;
+
+	/* Most sets a TLBI probes are empty: no match to compute. */
+	return held && sig ? smmu_tlb_sig_match(w, sig) : held;
+}
+
 /*
- * Drops the entries of one set that @inv covers.
+ * Drops the entries of one set that @inv covers: those among the ways
+ * whose signature is @sig, or among all full ways when @sig is 0.
  *
  * Most sets hold nothing to drop, so they are looked at before locking.
  * That look is only trusted when no insertion can be in flight unseen:
@@ -239,7 +250,7 @@ static bool inv_match(uint64_t tag, uint64_t va, const struct smmu_tlbi *inv)
  * that finished before it published its entry with the count's release.
  */
 static void inval_set(struct smmu_iotlb *tlb, unsigned int set,
-		      const struct smmu_tlbi *inv)
+		      const struct smmu_tlbi *inv, uint64_t sig)
 {
 	struct smmu_tlb_entry *e = &tlb->ent[(size_t)set * tlb->ways];
 	unsigned int i;
@@ -247,8 +258,7 @@ static void inval_set(struct smmu_iotlb *tlb, unsigned int set,
 	uint64_t m, w;
 
 	if (!(__atomic_load_n(&tlb->seq[set], __ATOMIC_SEQ_CST) & 1)) {
-		/* Only ways with a signature hold an entry. */
-		m = ufd_seq_load(&tlb->sig[set]) & SIG_BIT7;
+		m = held_ways(ufd_seq_load(&tlb->sig[set]), sig);
 		for (; m && !any; m &= m - 1) {
 			i = (unsigned int)__builtin_ctzll(m) / 8;
 			any = inv_match(ufd_seq_load(&e[i].tag),
@@ -259,7 +269,7 @@ static void inval_set(struct smmu_iotlb *tlb, unsigned int set,
 	}
 	ufd_seq_lock(&tlb->seq[set]);
 	w = smmu_load(&tlb->sig[set]);
-	for (m = w & SIG_BIT7; m; m &= m - 1) {
+	for (m = held_ways(w, sig); m; m &= m - 1) {
 		i = (unsigned int)__builtin_ctzll(m) / 8;
 		if (!inv_match(smmu_load(&e[i].tag), smmu_load(&e[i].va), inv))
 			continue;
@@ -296,9 +306,11 @@ static bool inval_probe(struct smmu_iotlb *tlb, const struct smmu_tlbi *inv,
 		uint64_t vpn;
 
 		for (vpn = first >> lg2;; vpn++) {
-			inval_set(tlb,
-				  smmu_tlb_set(tlb, inv->vmid, vpn << lg2, lg2),
-				  inv);
+			struct smmu_tlb_slot sl =
+				smmu_tlb_slot(tlb, inv->vmid, vpn << lg2, lg2);
+
+			/* What @inv covers there was filled with sl.sig. */
+			inval_set(tlb, sl.set, inv, sl.sig);
 			if (vpn == last >> lg2)
 				break;
 		}
@@ -338,5 +350,5 @@ void smmu_iotlb_invalidate(struct smmu_iotlb *tlb, const struct smmu_tlbi *inv)
 		done = inval_probe(tlb, inv, first, last);
 	}
 	for (set = 0; !done && set < sets; set++)
-		inval_set(tlb, (unsigned int)set, inv);
+		inval_set(tlb, (unsigned int)set, inv, 0);
 }

@@ -330,13 +330,6 @@ static inline struct smmu_tlb_slot smmu_tlb_slot(const struct smmu_iotlb *tlb,
 	return r;
 }
 
-static inline unsigned int smmu_tlb_set(const struct smmu_iotlb *tlb,
-					uint16_t vmid, uint64_t va,
-					unsigned int lg2)
-{
-	return smmu_tlb_slot(tlb, vmid, va, lg2).set;
-}
-
 #define SMMU_TLB_BYTES_LO 0x0101010101010101ull
 #define SMMU_TLB_BYTES_7F 0x7f7f7f7f7f7f7f7full
 
