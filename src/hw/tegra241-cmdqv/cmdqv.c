@@ -814,6 +814,20 @@ static const uint64_t *map_run(const struct consume_ctx *ctx, uint32_t idx,
 }
 
 /*
+ * Asks for the cache lines of @n commands at @p at once: the guest has
+ * just written them on another CPU, and fetched one by one as the
+ * commands execute each line would cost a full transfer.
+ */
+static void prefetch_run(const uint64_t *p, unsigned int n)
+{
+	const char *c = (const char *)p, *end = c + 16ull * n;
+
+	for (c = (const char *)((uintptr_t)c & ~(uintptr_t)63); c < end;
+	     c += 64)
+		__builtin_prefetch(c, 0, 3);
+}
+
+/*
  * Executes up to CHUNK commands of the snapshot, advancing ctx->cons past
  * each that completed. Returns the count read; *err the CERROR code.
  */
@@ -847,6 +861,7 @@ static unsigned int run_chunk(struct consume_ctx *ctx, unsigned int *err)
 			*err = SMMU_CERROR_ABT;
 			break;
 		}
+		prefetch_run(p, run);
 		for (i = 0; i < run; i++) {
 			n++;
 			/* The guest may be rewriting the slot: whole words. */
