@@ -19,11 +19,12 @@
  * run's baseline.memcpy_gib_s.
  *
  * Invalidation (inval.*): the same batches of guest TLBI_NH_VA commands
- * followed by a CMD_SYNC, through the guest's VCMDQ (plain stores into its
- * queue and its VINTF page; the hardware model consumes them, no call into
- * iommufd) and through the trapped path (the VMM forwards each batch with
- * IOMMU_HWPT_INVALIDATE on the vIOMMU, in process: the VM exit a real
- * trap costs is not included, which flatters the trapped path).
+ * followed by a CMD_SYNC, with the IOTLB full (fill_iotlb()), through the
+ * guest's VCMDQ (plain stores into its queue and its VINTF page; the
+ * hardware model consumes them, no call into iommufd) and through the
+ * trapped path (the VMM forwards each batch with IOMMU_HWPT_INVALIDATE on
+ * the vIOMMU, in process: the VM exit a real trap costs is not included,
+ * which flatters the trapped path).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -44,6 +45,9 @@
 #define IOVA_FAR 0x20000000ull
 #define FAR_PAGES 8
 #define BATCH 32 /* invalidation commands per CMD_SYNC */
+/* Guest pages at IOVA_FILL that fill the default IOTLB (512 sets x 8). */
+#define IOVA_FILL 0x40000000ull
+#define FILL_PAGES 4096
 
 struct nested_bench {
 	struct vm vm;
@@ -274,6 +278,24 @@ static void batch_cmds(uint64_t (*cmds)[2], unsigned int round)
 				     true);
 }
 
+/*
+ * Fills the IOTLB, as a busy guest's is: FILL_PAGES more guest pages, each
+ * translated once. The TLBIs then probe full sets, not empty ones.
+ */
+static int fill_iotlb(struct nested_bench *nb)
+{
+	uint64_t gpa;
+	unsigned int i;
+	int rc;
+
+	if (!guest_ram_alloc(nb->vm.gram, FILL_PAGES * 4096ull, 4096, &gpa))
+		return -ENOMEM;
+	rc = map_pages(nb, IOVA_FILL, gpa, FILL_PAGES);
+	for (i = 0; !rc && i < FILL_PAGES; i++)
+		rc = xlate(nb, IOVA_FILL + i * 4096ull);
+	return rc;
+}
+
 /* The ways a batch of guest TLBIs reaches the SMMU, measured side by side. */
 enum inval_path {
 	PATH_VCMDQ,	  /* the guest's own queue: stores and polls only */
@@ -357,7 +379,7 @@ static int bench_inval(struct bench_ctx *b, struct nested_bench *nb)
 			goto out;
 	if (!ratio[0] || !ratio[1])
 		goto out;
-	rc = 0;
+	rc = fill_iotlb(nb);
 	for (r = 0; !rc && r < reps; r++) {
 		for (p = 0; p < npaths; p++)
 			ns[p][r] =
