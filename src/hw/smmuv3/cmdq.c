@@ -330,23 +330,16 @@ static bool is_tlbi(uint8_t op)
 	}
 }
 
-unsigned int smmuv3_cmd_run_execute(struct smmuv3_cmd_run *run,
-				    uint64_t cmd[SMMU_CMD_DWORDS])
+/*
+ * Every command but a TLBI. Apart from the TLBIs, so that a run of them
+ * (the common case) goes through a small function.
+ */
+static __noinline unsigned int
+cmd_other(struct smmuv3_cmd_run *run, uint64_t cmd[SMMU_CMD_DWORDS], uint8_t op)
 {
 	const struct smmuv3_cmdq_ops *ops = run->ops;
 	struct smmuv3 *smmu = run->smmu;
-	unsigned int err;
-	uint8_t op;
 
-	if (ops && ops->prepare) {
-		err = ops->prepare(ops->priv, cmd);
-		if (err)
-			return err;
-	}
-	op = (uint8_t)smmu_dget(cmd, SMMU_CMD_OP);
-	run->count++;
-	if (is_tlbi(op))
-		return cmd_tlbi(run, cmd, op);
 	/* What follows TLBIs (a CMD_SYNC above all) sees them complete. */
 	run_tlbi_close(run);
 	switch (op) {
@@ -378,6 +371,25 @@ unsigned int smmuv3_cmd_run_execute(struct smmuv3_cmd_run *run,
 		 */
 		return SMMU_CERROR_ILL;
 	}
+}
+
+unsigned int smmuv3_cmd_run_execute(struct smmuv3_cmd_run *run,
+				    uint64_t cmd[SMMU_CMD_DWORDS])
+{
+	const struct smmuv3_cmdq_ops *ops = run->ops;
+	unsigned int err;
+	uint8_t op;
+
+	if (ops && ops->prepare) {
+		err = ops->prepare(ops->priv, cmd);
+		if (err)
+			return err;
+	}
+	op = (uint8_t)smmu_dget(cmd, SMMU_CMD_OP);
+	run->count++;
+	if (is_tlbi(op))
+		return cmd_tlbi(run, cmd, op);
+	return cmd_other(run, cmd, op);
 }
 
 unsigned int smmuv3_cmd_execute(struct smmuv3 *smmu,
