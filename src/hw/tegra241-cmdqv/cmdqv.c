@@ -816,7 +816,7 @@ static const uint64_t *map_run(const struct consume_ctx *ctx, uint32_t idx,
 /*
  * Asks for the cache lines of @n commands at @p at once: the guest has
  * just written them on another CPU, and fetched one by one as the
- * commands execute each line would cost a full transfer.
+ * commands execute, each line would cost a full transfer.
  */
 static void prefetch_run(const uint64_t *p, unsigned int n)
 {
